@@ -1,0 +1,1 @@
+//! The extern "C" functions behind libovsrpc.a (placeholder; issue 7).

@@ -1,0 +1,1 @@
+//! OVS's JSON dialect (placeholder; issue 3).

@@ -1,0 +1,1 @@
+//! OVS's reconnect state machine (placeholder; issue 2).

@@ -1,0 +1,1 @@
+//! Byte streams chosen by name (placeholder; issue 4).
