@@ -126,10 +126,7 @@ mod tests {
     fn texts_match_ovs() {
         assert_eq!(retval_to_string(0), "");
         assert_eq!(retval_to_string(EOF), "End of file");
-        assert_eq!(
-            retval_to_string(libc::ECONNREFUSED),
-            "Connection refused"
-        );
+        assert_eq!(retval_to_string(libc::ECONNREFUSED), "Connection refused");
     }
 
     #[test]
