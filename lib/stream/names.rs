@@ -82,7 +82,7 @@ fn next_token<'a>(rest: &mut Option<&'a str>) -> Option<&'a str> {
 fn parse_port(target: &str, port: Option<&str>, default_port: Option<u16>) -> io::Result<u16> {
     match port.filter(|p| !p.is_empty()) {
         Some(p) => {
-            if !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()) {
+            if p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()) {
                 if let Ok(n) = p.parse::<u16>() {
                     return Ok(n);
                 }
@@ -136,12 +136,15 @@ fn is_host_name(host: &str) -> bool {
 ///
 /// `HOST` is an IPv4 address, an IPv6 address in square brackets (with an
 /// optional `%SCOPE`), or a host name (returned as [`InetTarget::Host`] for
-/// the resolver; nothing is looked up here). `PORT` may be omitted only if
-/// `default_port` is given. Fields after the port are ignored, as in OVS.
+/// the resolver; nothing is looked up here). A dotted name ending in a
+/// numeric label (`1.2.3.256`) is a bad IPv4 address, not a host name.
+/// `PORT` may be omitted only if `default_port` is given. Fields after the
+/// port are ignored, as in OVS.
 ///
 /// Errors: `EINVAL`, after logging what is wrong (`host must be
 /// specified`, `port must be specified`, `bad port number "…"`, `bad IPv6
-/// address "…"`, `bad host name "…"`).
+/// address "…"`, `bad IPv6 scope "…"`, `bad IPv4 address "…"`, `bad host
+/// name "…"`).
 pub fn inet_parse_active(target: &str, default_port: Option<u16>) -> io::Result<InetTarget> {
     let mut rest = Some(target);
     let host = next_token(&mut rest).unwrap_or("");
@@ -156,6 +159,16 @@ pub fn inet_parse_active(target: &str, default_port: Option<u16>) -> io::Result<
     }
     if let Ok(ip) = host.parse::<Ipv4Addr>() {
         return Ok(InetTarget::Addr(SocketAddr::new(IpAddr::V4(ip), port)));
+    }
+    // A name whose last label is numeric is a mistyped address, not a host
+    // name: do not send it to DNS.
+    if host
+        .rsplit('.')
+        .next()
+        .is_some_and(|label| label.bytes().all(|b| b.is_ascii_digit()))
+    {
+        log::error!("{target}: bad IPv4 address \"{host}\"");
+        return Err(invalid());
     }
     if !is_host_name(host) {
         log::error!("{target}: bad host name \"{host}\"");
