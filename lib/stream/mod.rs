@@ -105,6 +105,14 @@ enum State {
 /// An active byte stream (OVS's `struct stream`): a connection, or an
 /// attempt at one, to the peer named when it was opened.
 ///
+/// In a main loop, each pass calls, in this order: [`run`](Stream::run);
+/// then [`connect`](Stream::connect), [`recv`](Stream::recv) and
+/// [`send`](Stream::send) as needed (each returns `WouldBlock` rather than
+/// waiting); then, if the pass made no progress, [`run_wait`](Stream::run_wait)
+/// and [`wait`](Stream::wait) (or `connect_wait`, `recv_wait`, `send_wait`)
+/// for whatever it needs next; then [`poll_loop::block`]. A stream belongs
+/// to one thread at a time (it is `Send`, not `Sync`).
+///
 /// Dropping a `Stream` closes it.
 pub struct Stream {
     class: Box<dyn StreamClass>,
@@ -351,6 +359,10 @@ impl fmt::Debug for Stream {
 
 /// A passive stream (OVS's `struct pstream`): a listener that accepts
 /// [`Stream`]s.
+///
+/// In a main loop, call [`accept`](PStream::accept) until it returns
+/// `WouldBlock`, then [`wait`](PStream::wait) before
+/// [`poll_loop::block`].
 ///
 /// Dropping a `PStream` closes it (and removes a `punix:` socket file).
 pub struct PStream {

@@ -121,14 +121,20 @@ fn parse_ipv6(target: &str, host: &str, port: u16) -> io::Result<SocketAddr> {
     Ok(SocketAddr::V6(SocketAddrV6::new(addr, port, 0, scope)))
 }
 
-/// True if `host` looks like a DNS host name (letters, digits, `-`, `_`,
-/// `.`; at most 253 bytes).
+/// True if `host` looks like a DNS host name: labels of letters, digits,
+/// `-` and `_`, 1 to 63 bytes each, separated by single dots (one trailing
+/// dot allowed), at most 253 bytes in all.
 fn is_host_name(host: &str) -> bool {
-    !host.is_empty()
-        && host.len() <= 253
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+    let h = host.strip_suffix('.').unwrap_or(host);
+    !h.is_empty()
+        && h.len() <= 253
+        && h.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
 }
 
 /// Parses `target`, the part of an active name after `tcp:` (or `ssl:`),
@@ -332,5 +338,27 @@ mod tests {
         assert_eq!(passive_with_default_port("ptcp::[::1]", 1), "ptcp:1:[::1]");
         assert_eq!(passive_with_default_port("ptcp:5", 6640), "ptcp:5");
         assert_eq!(passive_with_default_port("punix:x", 6640), "punix:x");
+    }
+
+    #[test]
+    fn host_names() {
+        for good in ["localhost", "a.b", "ovsdb-1.example.org.", "x_y", "a1"] {
+            assert!(is_host_name(good), "{good}");
+        }
+        let long_label = "a".repeat(64);
+        let long_name = ["abcdefghi"; 26].join(".");
+        for bad in [
+            "",
+            ".",
+            "a..b",
+            ".a",
+            "a b",
+            "a/b",
+            "a:b",
+            &long_label,
+            &long_name,
+        ] {
+            assert!(!is_host_name(bad), "{bad}");
+        }
     }
 }

@@ -274,3 +274,57 @@ fn ptcp_accept(sock: Socket, peer: SockAddr) -> io::Result<Stream> {
     let fd = FdStream::new(sock, family, &name);
     Ok(Stream::from_class(&name, Box::new(fd), Ok(())))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::timeval::time_msec;
+
+    fn resolved(addrs: &[SocketAddr]) -> Stream {
+        let class = TcpStream {
+            name: "tcp:test:0".to_string(),
+            dscp: 0,
+            lookup: None,
+            port: 0,
+            pending: addrs.iter().copied().collect(),
+            sock: None,
+            last_error: None,
+        };
+        Stream::from_class("tcp:test:0", Box::new(class), Err(sys::again()))
+    }
+
+    fn finish(s: &mut Stream) -> io::Result<()> {
+        let deadline = time_msec() + 10_000;
+        loop {
+            let r = s.connect();
+            if !matches!(&r, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
+                return r;
+            }
+            assert!(time_msec() < deadline, "connect timed out");
+            s.connect_wait();
+            poll_loop::timer_wait_until(deadline);
+            poll_loop::block();
+        }
+    }
+
+    #[test]
+    fn resolved_addresses_are_tried_in_order_until_one_connects() {
+        let mut listener = PStream::open("ptcp:0:127.0.0.1", 0).unwrap();
+        let good: SocketAddr = ([127, 0, 0, 1], listener.bound_port().unwrap()).into();
+        let closed = PStream::open("ptcp:0:127.0.0.1", 0).unwrap();
+        let refused: SocketAddr = ([127, 0, 0, 1], closed.bound_port().unwrap()).into();
+        drop(closed);
+
+        let mut s = resolved(&[refused, refused, good]);
+        finish(&mut s).expect("the third address connects");
+        assert!(listener.accept_block().is_ok());
+
+        let mut s = resolved(&[refused, refused]);
+        let e = finish(&mut s).unwrap_err();
+        assert_eq!(e.raw_os_error(), Some(libc::ECONNREFUSED));
+
+        let mut s = resolved(&[]);
+        let e = finish(&mut s).unwrap_err();
+        assert_eq!(e.raw_os_error(), Some(libc::ENOENT));
+    }
+}
