@@ -1,1 +1,173 @@
-//! The extern "C" functions behind libovsrpc.a (placeholder; issue 7).
+//! The extern "C" functions behind `libovsrpc.a`, with OVS's names,
+//! signatures and ownership rules.
+//!
+//! One file per OVS module: [`poll_loop`] and [`timeval`]
+//! (`openvswitch/poll-loop.h`, `timeval.h`), [`reconnect`] (`reconnect.h`),
+//! [`stream`] (`stream.h`), [`json`] (`openvswitch/json.h`) and [`jsonrpc`]
+//! (`jsonrpc.h`). cbindgen turns this module into `include/ovsrpc.h`; the
+//! headers with OVS's file names include that one.
+//!
+//! The rules every function here follows:
+//!
+//! * Its body runs inside [`boundary`]: a panic is logged and the process
+//!   aborts, as an OVS assertion failure would; no unwinding crosses into C.
+//! * Opaque objects (`struct stream`, `struct jsonrpc`, ...) are Rust boxes
+//!   handed to C as raw pointers; the `_close`/`_destroy` functions take
+//!   them back, and accept NULL.
+//! * Out-parameters are written as OVS documents: on success, and where OVS
+//!   says so, with NULL on failure.
+//! * Strings returned for the caller to free are allocated with `malloc()`;
+//!   strings returned as `const char *` belong to the object they came from.
+//! * Errors are OVS's: 0, a positive errno, or `EOF` (-1).
+
+// C names for C types; the safety contract of every extern function is the
+// C one stated in its doc comment (valid pointers or NULL where allowed).
+#![allow(non_camel_case_types, clippy::missing_safety_doc)]
+#![deny(unsafe_op_in_unsafe_fn)]
+
+use std::borrow::Cow;
+use std::ffi::{c_char, CStr, CString};
+use std::io;
+use std::panic::{self, AssertUnwindSafe};
+use std::ptr;
+
+pub mod poll_loop;
+pub mod reconnect;
+pub mod stream;
+pub mod timeval;
+
+/// Runs `f`, the body of the extern function `func`. If it panics, logs the
+/// panic and aborts the process: unwinding into C is undefined behaviour,
+/// and a panic here means a broken invariant, like a failed `ovs_assert()`.
+pub(crate) fn boundary<R>(func: &'static str, f: impl FnOnce() -> R) -> R {
+    match panic::catch_unwind(AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            log::error!("{func}: panic: {what}; aborting");
+            // The C program may not have set up a logger: say it on stderr
+            // too, as OVS's assertion failures do.
+            eprintln!("ovsrpc: {func}: panic: {what}; aborting");
+            std::process::abort()
+        }
+    }
+}
+
+/// The C string at `p` as UTF-8 text (invalid sequences replaced), or `None`
+/// for NULL.
+///
+/// # Safety
+///
+/// `p` is NULL or points to a NUL-terminated string that stays valid and
+/// unchanged for `'a`.
+pub(crate) unsafe fn c_str<'a>(p: *const c_char) -> Option<Cow<'a, str>> {
+    if p.is_null() {
+        None
+    } else {
+        // SAFETY: the caller guarantees a valid NUL-terminated string.
+        Some(unsafe { CStr::from_ptr(p) }.to_string_lossy())
+    }
+}
+
+/// Allocates with `malloc()` a NUL-terminated copy of `bytes`, which the C
+/// caller releases with `free()`. Aborts if memory is exhausted, as OVS's
+/// `xmalloc()` does.
+pub(crate) fn malloc_bytes(bytes: &[u8]) -> *mut c_char {
+    let p = xmalloc(bytes.len() + 1) as *mut u8;
+    // SAFETY: `p` has room for `bytes.len() + 1` bytes and does not overlap
+    // `bytes`.
+    unsafe {
+        ptr::copy_nonoverlapping(bytes.as_ptr(), p, bytes.len());
+        *p.add(bytes.len()) = 0;
+    }
+    p as *mut c_char
+}
+
+/// [`malloc_bytes`] for text.
+pub(crate) fn malloc_string(s: &str) -> *mut c_char {
+    malloc_bytes(s.as_bytes())
+}
+
+/// `malloc(size)` that aborts instead of returning NULL (OVS's `xmalloc`).
+pub(crate) fn xmalloc(size: usize) -> *mut libc::c_void {
+    // SAFETY: malloc has no preconditions; 0 is bumped to 1 so that NULL
+    // always means failure.
+    let p = unsafe { libc::malloc(size.max(1)) };
+    if p.is_null() {
+        out_of_memory()
+    }
+    p
+}
+
+/// `realloc(p, size)` that aborts instead of failing (OVS's `xrealloc`).
+///
+/// # Safety
+///
+/// `p` is NULL or a live allocation from `malloc()`/`realloc()`.
+pub(crate) unsafe fn xrealloc(p: *mut libc::c_void, size: usize) -> *mut libc::c_void {
+    // SAFETY: the caller guarantees `p` came from malloc (or is NULL).
+    let q = unsafe { libc::realloc(p, size.max(1)) };
+    if q.is_null() {
+        out_of_memory()
+    }
+    q
+}
+
+fn out_of_memory() -> ! {
+    eprintln!("ovsrpc: virtual memory exhausted");
+    std::process::abort()
+}
+
+/// A `CString` copy of `s` for handing out as `const char *`. Text that
+/// contains a NUL byte (never the case for names built from C strings) is
+/// cut at the NUL, which is what a C reader would see anyway.
+pub(crate) fn c_string(s: &str) -> CString {
+    let bytes = s.as_bytes();
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    CString::new(&bytes[..end]).unwrap_or_default()
+}
+
+/// The OVS error number carried by `e`: a positive errno, or `EOF` (-1).
+pub(crate) fn errno_of(e: io::Error) -> i32 {
+    crate::Error::from(e).errno()
+}
+
+/// Stores `value` through the out-parameter `p` if it is not NULL.
+///
+/// # Safety
+///
+/// `p` is NULL or valid for writes of a `T`.
+pub(crate) unsafe fn put<T>(p: *mut T, value: T) {
+    if !p.is_null() {
+        // SAFETY: checked for NULL; the caller guarantees validity.
+        unsafe { p.write(value) };
+    }
+}
+
+/// The object behind a C handle, for reading.
+///
+/// # Safety
+///
+/// `p` is NULL or points to a live `T` not being written for `'a`. NULL
+/// panics (the boundary then aborts), where OVS would crash.
+pub(crate) unsafe fn obj<'a, T>(p: *const T) -> &'a T {
+    assert!(!p.is_null(), "null pointer argument");
+    // SAFETY: non-NULL, and the caller guarantees validity.
+    unsafe { &*p }
+}
+
+/// The object behind a C handle, for writing.
+///
+/// # Safety
+///
+/// `p` is NULL or points to a live `T` not otherwise accessed for `'a`.
+/// NULL panics (the boundary then aborts).
+pub(crate) unsafe fn obj_mut<'a, T>(p: *mut T) -> &'a mut T {
+    assert!(!p.is_null(), "null pointer argument");
+    // SAFETY: non-NULL, and the caller guarantees exclusive validity.
+    unsafe { &mut *p }
+}

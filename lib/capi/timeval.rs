@@ -1,0 +1,18 @@
+//! `timeval.h`: the monotonic and wall clocks, in milliseconds.
+
+use std::ffi::c_longlong;
+
+use super::boundary;
+
+/// Milliseconds on a monotonic clock (an arbitrary, fixed origin; only
+/// differences mean something). The clock of every timer in the library.
+#[no_mangle]
+pub extern "C" fn time_msec() -> c_longlong {
+    boundary("time_msec", crate::timeval::time_msec)
+}
+
+/// Milliseconds since the Unix epoch on the wall clock (which may jump).
+#[no_mangle]
+pub extern "C" fn time_wall_msec() -> c_longlong {
+    boundary("time_wall_msec", crate::timeval::time_wall_msec)
+}
