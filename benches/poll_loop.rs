@@ -96,6 +96,9 @@ fn main() {
             ovsrpc[i], reordered[i], plain[i]
         );
     }
+    if !full {
+        return;
+    }
     let last = SIZES.len() - 1;
     println!(
         "poll_loop ratio 5000:10  ovsrpc {:.1} (target <= 10)   ovsrpc, order changing {:.1}   \

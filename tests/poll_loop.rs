@@ -8,6 +8,7 @@
 //! fds while one checks which number the kernel reuses.
 
 use std::cell::RefCell;
+use std::ffi::CStr;
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::os::fd::AsFd;
@@ -16,7 +17,7 @@ use std::os::unix::net::UnixStream;
 use std::sync::{Mutex, MutexGuard, Once};
 
 use mio::unix::pipe::{self, Receiver, Sender};
-use ovsrpc::poll_loop::{self, POLLIN, POLLOUT};
+use ovsrpc::poll_loop::{self, Source, POLLIN, POLLOUT};
 use ovsrpc::timeval::time_msec;
 
 // ---------------------------------------------------------------------------
@@ -227,6 +228,28 @@ fn waits_on_one_fd_merge_and_keep_the_first_source() {
 }
 
 #[test]
+fn explicit_c_sources_are_logged() {
+    let _serial = setup(Mode::Logged);
+    let fd_where = CStr::from_bytes_with_nul(b"lib/stream-fd.c:123\0").unwrap();
+    let timer_where = CStr::from_bytes_with_nul(b"lib/reconnect.c:45\0").unwrap();
+    let (mut w, r) = new_pipe();
+    poll_loop::fd_wait_at(r.as_raw_fd(), POLLIN, Source::C(fd_where));
+    poll_loop::timer_wait_at(20, Source::C(timer_where));
+    let lines = block();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].ends_with("-ms timeout at lib/reconnect.c:45"),
+        "{lines:?}"
+    );
+
+    w.write_all(b"x").unwrap();
+    poll_loop::fd_wait_at(r.as_raw_fd(), POLLIN, Source::C(fd_where));
+    let lines = block();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].ends_with(") at lib/stream-fd.c:123"), "{lines:?}");
+}
+
+#[test]
 fn pollout_follows_socket_buffer_space() {
     for mode in MODES {
         let _serial = setup(mode);
@@ -404,10 +427,24 @@ fn negative_fd_is_ignored() {
 }
 
 /// A pipe whose read end has the number `fd`, which was just freed.
+///
+/// The kernel hands out the lowest free number; a lower one may have been
+/// freed meanwhile (a finished test's thread closing its epoll fd), so
+/// lower numbers are taken up first.
 fn pipe_reusing(fd: RawFd) -> (Sender, Receiver) {
-    let (w, r) = new_pipe();
-    assert_eq!(r.as_raw_fd(), fd, "the kernel did not reuse fd {fd}");
-    (w, r)
+    let mut lower = Vec::new();
+    for _ in 0..16 {
+        let probe = File::open("/dev/null").unwrap();
+        if probe.as_raw_fd() == fd {
+            drop(probe);
+            let (w, r) = new_pipe();
+            assert_eq!(r.as_raw_fd(), fd, "the kernel did not reuse fd {fd}");
+            return (w, r);
+        }
+        assert!(probe.as_raw_fd() < fd, "fd {fd} was taken");
+        lower.push(probe);
+    }
+    panic!("fd {fd} never came back");
 }
 
 #[test]
