@@ -1,6 +1,10 @@
 //! The JSON dialect, rule by rule: every error text with its position, the
 //! number rules at their edges, strings, objects, serialization.
 
+// The real literals below are the decimal inputs written out in full, on
+// purpose: the test is that parsing them gives what the compiler gives.
+#![allow(clippy::excessive_precision)]
+
 use std::sync::Arc;
 
 use ovsrpc::json::{self, Json, JsonType, Object, SerializeOptions};
