@@ -1,1 +1,52 @@
-//! OVS's JSON dialect (placeholder; issue 3).
+//! OVS's JSON dialect: value type, incremental parser, serializer, serde bridge.
+//!
+//! The wire rules are those of OVS (`lib/json.c`) as written down in the
+//! project's `json-dialect.md`: integers and reals are distinct types, a
+//! number is an integer whenever its exact decimal value is one that fits in
+//! an `i64`, there is no negative zero, `\u0000` is refused, a JSON text is an
+//! object or an array, nesting stops at depth 1000, and every parse error
+//! names its position as `line L, column C, byte B`.
+//!
+//! * [`Json`] is the value. Cloning one is cheap at any size: strings,
+//!   arrays and objects are reference counted, and mutation copies on write
+//!   ([`Json::as_array_mut`], [`Json::as_object_mut`]).
+//! * [`Object`] keeps its members in insertion order with a hashed index for
+//!   lookups by name.
+//! * [`Parser`] is incremental: [`Parser::feed`] takes bytes as they arrive
+//!   and stops right after one complete top-level value (the JSON-RPC way),
+//!   [`Parser::finish`] hands the value over. [`from_str`], [`from_slice`] and
+//!   [`from_reader`] parse a whole document.
+//! * [`Json::to_string`], [`Json::to_string_with`], [`Json::write_to_vec`] and
+//!   [`Json::write_to`] serialize, compactly or pretty, with members in
+//!   insertion order or sorted.
+//! * [`to_json`] and [`from_json`] move between typed Rust values and
+//!   [`Json`] through serde; `Json` also converts to and from
+//!   `serde_json::Value`.
+//!
+//! ```
+//! use ovsrpc::json::{self, Json, SerializeOptions};
+//!
+//! let v = json::from_str(r#"{"b": [1, 2.5e0, 1e-9999], "a": "\u00e9"}"#).unwrap();
+//! assert_eq!(v.to_string(), r#"{"b":[1,2.5,0],"a":"é"}"#);
+//! assert_eq!(v.to_string_with(SerializeOptions::SORTED), r#"{"a":"é","b":[1,2.5,0]}"#);
+//!
+//! let err = json::from_str("[1, 2,]").unwrap_err();
+//! assert_eq!(err.to_string(), "line 0, column 6, byte 6: syntax error expecting value");
+//! ```
+
+mod error;
+mod hash;
+mod number;
+mod object;
+mod parser;
+mod serde_bridge;
+mod serializer;
+mod string;
+mod value;
+
+pub use error::Error;
+pub use object::Object;
+pub use parser::{from_reader, from_slice, from_str, Parser, DEFAULT_MAX_SIZE, MAX_HEIGHT};
+pub use serde_bridge::{from_json, to_json};
+pub use serializer::SerializeOptions;
+pub use value::{Json, JsonType};

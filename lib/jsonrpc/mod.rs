@@ -1,1 +1,11 @@
-//! JSON-RPC 1.0 messages, connections and sessions (placeholder; issues 5, 6).
+//! JSON-RPC 1.0 as OVS speaks it: messages ([`Msg`]), connections over one
+//! stream ([`Jsonrpc`]) and reconnecting sessions over one or more remotes
+//! ([`JsonrpcSession`]).
+
+pub mod connection;
+pub mod msg;
+pub mod session;
+
+pub use connection::{Jsonrpc, DEFAULT_MAX_MSG_SIZE, OVSDB_OLD_PORT, OVSDB_PORT};
+pub use msg::{Msg, MsgType};
+pub use session::{JsonrpcSession, OpenOptions, RemoteOrder, SessionOptions};

@@ -1,0 +1,705 @@
+//! The incremental parser: OVS's `json_parser`, without recursion.
+//!
+//! The lexer runs straight over each fed slice. A token that the slice cuts
+//! short (a string, number or keyword) is kept in `tok` and completed from
+//! the next slice, so each input byte is looked at a bounded number of
+//! times however the input is cut. Containers are built bottom-up on two
+//! explicit stacks (array elements, object members) and moved into their
+//! final, exactly sized allocation when they close.
+
+use std::io::Read;
+use std::sync::Arc;
+
+use super::error::Error;
+use super::number::{is_number_byte, parse_number};
+use super::object::Object;
+use super::string::{decode_raw, fast_string, scan_raw, Fast, Scan};
+use super::value::Json;
+
+/// Deepest nesting of arrays and objects the parser accepts (OVS's
+/// `JSON_MAX_HEIGHT`).
+pub const MAX_HEIGHT: usize = 1000;
+
+/// The input size limit of a parser made by [`Parser::new`]: 256 MiB.
+pub const DEFAULT_MAX_SIZE: u64 = 256 << 20;
+
+/// Parse states, as in OVS.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum State {
+    Start,
+    End,
+    ObjectInit,
+    ObjectName,
+    ObjectColon,
+    ObjectValue,
+    ObjectNext,
+    ArrayInit,
+    ArrayValue,
+    ArrayNext,
+}
+
+impl State {
+    /// The error for a token this state cannot take.
+    fn unexpected(self) -> &'static str {
+        match self {
+            State::Start => "syntax error at beginning of input",
+            State::End => "trailing garbage at end of input",
+            State::ObjectInit | State::ObjectName => "syntax error parsing object expecting string",
+            State::ObjectColon => "syntax error parsing object expecting ':'",
+            State::ObjectValue | State::ArrayInit | State::ArrayValue => {
+                "syntax error expecting value"
+            }
+            State::ObjectNext => "syntax error expecting '}' or ','",
+            State::ArrayNext => "syntax error expecting ']' or ','",
+        }
+    }
+}
+
+/// A token cut short by the end of a fed slice.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Partial {
+    None,
+    Number,
+    Keyword,
+    /// Inside a string; `escaped` if the last byte was an unpaired `\`.
+    String {
+        escaped: bool,
+    },
+}
+
+/// Where a string scan ended.
+enum StrEnd {
+    /// The closing quote is at this index.
+    Quote(usize),
+    /// An error; this many bytes were consumed.
+    Failed(usize),
+    /// The slice ended inside the string.
+    More,
+}
+
+/// An open array or object: where its contents start on the value stack.
+#[derive(Clone, Copy)]
+struct Frame {
+    object: bool,
+    start: usize,
+}
+
+/// Byte classes for the lexer's start state.
+const WS: u8 = 1;
+const PUNCT: u8 = 2;
+const QUOTE: u8 = 3;
+const NUM: u8 = 4;
+const ALPHA: u8 = 5;
+const OTHER: u8 = 0;
+
+static CLASS: [u8; 256] = {
+    let mut t = [OTHER; 256];
+    t[b' ' as usize] = WS;
+    t[b'\t' as usize] = WS;
+    t[b'\n' as usize] = WS;
+    t[b'\r' as usize] = WS;
+    t[b'[' as usize] = PUNCT;
+    t[b']' as usize] = PUNCT;
+    t[b'{' as usize] = PUNCT;
+    t[b'}' as usize] = PUNCT;
+    t[b':' as usize] = PUNCT;
+    t[b',' as usize] = PUNCT;
+    t[b'"' as usize] = QUOTE;
+    t[b'-' as usize] = NUM;
+    let mut c = b'0';
+    while c <= b'9' {
+        t[c as usize] = NUM;
+        c += 1;
+    }
+    let mut c = b'a';
+    while c <= b'z' {
+        t[c as usize] = ALPHA;
+        c += 1;
+    }
+    t
+};
+
+/// An incremental parser for one JSON text at a time (OVS's
+/// `struct json_parser`).
+///
+/// Feed it bytes as they arrive; it consumes them until one complete
+/// top-level value (an object or array) has been read, then
+/// [`is_done`](Parser::is_done) turns true and [`feed`](Parser::feed)
+/// consumes nothing more. [`finish`](Parser::finish) then yields the value,
+/// or the first error, and resets the parser for the next value:
+///
+/// ```
+/// use ovsrpc::json::Parser;
+///
+/// let input = br#"{"id":1} [2, 3]"#;
+/// let mut parser = Parser::new();
+/// let mut rest = &input[..];
+/// let mut values = Vec::new();
+/// while !rest.is_empty() {
+///     let n = parser.feed(rest);
+///     rest = &rest[n..];
+///     if parser.is_done() {
+///         values.push(parser.finish().unwrap().to_string());
+///     }
+/// }
+/// assert_eq!(values, [r#"{"id":1}"#, "[2,3]"]);
+/// ```
+///
+/// A parser from [`Parser::new_document`] instead reads the whole input as a
+/// single text and reports anything after the value as `trailing garbage at
+/// end of input` (OVS's `JSPF_TRAILER`); there [`finish`](Parser::finish)
+/// marks the end of input.
+///
+/// After an error the parser is done and consumes nothing more. Errors are
+/// OVS's, positioned at the byte being looked at when the problem showed:
+/// for a string that is its closing quote, for a number or keyword the byte
+/// after it, and at the end of input for [`finish`](Parser::finish).
+pub struct Parser {
+    check_trailer: bool,
+    max_size: Option<u64>,
+
+    // Position: bytes consumed, newlines consumed, where the line started.
+    byte: u64,
+    line: u64,
+    line_start: u64,
+
+    // Lexer.
+    partial: Partial,
+    tok: Vec<u8>,
+    scratch: String,
+
+    // Parser.
+    state: State,
+    frames: Vec<Frame>,
+    values: Vec<Json>,
+    members: Vec<(Arc<str>, Json)>,
+    result: Option<Json>,
+    done: bool,
+    error: Option<Error>,
+}
+
+impl Default for Parser {
+    fn default() -> Parser {
+        Parser::new()
+    }
+}
+
+/// What a token handler asks of the lexer loop.
+type Step = Result<(), &'static str>;
+
+impl Parser {
+    /// A parser for a stream of values: it stops right after each complete
+    /// top-level value (OVS's `json_parser_create(0)`), as a JSON-RPC
+    /// connection wants. Input beyond [`DEFAULT_MAX_SIZE`] bytes for one
+    /// value is an error; see [`set_max_size`](Parser::set_max_size).
+    pub fn new() -> Parser {
+        Parser::with_flags(false, Some(DEFAULT_MAX_SIZE))
+    }
+
+    /// A parser for one whole document: anything but white space after the
+    /// value is an error (OVS's `JSPF_TRAILER`), and there is no size limit.
+    pub fn new_document() -> Parser {
+        Parser::with_flags(true, None)
+    }
+
+    fn with_flags(check_trailer: bool, max_size: Option<u64>) -> Parser {
+        Parser {
+            check_trailer,
+            max_size,
+            byte: 0,
+            line: 0,
+            line_start: 0,
+            partial: Partial::None,
+            tok: Vec::new(),
+            scratch: String::new(),
+            state: State::Start,
+            frames: Vec::new(),
+            values: Vec::new(),
+            members: Vec::new(),
+            result: None,
+            done: false,
+            error: None,
+        }
+    }
+
+    /// Limits the input of one value to `max` bytes (white space before it
+    /// included); `None` removes the limit. Reaching the limit before the
+    /// value is complete is the error `input exceeds maximum size MAX`.
+    pub fn set_max_size(&mut self, max: Option<u64>) {
+        self.max_size = max;
+    }
+
+    /// The size limit in force.
+    pub fn max_size(&self) -> Option<u64> {
+        self.max_size
+    }
+
+    /// True once a complete top-level value has been read (for a parser
+    /// from [`Parser::new`]) or an error has occurred: time to call
+    /// [`finish`](Parser::finish).
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// Bytes consumed since the start of this value.
+    pub fn bytes_consumed(&self) -> u64 {
+        self.byte
+    }
+
+    /// Forgets everything about the current value and starts afresh,
+    /// keeping the settings and the memory already allocated.
+    pub fn reset(&mut self) {
+        self.byte = 0;
+        self.line = 0;
+        self.line_start = 0;
+        self.partial = Partial::None;
+        self.tok.clear();
+        self.state = State::Start;
+        self.frames.clear();
+        self.values.clear();
+        self.members.clear();
+        self.result = None;
+        self.done = false;
+        self.error = None;
+    }
+
+    /// Parses as much of `input` as it can and returns how many bytes it
+    /// consumed (OVS's `json_parser_feed()`). That is all of `input` unless
+    /// the parser became done: after a complete top-level value (not in a
+    /// document parser) or an error.
+    pub fn feed(&mut self, input: &[u8]) -> usize {
+        if self.done {
+            return 0;
+        }
+        let (input, limited) = match self.max_size {
+            Some(max) if self.byte + input.len() as u64 > max => {
+                (&input[..max.saturating_sub(self.byte) as usize], true)
+            }
+            _ => (input, false),
+        };
+        let base = self.byte;
+        let n = self.run(input, base);
+        self.byte = base + n as u64;
+        if limited && !self.done && n == input.len() {
+            let max = self.max_size.unwrap_or(0);
+            self.error_at(format!("input exceeds maximum size {max}"), self.byte);
+        }
+        n
+    }
+
+    /// Ends the input and returns the value, or the first error (OVS's
+    /// `json_parser_finish()`). The parser is reset for the next value.
+    pub fn finish(&mut self) -> Result<Json, Error> {
+        if self.error.is_none() {
+            let at = self.byte;
+            match self.partial {
+                Partial::None => {}
+                Partial::String { .. } => {
+                    self.error_at("unexpected end of input in quoted string".into(), at);
+                }
+                Partial::Number | Partial::Keyword => {
+                    let tok = std::mem::take(&mut self.tok);
+                    self.partial = Partial::None;
+                    let step = self.token_word(&tok, at);
+                    self.tok = tok;
+                    if let Err(msg) = step {
+                        self.error_at(msg.to_string(), at);
+                    }
+                }
+            }
+        }
+        if self.error.is_none() {
+            if self.state == State::Start {
+                self.error_at("empty input stream".into(), self.byte);
+            } else if self.state != State::End {
+                self.error_at("unexpected end of input".into(), self.byte);
+            }
+        }
+        let result = match self.error.take() {
+            Some(e) => Err(e),
+            None => self.result.take().ok_or_else(|| {
+                Error::syntax("unexpected end of input".into(), self.line, 0, self.byte)
+            }),
+        };
+        self.reset();
+        result
+    }
+
+    /// Records the first error, at byte offset `at` (on the current line).
+    fn error_at(&mut self, message: String, at: u64) {
+        if self.error.is_none() {
+            let column = at - self.line_start;
+            self.error = Some(Error::syntax(message, self.line, column, at));
+        }
+        self.done = true;
+    }
+
+    /// The lexer loop over one slice. Returns the number of bytes consumed.
+    fn run(&mut self, s: &[u8], base: u64) -> usize {
+        let mut i = 0;
+        if self.partial != Partial::None {
+            i = match self.resume(s, base) {
+                Some(i) => i,
+                None => return s.len(),
+            };
+            if self.done {
+                return i;
+            }
+        }
+        while i < s.len() {
+            let c = s[i];
+            match CLASS[c as usize] {
+                WS => {
+                    if c == b'\n' {
+                        self.line += 1;
+                        self.line_start = base + i as u64 + 1;
+                    }
+                    i += 1;
+                }
+                PUNCT => {
+                    let step = match c {
+                        b'{' => self.open(true),
+                        b'[' => self.open(false),
+                        b'}' => self.close(true),
+                        b']' => self.close(false),
+                        b':' => self.colon(),
+                        _ => self.comma(),
+                    };
+                    if let Err(msg) = step {
+                        self.error_at(msg.to_string(), base + i as u64);
+                        return i + 1;
+                    }
+                    i += 1;
+                    if self.done {
+                        return i;
+                    }
+                }
+                QUOTE => match fast_string(s, i + 1, &mut self.scratch) {
+                    Fast::Done(text, j) => {
+                        if let Err(msg) = self.string(text) {
+                            self.error_at(msg.to_string(), base + j as u64);
+                            return j + 1;
+                        }
+                        i = j + 1;
+                    }
+                    Fast::Control(j) => {
+                        self.control_error(s[j], base + j as u64);
+                        return j + 1;
+                    }
+                    Fast::Slow => {
+                        let mut escaped = false;
+                        match self.scan_string(s, i + 1, &mut escaped, base) {
+                            StrEnd::Quote(j) => {
+                                if !self.string_raw(&s[i + 1..j], base + j as u64) {
+                                    return j + 1;
+                                }
+                                i = j + 1;
+                            }
+                            StrEnd::Failed(n) => return n,
+                            StrEnd::More => {
+                                self.tok.clear();
+                                self.tok.extend_from_slice(&s[i + 1..]);
+                                self.partial = Partial::String { escaped };
+                                return s.len();
+                            }
+                        }
+                    }
+                },
+                NUM | ALPHA => {
+                    let number = CLASS[c as usize] == NUM;
+                    let j = if number {
+                        s[i + 1..]
+                            .iter()
+                            .position(|&b| !is_number_byte(b))
+                            .map_or(s.len(), |k| i + 1 + k)
+                    } else {
+                        s[i + 1..]
+                            .iter()
+                            .position(|&b| !b.is_ascii_alphabetic())
+                            .map_or(s.len(), |k| i + 1 + k)
+                    };
+                    if j == s.len() {
+                        self.tok.clear();
+                        self.tok.extend_from_slice(&s[i..]);
+                        self.partial = if number {
+                            Partial::Number
+                        } else {
+                            Partial::Keyword
+                        };
+                        return s.len();
+                    }
+                    if let Err(msg) = self.token_word(&s[i..j], base + j as u64) {
+                        self.error_at(msg.to_string(), base + j as u64);
+                        return j;
+                    }
+                    if self.done {
+                        return j;
+                    }
+                    i = j;
+                }
+                _ => {
+                    let msg = if (0x21..0x7f).contains(&c) {
+                        format!("invalid character '{}'", char::from(c))
+                    } else {
+                        format!("invalid character U+{c:04x}")
+                    };
+                    self.error_at(msg, base + i as u64);
+                    return i + 1;
+                }
+            }
+        }
+        i
+    }
+
+    /// Continues a token cut short by the previous slice. Returns where the
+    /// lexer goes on in `s`, or `None` if the token swallowed all of `s`.
+    fn resume(&mut self, s: &[u8], base: u64) -> Option<usize> {
+        match self.partial {
+            Partial::None => Some(0),
+            Partial::Number | Partial::Keyword => {
+                let number = self.partial == Partial::Number;
+                let end = s.iter().position(|&b| {
+                    if number {
+                        !is_number_byte(b)
+                    } else {
+                        !b.is_ascii_alphabetic()
+                    }
+                });
+                let Some(j) = end else {
+                    self.tok.extend_from_slice(s);
+                    return None;
+                };
+                self.tok.extend_from_slice(&s[..j]);
+                self.partial = Partial::None;
+                let tok = std::mem::take(&mut self.tok);
+                let step = self.token_word(&tok, base + j as u64);
+                self.tok = tok;
+                self.tok.clear();
+                if let Err(msg) = step {
+                    self.error_at(msg.to_string(), base + j as u64);
+                }
+                Some(j)
+            }
+            Partial::String { mut escaped } => match self.scan_string(s, 0, &mut escaped, base) {
+                StrEnd::Quote(j) => {
+                    self.tok.extend_from_slice(&s[..j]);
+                    self.partial = Partial::None;
+                    let tok = std::mem::take(&mut self.tok);
+                    self.string_raw(&tok, base + j as u64);
+                    self.tok = tok;
+                    self.tok.clear();
+                    Some(j + 1)
+                }
+                StrEnd::Failed(n) => Some(n),
+                StrEnd::More => {
+                    self.tok.extend_from_slice(s);
+                    self.partial = Partial::String { escaped };
+                    None
+                }
+            },
+        }
+    }
+
+    /// Finds the closing quote of a string from `s[i]`. A raw control byte
+    /// is an error at once.
+    fn scan_string(&mut self, s: &[u8], i: usize, escaped: &mut bool, base: u64) -> StrEnd {
+        let (mut line, mut line_start) = (self.line, self.line_start);
+        let scan = scan_raw(s, i, escaped, |j| {
+            line += 1;
+            line_start = base + j as u64 + 1;
+        });
+        self.line = line;
+        self.line_start = line_start;
+        match scan {
+            Scan::Quote(j) => StrEnd::Quote(j),
+            Scan::Control(j) => {
+                self.control_error(s[j], base + j as u64);
+                StrEnd::Failed(j + 1)
+            }
+            Scan::End => StrEnd::More,
+        }
+    }
+
+    fn control_error(&mut self, c: u8, at: u64) {
+        self.error_at(format!("U+{c:04X} must be escaped in quoted string"), at);
+    }
+
+    /// A complete raw string whose closing quote is at `at`: decodes it and
+    /// hands it to the parser. False if that failed.
+    fn string_raw(&mut self, raw: &[u8], at: u64) -> bool {
+        let step = match decode_raw(raw) {
+            Ok(text) => self.string(Arc::from(text)).map_err(str::to_string),
+            Err(msg) => Err(msg),
+        };
+        match step {
+            Ok(()) => true,
+            Err(msg) => {
+                self.error_at(msg, at);
+                false
+            }
+        }
+    }
+
+    /// A number or keyword token.
+    fn token_word(&mut self, tok: &[u8], at: u64) -> Step {
+        let value = match tok[0] {
+            b'-' | b'0'..=b'9' => parse_number(tok)?,
+            _ => match tok {
+                b"true" => Json::Boolean(true),
+                b"false" => Json::Boolean(false),
+                b"null" => Json::Null,
+                _ => {
+                    let word = String::from_utf8_lossy(tok);
+                    self.error_at(format!("invalid keyword '{word}'"), at);
+                    return Ok(());
+                }
+            },
+        };
+        self.value(value)
+    }
+
+    // The parser proper: one method per kind of token.
+
+    fn open(&mut self, object: bool) -> Step {
+        match self.state {
+            State::Start | State::ObjectValue | State::ArrayInit | State::ArrayValue => {}
+            s => return Err(s.unexpected()),
+        }
+        if self.frames.len() >= MAX_HEIGHT {
+            return Err("input exceeds maximum nesting depth 1000");
+        }
+        if object {
+            self.frames.push(Frame {
+                object,
+                start: self.members.len(),
+            });
+            self.state = State::ObjectInit;
+        } else {
+            self.frames.push(Frame {
+                object,
+                start: self.values.len(),
+            });
+            self.state = State::ArrayInit;
+        }
+        Ok(())
+    }
+
+    fn close(&mut self, object: bool) -> Step {
+        let ok = if object {
+            matches!(self.state, State::ObjectInit | State::ObjectNext)
+        } else {
+            matches!(self.state, State::ArrayInit | State::ArrayNext)
+        };
+        if !ok {
+            return Err(self.state.unexpected());
+        }
+        let Some(frame) = self.frames.pop() else {
+            return Err(self.state.unexpected());
+        };
+        let value = if frame.object {
+            let members: Vec<(Arc<str>, Json)> = self.members.drain(frame.start..).collect();
+            Json::Object(Arc::new(Object::from_members(members)))
+        } else {
+            let elements: Vec<Json> = self.values.drain(frame.start..).collect();
+            Json::Array(Arc::new(elements))
+        };
+        match self.frames.last() {
+            None => {
+                self.result = Some(value);
+                self.state = State::End;
+                if !self.check_trailer {
+                    self.done = true;
+                }
+            }
+            Some(parent) if parent.object => {
+                if let Some(last) = self.members.last_mut() {
+                    last.1 = value;
+                }
+                self.state = State::ObjectNext;
+            }
+            Some(_) => {
+                self.values.push(value);
+                self.state = State::ArrayNext;
+            }
+        }
+        Ok(())
+    }
+
+    fn colon(&mut self) -> Step {
+        if self.state != State::ObjectColon {
+            return Err(self.state.unexpected());
+        }
+        self.state = State::ObjectValue;
+        Ok(())
+    }
+
+    fn comma(&mut self) -> Step {
+        self.state = match self.state {
+            State::ObjectNext => State::ObjectName,
+            State::ArrayNext => State::ArrayValue,
+            s => return Err(s.unexpected()),
+        };
+        Ok(())
+    }
+
+    fn string(&mut self, text: Arc<str>) -> Step {
+        match self.state {
+            State::ObjectInit | State::ObjectName => {
+                self.members.push((text, Json::Null));
+                self.state = State::ObjectColon;
+                Ok(())
+            }
+            _ => self.value(Json::String(text)),
+        }
+    }
+
+    #[inline]
+    fn value(&mut self, value: Json) -> Step {
+        match self.state {
+            State::ObjectValue => {
+                if let Some(last) = self.members.last_mut() {
+                    last.1 = value;
+                }
+                self.state = State::ObjectNext;
+            }
+            State::ArrayInit | State::ArrayValue => {
+                self.values.push(value);
+                self.state = State::ArrayNext;
+            }
+            s => return Err(s.unexpected()),
+        }
+        Ok(())
+    }
+}
+
+/// Parses a whole JSON text (OVS's `json_from_string()`).
+pub fn from_str(s: &str) -> Result<Json, Error> {
+    from_slice(s.as_bytes())
+}
+
+/// Parses a whole JSON text from bytes.
+pub fn from_slice(bytes: &[u8]) -> Result<Json, Error> {
+    let mut p = Parser::new_document();
+    p.feed(bytes);
+    p.finish()
+}
+
+/// Reads `reader` to its end (or to the first error) and parses what it
+/// held as one JSON text (OVS's `json_from_stream()`). A read error is
+/// returned as an [`Error`] for which [`Error::is_io`] is true.
+pub fn from_reader<R: Read>(mut reader: R) -> Result<Json, Error> {
+    let mut p = Parser::new_document();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::io(e)),
+        };
+        if p.feed(&buf[..n]) != n {
+            break;
+        }
+    }
+    p.finish()
+}

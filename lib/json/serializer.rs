@@ -1,0 +1,275 @@
+//! The serializer: compact or pretty, members in insertion order or sorted.
+
+use std::fmt;
+use std::io;
+
+use super::number::{format_integer, format_real};
+use super::object::Object;
+use super::string::find_special;
+use super::value::Json;
+
+/// How to serialize (OVS's `JSSF_PRETTY` and `JSSF_SORT` flags).
+///
+/// Compact output has no white space at all: `{"a":1,"b":[1,2]}`. Pretty
+/// output is OVS's: a new line and two more spaces of indentation before
+/// each member or element, `"name": value`, and the closing bracket right
+/// after the last one:
+///
+/// ```
+/// use ovsrpc::json::{self, SerializeOptions};
+///
+/// let v = json::from_str(r#"{"b":[1,2],"a":{}}"#).unwrap();
+/// assert_eq!(
+///     v.to_string_with(SerializeOptions::PRETTY_SORTED),
+///     "{\n  \"a\": {\n    },\n  \"b\": [\n    1,\n    2]}"
+/// );
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SerializeOptions {
+    /// Indent, one member or element per line.
+    pub pretty: bool,
+    /// Members sorted by name in byte order, instead of insertion order.
+    pub sort: bool,
+}
+
+impl SerializeOptions {
+    /// Compact, insertion order (the default).
+    pub const COMPACT: SerializeOptions = SerializeOptions {
+        pretty: false,
+        sort: false,
+    };
+    /// Compact, members sorted (what logs and `ovstest test-json` print).
+    pub const SORTED: SerializeOptions = SerializeOptions {
+        pretty: false,
+        sort: true,
+    };
+    /// Pretty, insertion order.
+    pub const PRETTY: SerializeOptions = SerializeOptions {
+        pretty: true,
+        sort: false,
+    };
+    /// Pretty, members sorted.
+    pub const PRETTY_SORTED: SerializeOptions = SerializeOptions {
+        pretty: true,
+        sort: true,
+    };
+}
+
+/// Where serialized text goes. Every piece handed over is valid UTF-8.
+trait Sink {
+    fn put(&mut self, s: &str);
+}
+
+impl Sink for String {
+    #[inline]
+    fn put(&mut self, s: &str) {
+        self.push_str(s);
+    }
+}
+
+impl Sink for Vec<u8> {
+    #[inline]
+    fn put(&mut self, s: &str) {
+        self.extend_from_slice(s.as_bytes());
+    }
+}
+
+/// Writes straight to an `io::Write`, keeping the first error.
+struct IoSink<W: io::Write> {
+    w: W,
+    error: Option<io::Error>,
+}
+
+impl<W: io::Write> Sink for IoSink<W> {
+    fn put(&mut self, s: &str) {
+        if self.error.is_none() {
+            if let Err(e) = self.w.write_all(s.as_bytes()) {
+                self.error = Some(e);
+            }
+        }
+    }
+}
+
+/// Writes to a formatter, keeping the first error.
+struct FmtSink<'a, 'b> {
+    f: &'a mut fmt::Formatter<'b>,
+    error: bool,
+}
+
+impl Sink for FmtSink<'_, '_> {
+    fn put(&mut self, s: &str) {
+        if !self.error && self.f.write_str(s).is_err() {
+            self.error = true;
+        }
+    }
+}
+
+const SPACES: &str = "                                                                ";
+
+struct Serializer<'s, S: Sink> {
+    out: &'s mut S,
+    options: SerializeOptions,
+    depth: usize,
+}
+
+impl<S: Sink> Serializer<'_, S> {
+    #[inline]
+    fn indent_line(&mut self) {
+        if self.options.pretty {
+            self.out.put("\n");
+            let mut n = self.depth * 2;
+            while n > 0 {
+                let k = n.min(SPACES.len());
+                self.out.put(&SPACES[..k]);
+                n -= k;
+            }
+        }
+    }
+
+    fn value(&mut self, v: &Json) {
+        match v {
+            Json::Null => self.out.put("null"),
+            Json::Boolean(false) => self.out.put("false"),
+            Json::Boolean(true) => self.out.put("true"),
+            Json::Integer(i) => {
+                let mut buf = [0u8; 20];
+                self.out.put(format_integer(*i, &mut buf));
+            }
+            Json::Real(r) => self.out.put(format_real(*r).as_str()),
+            Json::String(s) => write_string(s, self.out),
+            Json::Array(a) => self.array(a),
+            Json::Object(o) => self.object(o),
+        }
+    }
+
+    fn array(&mut self, a: &[Json]) {
+        self.out.put("[");
+        self.depth += 1;
+        for (i, e) in a.iter().enumerate() {
+            if i > 0 {
+                self.out.put(",");
+            }
+            self.indent_line();
+            self.value(e);
+        }
+        self.depth -= 1;
+        self.out.put("]");
+    }
+
+    fn member(&mut self, i: usize, name: &str, value: &Json) {
+        if i > 0 {
+            self.out.put(",");
+            self.indent_line();
+        }
+        write_string(name, self.out);
+        self.out.put(if self.options.pretty { ": " } else { ":" });
+        self.value(value);
+    }
+
+    fn object(&mut self, o: &Object) {
+        self.out.put("{");
+        self.depth += 1;
+        self.indent_line();
+        if self.options.sort {
+            for (i, (name, value)) in o.sorted().into_iter().enumerate() {
+                self.member(i, name, value);
+            }
+        } else {
+            for (i, (name, value)) in o.iter().enumerate() {
+                self.member(i, name, value);
+            }
+        }
+        self.out.put("}");
+        self.depth -= 1;
+    }
+}
+
+/// Writes `s` quoted: `"` and `\` escaped, `\b \f \n \r \t` for those
+/// controls, `\u00xx` for the other bytes below 0x20, the rest as is.
+fn write_string<S: Sink>(s: &str, out: &mut S) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.put("\"");
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    loop {
+        let j = find_special(bytes, start);
+        if j >= bytes.len() {
+            out.put(&s[start..]);
+            break;
+        }
+        out.put(&s[start..j]);
+        let c = bytes[j];
+        let mut esc = [b'\\', b'u', b'0', b'0', 0, 0];
+        let text: &[u8] = match c {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            8 => b"\\b",
+            0x0c => b"\\f",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            _ => {
+                esc[4] = HEX[usize::from(c >> 4)];
+                esc[5] = HEX[usize::from(c & 15)];
+                &esc
+            }
+        };
+        out.put(std::str::from_utf8(text).unwrap_or(""));
+        start = j + 1;
+    }
+    out.put("\"");
+}
+
+fn serialize<S: Sink>(v: &Json, out: &mut S, options: SerializeOptions) {
+    Serializer {
+        out,
+        options,
+        depth: 0,
+    }
+    .value(v);
+}
+
+impl Json {
+    /// Serializes to a new string (OVS's `json_to_string()`).
+    pub fn to_string_with(&self, options: SerializeOptions) -> String {
+        let mut s = String::new();
+        serialize(self, &mut s, options);
+        s
+    }
+
+    /// Appends the serialization to `out` (OVS's `json_to_ds()`).
+    pub fn write_to_string(&self, out: &mut String, options: SerializeOptions) {
+        serialize(self, out, options);
+    }
+
+    /// Appends the serialization to `out`.
+    pub fn write_to_vec(&self, out: &mut Vec<u8>, options: SerializeOptions) {
+        serialize(self, out, options);
+    }
+
+    /// Writes the serialization to `w`, piece by piece with no intermediate
+    /// buffer: wrap an unbuffered writer (a file, a socket) in an
+    /// [`io::BufWriter`]. Returns the writer's first error.
+    pub fn write_to<W: io::Write>(&self, w: W, options: SerializeOptions) -> io::Result<()> {
+        let mut sink = IoSink { w, error: None };
+        serialize(self, &mut sink, options);
+        match sink.error {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    pub(crate) fn fmt_with(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        options: SerializeOptions,
+    ) -> fmt::Result {
+        let mut sink = FmtSink { f, error: false };
+        serialize(self, &mut sink, options);
+        if sink.error {
+            Err(fmt::Error)
+        } else {
+            Ok(())
+        }
+    }
+}
