@@ -13,538 +13,1307 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+struct json;
 
-/*
- Default minimum backoff, in milliseconds.
+
+/**
+ * Serialize on multiple lines with indentation (for `json_to_string()`).
+ */
+#define JSSF_PRETTY (1 << 0)
+
+/**
+ * Serialize object members sorted by name (for `json_to_string()`).
+ */
+#define JSSF_SORT (1 << 1)
+
+/**
+ * The port IANA assigned to OVSDB, the default for "tcp:", "ssl:",
+ * "ptcp:" and "pssl:" names without one.
+ */
+#define OVSDB_PORT 6640
+
+/**
+ * The port OVS used before IANA assigned one.
+ */
+#define OVSDB_OLD_PORT 6632
+
+/**
+ * Default minimum backoff, in milliseconds.
  */
 #define RECONNECT_DEFAULT_MIN_BACKOFF 1000
 
-/*
- Default maximum backoff, in milliseconds.
+/**
+ * Default maximum backoff, in milliseconds.
  */
 #define RECONNECT_DEFAULT_MAX_BACKOFF 8000
 
-/*
- Default probe interval, in milliseconds.
+/**
+ * Default probe interval, in milliseconds.
  */
 #define RECONNECT_DEFAULT_PROBE_INTERVAL 5000
 
-/*
- What `reconnect_run()` asks the client to do.
+/**
+ * The type of a JSON value, with OVS's values.
+ */
+enum json_type {
+  /**
+   * `null`.
+   */
+  JSON_NULL,
+  /**
+   * `false`.
+   */
+  JSON_FALSE,
+  /**
+   * `true`.
+   */
+  JSON_TRUE,
+  /**
+   * An object: `{"a": b, "c": d, ...}`.
+   */
+  JSON_OBJECT,
+  /**
+   * An array: `[1, 2, 3, ...]`.
+   */
+  JSON_ARRAY,
+  /**
+   * An integer: `123`.
+   */
+  JSON_INTEGER,
+  /**
+   * A real: `123.456`.
+   */
+  JSON_REAL,
+  /**
+   * A string: `"..."`.
+   */
+  JSON_STRING,
+  /**
+   * The number of types above.
+   */
+  JSON_N_TYPES,
+  /**
+   * OVS's internal pre-serialized type (never created by ovsrpc).
+   */
+  JSON_SERIALIZED_OBJECT,
+};
+
+/**
+ * The kind of a JSON-RPC message, with OVS's values.
+ */
+enum jsonrpc_msg_type {
+  /**
+   * A request: method, params, id.
+   */
+  JSONRPC_REQUEST,
+  /**
+   * A notification: method, params.
+   */
+  JSONRPC_NOTIFY,
+  /**
+   * A successful reply: result, id.
+   */
+  JSONRPC_REPLY,
+  /**
+   * An error reply: error, id.
+   */
+  JSONRPC_ERROR,
+};
+
+/**
+ * What `reconnect_run()` asks the client to do.
  */
 enum reconnect_action {
-  /*
-   Start a connection attempt (passive: start listening).
+  /**
+   * Start a connection attempt (passive: start listening).
    */
   RECONNECT_CONNECT = 1,
-  /*
-   Drop the connection or the attempt.
+  /**
+   * Drop the connection or the attempt.
    */
   RECONNECT_DISCONNECT,
-  /*
-   Send the peer a probe that elicits a reply.
+  /**
+   * Send the peer a probe that elicits a reply.
    */
   RECONNECT_PROBE,
 };
 
-/*
- What a stream's user waits for, for `stream_wait()`.
+/**
+ * What a stream's user waits for, for `stream_wait()`.
  */
 enum stream_wait_type {
-  /*
-   The connection attempt to finish.
+  /**
+   * The connection attempt to finish.
    */
   STREAM_CONNECT,
-  /*
-   Data to receive.
+  /**
+   * Data to receive.
    */
   STREAM_RECV,
-  /*
-   Room to send.
+  /**
+   * Room to send.
    */
   STREAM_SEND,
 };
 
-/*
- A passive stream (opaque): a listener for incoming connections.
+/**
+ * A JSON-RPC connection over a stream (opaque).
+ */
+struct jsonrpc;
+
+/**
+ * A JSON-RPC session that connects, and reconnects with backoff, to one of
+ * several remotes, or listens on a passive name (opaque).
+ */
+struct jsonrpc_session;
+
+/**
+ * A passive stream (opaque): a listener for incoming connections.
  */
 struct pstream;
 
-/*
- A reconnect FSM (opaque).
+/**
+ * A reconnect FSM (opaque).
  */
 struct reconnect;
 
-/*
- An active stream (opaque): a connection, or an attempt at one.
+/**
+ * An active stream (opaque): a connection, or an attempt at one.
  */
 struct stream;
 
-/*
- Statistics of a reconnect FSM, filled in by `reconnect_get_stats()`. All
- times and durations are in milliseconds.
+/**
+ * Where the members of `struct json` are, as Rust lays them out (for a C
+ * test to compare with the header's `offsetof()`s).
+ */
+struct ovsrpc_json_layout {
+  /**
+   * `sizeof(struct json)`.
+   */
+  size_t size;
+  /**
+   * `_Alignof(struct json)`.
+   */
+  size_t align;
+  /**
+   * `offsetof(struct json, count)`.
+   */
+  size_t count;
+  /**
+   * `offsetof(struct json, integer)`.
+   */
+  size_t integer;
+  /**
+   * `offsetof(struct json, real)`.
+   */
+  size_t real;
+  /**
+   * `offsetof(struct json, string)`.
+   */
+  size_t string;
+  /**
+   * `offsetof(struct json, array.n)`.
+   */
+  size_t array_n;
+  /**
+   * `offsetof(struct json, array.elems)`.
+   */
+  size_t array_elems;
+};
+
+/**
+ * A JSON-RPC message. Which members are set depends on the type; the
+ * others are NULL.
+ */
+struct jsonrpc_msg {
+  /**
+   * The kind of message.
+   */
+  enum jsonrpc_msg_type type;
+  /**
+   * Request or notification only (`malloc()`ed).
+   */
+  char *method;
+  /**
+   * Request or notification only: an array.
+   */
+  struct json *params;
+  /**
+   * Successful reply only.
+   */
+  struct json *result;
+  /**
+   * Error reply only.
+   */
+  struct json *error;
+  /**
+   * Request or reply only.
+   */
+  struct json *id;
+};
+
+/**
+ * Statistics of a reconnect FSM, filled in by `reconnect_get_stats()`. All
+ * times and durations are in milliseconds.
  */
 struct reconnect_stats {
-  /*
-   Time `reconnect_create()` was called.
+  /**
+   * Time `reconnect_create()` was called.
    */
   long long creation_time;
-  /*
-   Time of the last `reconnect_activity()`.
+  /**
+   * Time of the last `reconnect_activity()`.
    */
   long long last_activity;
-  /*
-   Time of the last `reconnect_connected()` (`LLONG_MAX` if never).
+  /**
+   * Time of the last `reconnect_connected()` (`LLONG_MAX` if never).
    */
   long long last_connected;
-  /*
-   Time of the last disconnection (`LLONG_MAX` if never).
+  /**
+   * Time of the last disconnection (`LLONG_MAX` if never).
    */
   long long last_disconnected;
-  /*
-   Current backoff duration.
+  /**
+   * Current backoff duration.
    */
   int backoff;
-  /*
-   Number of connections plus number of disconnections.
+  /**
+   * Number of connections plus number of disconnections.
    */
   unsigned int seqno;
-  /*
-   Currently connected?
+  /**
+   * Currently connected?
    */
   bool is_connected;
-  /*
-   Time since the last connection (`UINT_MAX` if never).
+  /**
+   * Time since the last connection (`UINT_MAX` if never).
    */
   unsigned int msec_since_connect;
-  /*
-   Time since the last disconnection (`UINT_MAX` if never).
+  /**
+   * Time since the last disconnection (`UINT_MAX` if never).
    */
   unsigned int msec_since_disconnect;
-  /*
-   Sum of the durations of all connections.
+  /**
+   * Sum of the durations of all connections.
    */
   unsigned int total_connected_duration;
-  /*
-   Number of connection attempts that finished.
+  /**
+   * Number of connection attempts that finished.
    */
   unsigned int n_attempted_connections;
-  /*
-   Number of connection attempts that succeeded.
+  /**
+   * Number of connection attempts that succeeded.
    */
   unsigned int n_successful_connections;
-  /*
-   The FSM state's name (a static string), for humans debugging.
+  /**
+   * The FSM state's name (a static string), for humans debugging.
    */
   const char *state;
-  /*
-   Time since the FSM state was entered.
+  /**
+   * Time since the FSM state was entered.
    */
   unsigned int state_elapsed;
+};
+
+/**
+ * Settings of a session that can be changed at once with
+ * `jsonrpc_session_set_options()`.
+ */
+struct jsonrpc_session_options {
+  /**
+   * Maximum backoff between connection attempts, in milliseconds.
+   */
+  int max_backoff;
+  /**
+   * Idle time before an inactivity probe, in milliseconds (0: none).
+   */
+  int probe_interval;
+  /**
+   * DSCP value for the connection's IP packets.
+   */
+  uint8_t dscp;
 };
 
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
 
-/*
- Arranges for the next `poll_block()` to wake up when `fd` is ready for
- `events` (`OVS_POLLIN`, `OVS_POLLOUT` or both). `where` names the caller,
- for debug logging; it must stay valid until `poll_block()` returns (a
- string literal, as `OVS_SOURCE_LOCATOR` gives).
+/**
+ * Returns the name of type `type`: "null", "false", "true", "object",
+ * "array", "number" (integers and reals) or "string". The string is
+ * static.
+ */
+const char *json_type_to_string(enum json_type type_);
+
+/**
+ * Returns a new `null`.
+ */
+struct json *json_null_create(void);
+
+/**
+ * Returns a new `true` or `false`.
+ */
+struct json *json_boolean_create(bool b);
+
+/**
+ * Returns a new string holding a copy of `s` (NULL: the empty string).
+ */
+struct json *json_string_create(const char *s);
+
+/**
+ * Returns a new string that takes ownership of `s`, which must have been
+ * allocated with `malloc()`.
+ */
+struct json *json_string_create_nocopy(char *s);
+
+/**
+ * Returns a new integer.
+ */
+struct json *json_integer_create(long long integer);
+
+/**
+ * Returns a new real.
+ */
+struct json *json_real_create(double real);
+
+/**
+ * Returns a new, empty array.
+ */
+struct json *json_array_create_empty(void);
+
+/**
+ * Returns a new array of the `n` elements in `elements`, taking ownership
+ * of the elements and of `elements` itself (allocated with `malloc()`).
+ */
+struct json *json_array_create(struct json **elements, size_t n);
+
+/**
+ * Returns a new array holding `elem0` (taking ownership).
+ */
+struct json *json_array_create_1(struct json *elem0);
+
+/**
+ * Returns a new array holding `elem0` and `elem1` (taking ownership).
+ */
+struct json *json_array_create_2(struct json *elem0, struct json *elem1);
+
+/**
+ * Returns a new array holding `elem0`, `elem1` and `elem2` (taking
+ * ownership).
+ */
+struct json *json_array_create_3(struct json *elem0, struct json *elem1, struct json *elem2);
+
+/**
+ * Appends `element` to `array`, taking ownership of `element`.
+ */
+void json_array_add(struct json *array, struct json *element);
+
+/**
+ * Replaces element `index` of `array` (which must exist) with `element`,
+ * taking ownership of `element` and releasing the old one.
+ */
+void json_array_set(struct json *array, size_t index, struct json *element);
+
+/**
+ * Removes the last element of `array` and returns it (the caller owns
+ * it), or returns NULL if the array is empty.
+ */
+struct json *json_array_pop(struct json *array);
+
+/**
+ * Frees the unused room at the end of `array`'s storage.
+ */
+void json_array_trim(struct json *array);
+
+/**
+ * Returns true if `array` holds a string element equal to `s`.
+ */
+bool json_array_contains_string(const struct json *array, const char *s);
+
+/**
+ * Returns the number of elements of `array`.
+ */
+size_t json_array_size(const struct json *array);
+
+/**
+ * Returns element `index` of `array`, or NULL if `index` is out of range.
+ * The element belongs to the array (`json_clone()` it to keep it).
+ */
+const struct json *json_array_at(const struct json *array, size_t index);
+
+/**
+ * Returns a new, empty object.
+ */
+struct json *json_object_create(void);
+
+/**
+ * Returns true if `object` has no members.
+ */
+bool json_object_is_empty(struct json *object);
+
+/**
+ * Returns the number of members of `object`.
+ */
+size_t json_object_size(const struct json *object);
+
+/**
+ * Sets member `name` of `object` to `value`, taking ownership of `value`
+ * (the name is copied). An existing member keeps its place; its old value
+ * is released.
+ */
+void json_object_put(struct json *object, const char *name, struct json *value);
+
+/**
+ * Like `json_object_put()`, but takes ownership of `name`, which must have
+ * been allocated with `malloc()`.
+ */
+void json_object_put_nocopy(struct json *object, char *name, struct json *value);
+
+/**
+ * Sets member `name` of `object` to a new string holding a copy of
+ * `value`.
+ */
+void json_object_put_string(struct json *object, const char *name, const char *value);
+
+/**
+ * Returns the value of member `name` of `object`, or NULL if there is no
+ * such member (or `object` is NULL or not an object). The value belongs to
+ * the object (`json_clone()` it to keep it).
+ */
+struct json *json_object_find(const struct json *object, const char *name);
+
+/**
+ * Iteration over `object` in insertion order: if it has a member number
+ * `index`, stores its name (which belongs to the object) in `*namep` and
+ * its value (likewise) in `*valuep` and returns true; otherwise returns
+ * false. `JSON_OBJECT_FOR_EACH` wraps this.
+ */
+bool json_object_at(const struct json *object,
+                    size_t index,
+                    const char **namep,
+                    struct json **valuep);
+
+/**
+ * Returns the string held by `json`, which must be a string. It belongs to
+ * the value.
+ */
+const char *json_string(const struct json *json);
+
+/**
+ * Returns the value of `json`, which must be `true` or `false`.
+ */
+bool json_boolean(const struct json *json);
+
+/**
+ * Returns the value of `json`, which must be a real or an integer, as a
+ * double.
+ */
+double json_real(const struct json *json);
+
+/**
+ * Returns the value of `json`, which must be an integer.
+ */
+int64_t json_integer(const struct json *json);
+
+/**
+ * Returns `json` with one more reference (the same node: a change made
+ * through one reference shows through all). Release it with
+ * `json_destroy()`.
+ */
+struct json *json_clone(const struct json *json);
+
+/**
+ * Like `json_clone()`, but NULL gives NULL.
+ */
+struct json *json_nullable_clone(const struct json *json);
+
+/**
+ * Returns a copy of `json` that shares no node with it (each node with one
+ * reference).
+ */
+struct json *json_deep_clone(const struct json *json);
+
+/**
+ * Drops one reference to `json`, freeing it (and releasing its elements or
+ * members) with the last one. NULL is fine.
+ */
+void json_destroy(struct json *json);
+
+/**
+ * Returns a hash of `json`, starting from `basis`; equal values hash
+ * equally (an object's hash ignores member order).
+ */
+size_t json_hash(const struct json *json, size_t basis);
+
+/**
+ * Returns true if `a` and `b` are equal: same type, and the same value
+ * (arrays element by element, objects member by member in any order).
+ */
+bool json_equal(const struct json *a, const struct json *b);
+
+/**
+ * Parses `string` as a JSON text (an object or an array). Returns the
+ * value, or on error a string value holding the error message, as OVS
+ * does (the caller tells them apart by type).
+ */
+struct json *json_from_string(const char *string);
+
+/**
+ * Returns `json` serialized, compactly unless `flags` has `JSSF_PRETTY`,
+ * members in insertion order unless it has `JSSF_SORT`. The caller frees
+ * the string with `free()`.
+ */
+char *json_to_string(const struct json *json, int flags);
+
+/**
+ * Fills `*layout` with where Rust puts the members of `struct json`.
+ */
+void ovsrpc_get_json_layout(struct ovsrpc_json_layout *layout);
+
+/**
+ * Like `stream_open()`, with the JSON-RPC default port 6640 for names
+ * without a port.
+ */
+int jsonrpc_stream_open(const char *name, struct stream **streamp, uint8_t dscp);
+
+/**
+ * Like `pstream_open()`, with the JSON-RPC default port 6640 for names
+ * without a port.
+ */
+int jsonrpc_pstream_open(const char *name, struct pstream **pstreamp, uint8_t dscp);
+
+/**
+ * Returns a new JSON-RPC connection over `stream`, which it takes over
+ * (connected or still connecting).
+ */
+struct jsonrpc *jsonrpc_open(struct stream *stream);
+
+/**
+ * Closes `rpc` and its stream, dropping anything not yet sent. NULL is
+ * fine.
+ */
+void jsonrpc_close(struct jsonrpc *rpc);
+
+/**
+ * Sends as much queued output as the stream takes now.
+ */
+void jsonrpc_run(struct jsonrpc *rpc);
+
+/**
+ * Makes the next `poll_block()` wake up when `jsonrpc_run()` has work.
+ */
+void jsonrpc_wait(struct jsonrpc *rpc);
+
+/**
+ * Returns 0 while the connection works, otherwise the positive errno that
+ * ended it or `EOF` if the peer closed it.
+ */
+int jsonrpc_get_status(const struct jsonrpc *rpc);
+
+/**
+ * Returns the number of bytes queued for sending.
+ */
+size_t jsonrpc_get_backlog(const struct jsonrpc *rpc);
+
+/**
+ * Makes the connection fail with `E2BIG` once more than `max_n_msgs`
+ * messages or `max_backlog_bytes` bytes are queued (0: no limit).
+ */
+void jsonrpc_set_backlog_threshold(struct jsonrpc *rpc,
+                                   size_t max_n_msgs,
+                                   size_t max_backlog_bytes);
+
+/**
+ * Returns the number of bytes received so far (wrapping at 2^32).
+ */
+unsigned int jsonrpc_get_received_bytes(const struct jsonrpc *rpc);
+
+/**
+ * Returns the connection's name (its stream's). The string belongs to the
+ * connection.
+ */
+const char *jsonrpc_get_name(const struct jsonrpc *rpc);
+
+/**
+ * Queues `msg` for sending, taking it over (it is freed even on failure).
+ * Returns 0, or the connection's error if it has failed.
+ */
+int jsonrpc_send(struct jsonrpc *rpc, struct jsonrpc_msg *msg);
+
+/**
+ * Receives a message without blocking. Returns 0 and stores the message
+ * (for the caller to free) in `*msgp`, or returns `EAGAIN` if none has
+ * arrived, or the connection's error, and stores NULL.
+ */
+int jsonrpc_recv(struct jsonrpc *rpc, struct jsonrpc_msg **msgp);
+
+/**
+ * Makes the next `poll_block()` wake up when `jsonrpc_recv()` may have a
+ * message (or an error).
+ */
+void jsonrpc_recv_wait(struct jsonrpc *rpc);
+
+/**
+ * Sends `msg` (taken over) and waits until it has been handed to the
+ * stream. Returns 0 or the connection's error.
+ */
+int jsonrpc_send_block(struct jsonrpc *rpc, struct jsonrpc_msg *msg);
+
+/**
+ * Waits for a message; as `jsonrpc_recv()`, but never `EAGAIN`.
+ */
+int jsonrpc_recv_block(struct jsonrpc *rpc, struct jsonrpc_msg **msgp);
+
+/**
+ * Sends `request` (taken over) and waits for the reply or error reply with
+ * its id, discarding other messages. Returns 0 and stores the reply in
+ * `*replyp`, or returns the error and stores NULL.
+ */
+int jsonrpc_transact_block(struct jsonrpc *rpc,
+                           struct jsonrpc_msg *request,
+                           struct jsonrpc_msg **replyp);
+
+/**
+ * Opens a session to `name`, active ("tcp:", "unix:", "ssl:") or passive
+ * ("ptcp:", "punix:", "pssl:"). Active: with `retry`, connects and
+ * reconnects with backoff; without, tries once. Passive: listens, keeping
+ * the latest connection.
+ */
+struct jsonrpc_session *jsonrpc_session_open(const char *name, bool retry);
+
+/**
+ * Opens a session over the `n` remotes in `names`, shuffled once and then
+ * tried round-robin, each once before backing off. (OVS takes a `struct
+ * svec`; here the remotes are an array of strings.)
+ */
+struct jsonrpc_session *jsonrpc_session_open_multiple(const char *const *names,
+                                                      size_t n,
+                                                      bool retry);
+
+/**
+ * Returns a session around the established connection `rpc` (taken over),
+ * which is not reconnected when it drops. `dscp` is its DSCP value.
+ */
+struct jsonrpc_session *jsonrpc_session_open_unreliably(struct jsonrpc *rpc, uint8_t dscp);
+
+/**
+ * Closes the session and its connection. NULL is fine.
+ */
+void jsonrpc_session_close(struct jsonrpc_session *s);
+
+/**
+ * Closes the session and returns its connection (for the caller to close),
+ * or NULL if it has none.
+ */
+struct jsonrpc *jsonrpc_session_steal(struct jsonrpc_session *s);
+
+/**
+ * Replaces the session's connection with `rpc` (taken over; NULL: none),
+ * closing the old one.
+ */
+void jsonrpc_session_replace(struct jsonrpc_session *s, struct jsonrpc *rpc);
+
+/**
+ * Does the session's work: connects, reconnects, sends queued output,
+ * probes an idle connection.
+ */
+void jsonrpc_session_run(struct jsonrpc_session *s);
+
+/**
+ * Makes the next `poll_block()` wake up when `jsonrpc_session_run()` has
+ * work.
+ */
+void jsonrpc_session_wait(struct jsonrpc_session *s);
+
+/**
+ * Returns the number of bytes queued for sending on the connection.
+ */
+size_t jsonrpc_session_get_backlog(const struct jsonrpc_session *s);
+
+/**
+ * Returns the name of the current remote (connected, being tried, or
+ * next). The string belongs to the session.
+ */
+const char *jsonrpc_session_get_name(const struct jsonrpc_session *s);
+
+/**
+ * Returns the number of remotes.
+ */
+size_t jsonrpc_session_get_n_remotes(const struct jsonrpc_session *s);
+
+/**
+ * Sends `msg` (taken over, freed even on failure) on the current
+ * connection. Returns 0, `ENOTCONN` if not connected, or the connection's
+ * error.
+ */
+int jsonrpc_session_send(struct jsonrpc_session *s, struct jsonrpc_msg *msg);
+
+/**
+ * Returns a received message (for the caller to free), or NULL if none is
+ * there. Echo requests from the peer are answered, and replies to the
+ * session's own probes swallowed, without showing up here.
+ */
+struct jsonrpc_msg *jsonrpc_session_recv(struct jsonrpc_session *s);
+
+/**
+ * Makes the next `poll_block()` wake up when `jsonrpc_session_recv()` may
+ * have a message.
+ */
+void jsonrpc_session_recv_wait(struct jsonrpc_session *s);
+
+/**
+ * Returns true while the session is connected, connecting, or will try
+ * again.
+ */
+bool jsonrpc_session_is_alive(const struct jsonrpc_session *s);
+
+/**
+ * Returns true while the session has a connection.
+ */
+bool jsonrpc_session_is_connected(const struct jsonrpc_session *s);
+
+/**
+ * Returns a number that changes each time the session connects or
+ * disconnects.
+ */
+unsigned int jsonrpc_session_get_seqno(const struct jsonrpc_session *s);
+
+/**
+ * Returns the current connection's status (0 if fine or not connected).
+ */
+int jsonrpc_session_get_status(const struct jsonrpc_session *s);
+
+/**
+ * Returns the last error any of the session's connections met (0: none).
+ */
+int jsonrpc_session_get_last_error(const struct jsonrpc_session *s);
+
+/**
+ * Fills `*stats` with the statistics of the session's reconnect FSM.
+ */
+void jsonrpc_session_get_reconnect_stats(const struct jsonrpc_session *s,
+                                         struct reconnect_stats *stats);
+
+/**
+ * Lets a session opened without retry reconnect after all.
+ */
+void jsonrpc_session_enable_reconnect(struct jsonrpc_session *s);
+
+/**
+ * Drops the connection, if any, and reconnects.
+ */
+void jsonrpc_session_force_reconnect(struct jsonrpc_session *s);
+
+/**
+ * Lets the next full round over the remotes go without backoff.
+ */
+void jsonrpc_session_reset_backoff(struct jsonrpc_session *s);
+
+/**
+ * Sets the maximum backoff between connection attempts, in milliseconds.
+ */
+void jsonrpc_session_set_max_backoff(struct jsonrpc_session *s, int max_backoff);
+
+/**
+ * Sets the idle time before an inactivity probe, in milliseconds (0: no
+ * probes).
+ */
+void jsonrpc_session_set_probe_interval(struct jsonrpc_session *s, int probe_interval);
+
+/**
+ * Sets the DSCP value of the connection's packets; a change reconnects.
+ */
+void jsonrpc_session_set_dscp(struct jsonrpc_session *s, uint8_t dscp);
+
+/**
+ * Makes a connection fail with `E2BIG` once more than `max_n_msgs`
+ * messages or `max_backlog_bytes` bytes are queued (0: no limit).
+ */
+void jsonrpc_session_set_backlog_threshold(struct jsonrpc_session *s,
+                                           size_t max_n_msgs,
+                                           size_t max_backlog_bytes);
+
+/**
+ * Applies `options` (maximum backoff, probe interval, DSCP) at once.
+ */
+void jsonrpc_session_set_options(struct jsonrpc_session *s,
+                                 const struct jsonrpc_session_options *options);
+
+/**
+ * Returns the peer's identity (an ssl peer's certificate name), or NULL.
+ * The string belongs to the session.
+ */
+const char *jsonrpc_session_get_id(const struct jsonrpc_session *s);
+
+/**
+ * Returns a new request for `method` with `params` (an array, taken over)
+ * and a fresh id. If `idp` is not NULL, stores there a reference to the id
+ * (release it with `json_destroy()`).
+ */
+struct jsonrpc_msg *jsonrpc_create_request(const char *method,
+                                           struct json *params,
+                                           struct json **idp);
+
+/**
+ * Returns a new notification for `method` with `params` (an array, taken
+ * over).
+ */
+struct jsonrpc_msg *jsonrpc_create_notify(const char *method, struct json *params);
+
+/**
+ * Returns a new reply carrying `result` (taken over) to the request with
+ * `id` (which gets one more reference).
+ */
+struct jsonrpc_msg *jsonrpc_create_reply(struct json *result, const struct json *id);
+
+/**
+ * Returns a new error reply carrying `error` (taken over) to the request
+ * with `id` (which gets one more reference).
+ */
+struct jsonrpc_msg *jsonrpc_create_error(struct json *error, const struct json *id);
+
+/**
+ * Returns a new message with the same type and method as `old`, sharing
+ * its JSON members (each gets one more reference).
+ */
+struct jsonrpc_msg *jsonrpc_msg_clone(const struct jsonrpc_msg *old);
+
+/**
+ * Returns "request", "notification", "reply" or "error" (a static string).
+ */
+const char *jsonrpc_msg_type_to_string(enum jsonrpc_msg_type type_);
+
+/**
+ * Returns NULL if `m` is a valid message (the right members for its type,
+ * params an array), otherwise an error message for the caller to `free()`.
+ */
+char *jsonrpc_msg_is_valid(const struct jsonrpc_msg *m);
+
+/**
+ * Frees `m` and the members it holds. NULL is fine.
+ */
+void jsonrpc_msg_destroy(struct jsonrpc_msg *m);
+
+/**
+ * Reads a message from its JSON form `json` (taken over). Returns NULL and
+ * stores the message in `*msgp`, or returns an error message (for the
+ * caller to `free()`) and stores NULL. The message keeps `json`'s member
+ * nodes; nothing is copied.
+ */
+char *jsonrpc_msg_from_json(struct json *json, struct jsonrpc_msg **msgp);
+
+/**
+ * Returns the JSON form of `m`, taking `m` over (and freeing it): an
+ * object with the members the message has, plus `"error": null` in a
+ * reply, `"result": null` in an error reply and `"id": null` in a
+ * notification.
+ */
+struct json *jsonrpc_msg_to_json(struct jsonrpc_msg *m);
+
+/**
+ * Returns `m` as a JSON object text with members sorted by name, for the
+ * caller to `free()`.
+ */
+char *jsonrpc_msg_to_string(const struct jsonrpc_msg *m);
+
+/**
+ * Arranges for the next `poll_block()` to wake up when `fd` is ready for
+ * `events` (`OVS_POLLIN`, `OVS_POLLOUT` or both). `where` names the caller,
+ * for debug logging; it must stay valid until `poll_block()` returns (a
+ * string literal, as `OVS_SOURCE_LOCATOR` gives).
  */
 void poll_fd_wait_at(int fd, int events, const char *where_);
 
-/*
- Arranges for the next `poll_block()` to wake up after at most `msec`
- milliseconds (0 or less: at once, as OVS).
+/**
+ * Arranges for the next `poll_block()` to wake up after at most `msec`
+ * milliseconds (0 or less: at once, as OVS).
  */
 void poll_timer_wait_at(long long msec, const char *where_);
 
-/*
- Arranges for the next `poll_block()` to wake up no later than `msec`, a
- time on the `time_msec()` clock. `LLONG_MAX` means never.
+/**
+ * Arranges for the next `poll_block()` to wake up no later than `msec`, a
+ * time on the `time_msec()` clock. `LLONG_MAX` means never.
  */
 void poll_timer_wait_until_at(long long msec, const char *where_);
 
-/*
- Makes the next `poll_block()` return at once.
+/**
+ * Makes the next `poll_block()` return at once.
  */
 void poll_immediate_wake_at(const char *where_);
 
-/*
- Blocks until one of the events registered since the last `poll_block()`
- happens, then clears the current thread's poll set.
+/**
+ * Blocks until one of the events registered since the last `poll_block()`
+ * happens, then clears the current thread's poll set.
  */
 void poll_block(void);
 
-/*
- Creates and returns a new, disabled reconnect FSM (state VOID) with the
- default settings, named "void". `now` is the current time.
+/**
+ * Creates and returns a new, disabled reconnect FSM (state VOID) with the
+ * default settings, named "void". `now` is the current time.
  */
 struct reconnect *reconnect_create(long long now);
 
-/*
- Frees `fsm`. NULL is fine.
+/**
+ * Frees `fsm`. NULL is fine.
  */
 void reconnect_destroy(struct reconnect *fsm);
 
-/*
- With `quiet` true, the FSM logs its informational messages at debug
- level instead of info level.
+/**
+ * With `quiet` true, the FSM logs its informational messages at debug
+ * level instead of info level.
  */
 void reconnect_set_quiet(struct reconnect *fsm, bool quiet);
 
-/*
- Returns the FSM's name, used in log messages. The string belongs to the
- FSM and changes with `reconnect_set_name()`.
+/**
+ * Returns the FSM's name, used in log messages. The string belongs to the
+ * FSM and changes with `reconnect_set_name()`.
  */
 const char *reconnect_get_name(const struct reconnect *fsm);
 
-/*
- Sets the FSM's name, used in log messages, to a copy of `name`; NULL
- means "void".
+/**
+ * Sets the FSM's name, used in log messages, to a copy of `name`; NULL
+ * means "void".
  */
 void reconnect_set_name(struct reconnect *fsm, const char *name);
 
-/*
- Returns the minimum backoff, in milliseconds.
+/**
+ * Returns the minimum backoff, in milliseconds.
  */
 int reconnect_get_min_backoff(const struct reconnect *fsm);
 
-/*
- Returns the maximum backoff, in milliseconds.
+/**
+ * Returns the maximum backoff, in milliseconds.
  */
 int reconnect_get_max_backoff(const struct reconnect *fsm);
 
-/*
- Returns the probe interval in milliseconds (0: probing is disabled).
+/**
+ * Returns the probe interval in milliseconds (0: probing is disabled).
  */
 int reconnect_get_probe_interval(const struct reconnect *fsm);
 
-/*
- Limits the connection attempts the FSM will ask for to `max_tries`
- (`UINT_MAX`, the default, means no limit).
+/**
+ * Limits the connection attempts the FSM will ask for to `max_tries`
+ * (`UINT_MAX`, the default, means no limit).
  */
 void reconnect_set_max_tries(struct reconnect *fsm, unsigned int max_tries);
 
-/*
- Returns the number of connection attempts left (`UINT_MAX`: no limit).
+/**
+ * Returns the number of connection attempts left (`UINT_MAX`: no limit).
  */
 unsigned int reconnect_get_max_tries(struct reconnect *fsm);
 
-/*
- After a disconnection, makes the next `backoff_free_tries - 1` attempts
- without backoff.
+/**
+ * After a disconnection, makes the next `backoff_free_tries - 1` attempts
+ * without backoff.
  */
 void reconnect_set_backoff_free_tries(struct reconnect *fsm, unsigned int backoff_free_tries);
 
-/*
- Sets the minimum and maximum backoff, in milliseconds (minimum at least
- 1000; a maximum of 0 means the default, 8000).
+/**
+ * Sets the minimum and maximum backoff, in milliseconds (minimum at least
+ * 1000; a maximum of 0 means the default, 8000).
  */
 void reconnect_set_backoff(struct reconnect *fsm, int min_backoff, int max_backoff);
 
-/*
- Sets the probe interval in milliseconds (0 disables probing; anything
- else is at least 1000).
+/**
+ * Sets the probe interval in milliseconds (0 disables probing; anything
+ * else is at least 1000).
  */
 void reconnect_set_probe_interval(struct reconnect *fsm, int probe_interval);
 
-/*
- Returns true if the FSM is in passive mode (listening).
+/**
+ * Returns true if the FSM is in passive mode (listening).
  */
 bool reconnect_is_passive(const struct reconnect *fsm);
 
-/*
- Chooses passive (listening) or active (connecting) mode.
+/**
+ * Chooses passive (listening) or active (connecting) mode.
  */
 void reconnect_set_passive(struct reconnect *fsm, bool passive, long long now);
 
-/*
- Returns true unless the FSM is disabled.
+/**
+ * Returns true unless the FSM is disabled.
  */
 bool reconnect_is_enabled(const struct reconnect *fsm);
 
-/*
- Enables the FSM (if disabled and a try is left): the next
- `reconnect_run()` asks to connect.
+/**
+ * Enables the FSM (if disabled and a try is left): the next
+ * `reconnect_run()` asks to connect.
  */
 void reconnect_enable(struct reconnect *fsm, long long now);
 
-/*
- Disables the FSM: `reconnect_run()` asks for nothing until it is enabled.
+/**
+ * Disables the FSM: `reconnect_run()` asks for nothing until it is enabled.
  */
 void reconnect_disable(struct reconnect *fsm, long long now);
 
-/*
- If connected or connecting, makes the next `reconnect_run()` ask to
- disconnect, so that the client reconnects.
+/**
+ * If connected or connecting, makes the next `reconnect_run()` ask to
+ * disconnect, so that the client reconnects.
  */
 void reconnect_force_reconnect(struct reconnect *fsm, long long now);
 
-/*
- If backing off, ends the backoff so that the next `reconnect_run()` asks
- to connect.
+/**
+ * If backing off, ends the backoff so that the next `reconnect_run()` asks
+ * to connect.
  */
 void reconnect_skip_backoff(struct reconnect *fsm);
 
-/*
- Returns true if connected (state ACTIVE or IDLE).
+/**
+ * Returns true if connected (state ACTIVE or IDLE).
  */
 bool reconnect_is_connected(const struct reconnect *fsm);
 
-/*
- Returns the milliseconds since the last successful connection
- (`UINT_MAX` if never connected).
+/**
+ * Returns the milliseconds since the last successful connection
+ * (`UINT_MAX` if never connected).
  */
 unsigned int reconnect_get_last_connect_elapsed(const struct reconnect *fsm, long long now);
 
-/*
- Returns the milliseconds since the last disconnection (`UINT_MAX` if
- never disconnected).
+/**
+ * Returns the milliseconds since the last disconnection (`UINT_MAX` if
+ * never disconnected).
  */
 unsigned int reconnect_get_last_disconnect_elapsed(const struct reconnect *fsm, long long now);
 
-/*
- Reports that the connection dropped or an attempt failed; `error` is a
- positive errno, `EOF` if the peer closed the connection, or 0.
+/**
+ * Reports that the connection dropped or an attempt failed; `error` is a
+ * positive errno, `EOF` if the peer closed the connection, or 0.
  */
 void reconnect_disconnected(struct reconnect *fsm, long long now, int error);
 
-/*
- Reports that a connection attempt is in progress.
+/**
+ * Reports that a connection attempt is in progress.
  */
 void reconnect_connecting(struct reconnect *fsm, long long now);
 
-/*
- Reports that the client (passive) is listening for connections.
+/**
+ * Reports that the client (passive) is listening for connections.
  */
 void reconnect_listening(struct reconnect *fsm, long long now);
 
-/*
- Reports that accepting a connection failed with `error`.
+/**
+ * Reports that accepting a connection failed with `error`.
  */
 void reconnect_listen_error(struct reconnect *fsm, long long now, int error);
 
-/*
- Reports that the connection is established.
+/**
+ * Reports that the connection is established.
  */
 void reconnect_connected(struct reconnect *fsm, long long now);
 
-/*
- Reports that a connection attempt failed with `error`.
+/**
+ * Reports that a connection attempt failed with `error`.
  */
 void reconnect_connect_failed(struct reconnect *fsm, long long now, int error);
 
-/*
- Reports activity on the connection (the peer is alive).
+/**
+ * Reports activity on the connection (the peer is alive).
  */
 void reconnect_activity(struct reconnect *fsm, long long now);
 
-/*
- Reports an attempt to receive from the connection at `now`
- (`LLONG_MAX` turns the check off).
+/**
+ * Reports an attempt to receive from the connection at `now`
+ * (`LLONG_MAX` turns the check off).
  */
 void reconnect_receive_attempted(struct reconnect *fsm, long long now);
 
-/*
- Runs the FSM at `now` and returns what the client should do:
- `RECONNECT_CONNECT`, `RECONNECT_DISCONNECT`, `RECONNECT_PROBE`, or 0 for
- nothing.
+/**
+ * Runs the FSM at `now` and returns what the client should do:
+ * `RECONNECT_CONNECT`, `RECONNECT_DISCONNECT`, `RECONNECT_PROBE`, or 0 for
+ * nothing.
  */
 enum reconnect_action reconnect_run(struct reconnect *fsm, long long now);
 
-/*
- Makes the next `poll_block()` wake up when `reconnect_run()` should next
- be called.
+/**
+ * Makes the next `poll_block()` wake up when `reconnect_run()` should next
+ * be called.
  */
 void reconnect_wait(struct reconnect *fsm, long long now);
 
-/*
- Returns the milliseconds until `reconnect_run()` should next be called,
- or -1 if it need not be.
+/**
+ * Returns the milliseconds until `reconnect_run()` should next be called,
+ * or -1 if it need not be.
  */
 int reconnect_timeout(struct reconnect *fsm, long long now);
 
-/*
- Fills `*stats` with the FSM's statistics at `now`.
+/**
+ * Fills `*stats` with the FSM's statistics at `now`.
  */
 void reconnect_get_stats(const struct reconnect *fsm, long long now, struct reconnect_stats *stats);
 
-/*
- Returns 0 if `name` has the form "TYPE:ARGS" with a supported active
- TYPE, otherwise `EAFNOSUPPORT` (`EINVAL` for NULL). ARGS are not checked.
+/**
+ * Returns 0 if `name` has the form "TYPE:ARGS" with a supported active
+ * TYPE, otherwise `EAFNOSUPPORT` (`EINVAL` for NULL). ARGS are not checked.
  */
 int stream_verify_name(const char *name);
 
-/*
- Starts connecting to `name` ("tcp:HOST:PORT", "unix:PATH", ...) without
- blocking. `dscp` is applied to IP connections. Returns 0 and stores the
- new stream in `*streamp`, or returns a positive errno and stores NULL;
- use `stream_connect()` to finish connecting.
+/**
+ * Starts connecting to `name` ("tcp:HOST:PORT", "unix:PATH", ...) without
+ * blocking. `dscp` is applied to IP connections. Returns 0 and stores the
+ * new stream in `*streamp`, or returns a positive errno and stores NULL;
+ * use `stream_connect()` to finish connecting.
  */
 int stream_open(const char *name, struct stream **streamp, uint8_t dscp);
 
-/*
- Like `stream_open()`, but a "tcp:" or "ssl:" name without a port gets
- `default_port`.
+/**
+ * Like `stream_open()`, but a "tcp:" or "ssl:" name without a port gets
+ * `default_port`.
  */
 int stream_open_with_default_port(const char *name,
                                   uint16_t default_port,
                                   struct stream **streamp,
                                   uint8_t dscp);
 
-/*
- Waits for the connection started by `stream_open()` to finish: pass
- `stream_open()`'s return value as `error` and its stream in `*streamp`.
- `timeout` is in milliseconds (negative: no limit). Returns 0 with the
- connected stream left in `*streamp`, or a positive errno (`ETIMEDOUT`
- when time ran out) after closing the stream and storing NULL.
+/**
+ * Waits for the connection started by `stream_open()` to finish: pass
+ * `stream_open()`'s return value as `error` and its stream in `*streamp`.
+ * `timeout` is in milliseconds (negative: no limit). Returns 0 with the
+ * connected stream left in `*streamp`, or a positive errno (`ETIMEDOUT`
+ * when time ran out) after closing the stream and storing NULL.
  */
 int stream_open_block(int error, long long timeout, struct stream **streamp);
 
-/*
- Closes `stream`. NULL is fine.
+/**
+ * Closes `stream`. NULL is fine.
  */
 void stream_close(struct stream *stream);
 
-/*
- Returns the stream's name (for an accepted stream, its peer). The string
- belongs to the stream.
+/**
+ * Returns the stream's name (for an accepted stream, its peer). The string
+ * belongs to the stream.
  */
 const char *stream_get_name(const struct stream *stream);
 
-/*
- Returns the peer's authenticated identity (ssl only), or NULL. The
- string belongs to the stream.
+/**
+ * Returns the peer's authenticated identity (ssl only), or NULL. The
+ * string belongs to the stream.
  */
 const char *stream_get_peer_id(const struct stream *stream);
 
-/*
- Tries to finish connecting, without blocking. Returns 0 once connected,
- `EAGAIN` while still connecting, or the positive errno the attempt
- failed with (returned again by every later call).
+/**
+ * Tries to finish connecting, without blocking. Returns 0 once connected,
+ * `EAGAIN` while still connecting, or the positive errno the attempt
+ * failed with (returned again by every later call).
  */
 int stream_connect(struct stream *stream);
 
-/*
- Receives up to `n` bytes into `buffer`, without blocking. Returns the
- number of bytes received (positive), 0 at end of file, or a negative
- errno (`-EAGAIN` if nothing has arrived yet).
+/**
+ * Receives up to `n` bytes into `buffer`, without blocking. Returns the
+ * number of bytes received (positive), 0 at end of file, or a negative
+ * errno (`-EAGAIN` if nothing has arrived yet).
  */
 int stream_recv(struct stream *stream, void *buffer, size_t n);
 
-/*
- Sends up to `n` bytes from `buffer`, without blocking. Returns the
- number of bytes sent (positive unless `n` is 0) or a negative errno
- (`-EAGAIN` if nothing can be sent now). Never raises `SIGPIPE`.
+/**
+ * Sends up to `n` bytes from `buffer`, without blocking. Returns the
+ * number of bytes sent (positive unless `n` is 0) or a negative errno
+ * (`-EAGAIN` if nothing can be sent now). Never raises `SIGPIPE`.
  */
 int stream_send(struct stream *stream, const void *buffer, size_t n);
 
-/*
- Does the background work the stream needs; call it in each pass of the
- main loop.
+/**
+ * Does the background work the stream needs; call it in each pass of the
+ * main loop.
  */
 void stream_run(struct stream *stream);
 
-/*
- Makes the next `poll_block()` wake up when `stream_run()` has work.
+/**
+ * Makes the next `poll_block()` wake up when `stream_run()` has work.
  */
 void stream_run_wait(struct stream *stream);
 
-/*
- Makes the next `poll_block()` wake up when the stream can make progress
- on `wait`.
+/**
+ * Makes the next `poll_block()` wake up when the stream can make progress
+ * on `wait`.
  */
 void stream_wait(struct stream *stream, enum stream_wait_type wait);
 
-/*
- `stream_wait(stream, STREAM_CONNECT)`.
+/**
+ * `stream_wait(stream, STREAM_CONNECT)`.
  */
 void stream_connect_wait(struct stream *stream);
 
-/*
- `stream_wait(stream, STREAM_RECV)`.
+/**
+ * `stream_wait(stream, STREAM_RECV)`.
  */
 void stream_recv_wait(struct stream *stream);
 
-/*
- `stream_wait(stream, STREAM_SEND)`.
+/**
+ * `stream_wait(stream, STREAM_SEND)`.
  */
 void stream_send_wait(struct stream *stream);
 
-/*
- Returns 0 if `name` has the form "TYPE:ARGS" with a supported passive
- TYPE, otherwise `EAFNOSUPPORT` (`EINVAL` for NULL).
+/**
+ * Returns 0 if `name` has the form "TYPE:ARGS" with a supported passive
+ * TYPE, otherwise `EAFNOSUPPORT` (`EINVAL` for NULL).
  */
 int pstream_verify_name(const char *name);
 
-/*
- Starts listening on `name` ("ptcp:PORT[:IP]", "punix:PATH", ...).
- Returns 0 and stores the listener in `*pstreamp`, or returns a positive
- errno and stores NULL.
+/**
+ * Starts listening on `name` ("ptcp:PORT[:IP]", "punix:PATH", ...).
+ * Returns 0 and stores the listener in `*pstreamp`, or returns a positive
+ * errno and stores NULL.
  */
 int pstream_open(const char *name, struct pstream **pstreamp, uint8_t dscp);
 
-/*
- Like `pstream_open()`, but a "ptcp:" or "pssl:" name without a port
- listens on `default_port`.
+/**
+ * Like `pstream_open()`, but a "ptcp:" or "pssl:" name without a port
+ * listens on `default_port`.
  */
 int pstream_open_with_default_port(const char *name,
                                    uint16_t default_port,
                                    struct pstream **pstreamp,
                                    uint8_t dscp);
 
-/*
- Returns the listener's name ("ptcp:PORT:IP" names the address actually
- bound). The string belongs to the listener.
+/**
+ * Returns the listener's name ("ptcp:PORT:IP" names the address actually
+ * bound). The string belongs to the listener.
  */
 const char *pstream_get_name(const struct pstream *pstream);
 
-/*
- Closes the listener (removing a "punix:" socket file). NULL is fine.
+/**
+ * Closes the listener (removing a "punix:" socket file). NULL is fine.
  */
 void pstream_close(struct pstream *pstream);
 
-/*
- Accepts a waiting connection without blocking. Returns 0 and stores the
- new stream in `*streamp`, or returns `EAGAIN` (none waiting) or another
- positive errno and stores NULL.
+/**
+ * Accepts a waiting connection without blocking. Returns 0 and stores the
+ * new stream in `*streamp`, or returns `EAGAIN` (none waiting) or another
+ * positive errno and stores NULL.
  */
 int pstream_accept(struct pstream *pstream, struct stream **streamp);
 
-/*
- Like `pstream_accept()`, but blocks until a connection arrives.
+/**
+ * Like `pstream_accept()`, but blocks until a connection arrives.
  */
 int pstream_accept_block(struct pstream *pstream, struct stream **streamp);
 
-/*
- Makes the next `poll_block()` wake up when a connection is waiting.
+/**
+ * Makes the next `poll_block()` wake up when a connection is waiting.
  */
 void pstream_wait(struct pstream *pstream);
 
-/*
- Returns the TCP port the listener is bound to, in network byte order
- (OVS's `ovs_be16`), or 0 where ports do not apply ("punix:").
+/**
+ * Returns the TCP port the listener is bound to, in network byte order
+ * (OVS's `ovs_be16`), or 0 where ports do not apply ("punix:").
  */
 uint16_t pstream_get_bound_port(const struct pstream *pstream);
 
-/*
- Returns 1 if connections named `name` (active or passive) need
- inactivity probes ("tcp:", "ssl:", ...), 0 if not ("unix:", ...), -1 if
- `name` has no supported type.
+/**
+ * Returns 1 if connections named `name` (active or passive) need
+ * inactivity probes ("tcp:", "ssl:", ...), 0 if not ("unix:", ...), -1 if
+ * `name` has no supported type.
  */
 int stream_or_pstream_needs_probes(const char *name);
 
-/*
- Milliseconds on a monotonic clock (an arbitrary, fixed origin; only
- differences mean something). The clock of every timer in the library.
+/**
+ * Milliseconds on a monotonic clock (an arbitrary, fixed origin; only
+ * differences mean something). The clock of every timer in the library.
  */
 long long time_msec(void);
 
-/*
- Milliseconds since the Unix epoch on the wall clock (which may jump).
+/**
+ * Milliseconds since the Unix epoch on the wall clock (which may jump).
  */
 long long time_wall_msec(void);
 
@@ -553,3 +1322,33 @@ long long time_wall_msec(void);
 #endif // __cplusplus
 
 #endif /* OVSRPC_H */
+
+#ifndef OVSRPC_STRUCT_JSON
+#define OVSRPC_STRUCT_JSON 1
+
+/* The elements of a JSON_ARRAY value (read them with json_array_size() and
+ * json_array_at()). */
+struct json_array {
+    size_t n, n_allocated;
+    struct json **elems;
+};
+
+/* A JSON value.  Reference counted: json_clone() adds a reference,
+ * json_destroy() drops one and frees the value with the last.  Read the
+ * type, the integer and the real directly; strings, arrays and objects
+ * through json_string(), json_array_size(), json_array_at(),
+ * json_object_find() and JSON_OBJECT_FOR_EACH. */
+struct json {
+    enum json_type type;
+    unsigned int storage_type_;        /* Reserved. */
+    size_t count;                      /* Reference count. */
+    union {
+        struct json_members_ *object_; /* JSON_OBJECT (private). */
+        struct json_array array;       /* JSON_ARRAY. */
+        long long int integer;         /* JSON_INTEGER. */
+        double real;                   /* JSON_REAL. */
+        char *string;                  /* JSON_STRING. */
+    };
+};
+
+#endif /* OVSRPC_STRUCT_JSON */

@@ -4,7 +4,7 @@
 //! One file per OVS module: [`poll_loop`] and [`timeval`]
 //! (`openvswitch/poll-loop.h`, `timeval.h`), [`reconnect`] (`reconnect.h`),
 //! [`stream`] (`stream.h`), [`json`] (`openvswitch/json.h`) and [`jsonrpc`]
-//! (`jsonrpc.h`). cbindgen turns this module into `include/ovsrpc.h`; the
+//! and [`jsonrpc_msg`] (`jsonrpc.h`). cbindgen turns this module into `include/ovsrpc.h`; the
 //! headers with OVS's file names include that one.
 //!
 //! The rules every function here follows:
@@ -31,6 +31,9 @@ use std::io;
 use std::panic::{self, AssertUnwindSafe};
 use std::ptr;
 
+pub mod json;
+pub mod jsonrpc;
+pub mod jsonrpc_msg;
 pub mod poll_loop;
 pub mod reconnect;
 pub mod stream;

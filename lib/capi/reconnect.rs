@@ -216,7 +216,11 @@ pub unsafe extern "C" fn reconnect_get_max_backoff(fsm: *const reconnect) -> c_i
 #[no_mangle]
 pub unsafe extern "C" fn reconnect_get_probe_interval(fsm: *const reconnect) -> c_int {
     // SAFETY: the caller passes a live FSM.
-    unsafe { with("reconnect_get_probe_interval", fsm, |f| f.get_probe_interval()) }
+    unsafe {
+        with("reconnect_get_probe_interval", fsm, |f| {
+            f.get_probe_interval()
+        })
+    }
 }
 
 /// Limits the connection attempts the FSM will ask for to `max_tries`
@@ -224,7 +228,11 @@ pub unsafe extern "C" fn reconnect_get_probe_interval(fsm: *const reconnect) -> 
 #[no_mangle]
 pub unsafe extern "C" fn reconnect_set_max_tries(fsm: *mut reconnect, max_tries: c_uint) {
     // SAFETY: the caller passes a live FSM.
-    unsafe { with_mut("reconnect_set_max_tries", fsm, |f| f.set_max_tries(max_tries)) }
+    unsafe {
+        with_mut("reconnect_set_max_tries", fsm, |f| {
+            f.set_max_tries(max_tries)
+        })
+    }
 }
 
 /// Returns the number of connection attempts left (`UINT_MAX`: no limit).
@@ -286,9 +294,17 @@ pub unsafe extern "C" fn reconnect_is_passive(fsm: *const reconnect) -> bool {
 
 /// Chooses passive (listening) or active (connecting) mode.
 #[no_mangle]
-pub unsafe extern "C" fn reconnect_set_passive(fsm: *mut reconnect, passive: bool, now: c_longlong) {
+pub unsafe extern "C" fn reconnect_set_passive(
+    fsm: *mut reconnect,
+    passive: bool,
+    now: c_longlong,
+) {
     // SAFETY: the caller passes a live FSM.
-    unsafe { with_mut("reconnect_set_passive", fsm, |f| f.set_passive(passive, now)) }
+    unsafe {
+        with_mut("reconnect_set_passive", fsm, |f| {
+            f.set_passive(passive, now)
+        })
+    }
 }
 
 /// Returns true unless the FSM is disabled.
@@ -369,9 +385,17 @@ pub unsafe extern "C" fn reconnect_get_last_disconnect_elapsed(
 /// Reports that the connection dropped or an attempt failed; `error` is a
 /// positive errno, `EOF` if the peer closed the connection, or 0.
 #[no_mangle]
-pub unsafe extern "C" fn reconnect_disconnected(fsm: *mut reconnect, now: c_longlong, error: c_int) {
+pub unsafe extern "C" fn reconnect_disconnected(
+    fsm: *mut reconnect,
+    now: c_longlong,
+    error: c_int,
+) {
     // SAFETY: the caller passes a live FSM.
-    unsafe { with_mut("reconnect_disconnected", fsm, |f| f.disconnected(now, error)) }
+    unsafe {
+        with_mut("reconnect_disconnected", fsm, |f| {
+            f.disconnected(now, error)
+        })
+    }
 }
 
 /// Reports that a connection attempt is in progress.
@@ -390,9 +414,17 @@ pub unsafe extern "C" fn reconnect_listening(fsm: *mut reconnect, now: c_longlon
 
 /// Reports that accepting a connection failed with `error`.
 #[no_mangle]
-pub unsafe extern "C" fn reconnect_listen_error(fsm: *mut reconnect, now: c_longlong, error: c_int) {
+pub unsafe extern "C" fn reconnect_listen_error(
+    fsm: *mut reconnect,
+    now: c_longlong,
+    error: c_int,
+) {
     // SAFETY: the caller passes a live FSM.
-    unsafe { with_mut("reconnect_listen_error", fsm, |f| f.listen_error(now, error)) }
+    unsafe {
+        with_mut("reconnect_listen_error", fsm, |f| {
+            f.listen_error(now, error)
+        })
+    }
 }
 
 /// Reports that the connection is established.
@@ -410,7 +442,11 @@ pub unsafe extern "C" fn reconnect_connect_failed(
     error: c_int,
 ) {
     // SAFETY: the caller passes a live FSM.
-    unsafe { with_mut("reconnect_connect_failed", fsm, |f| f.connect_failed(now, error)) }
+    unsafe {
+        with_mut("reconnect_connect_failed", fsm, |f| {
+            f.connect_failed(now, error)
+        })
+    }
 }
 
 /// Reports activity on the connection (the peer is alive).
@@ -425,14 +461,21 @@ pub unsafe extern "C" fn reconnect_activity(fsm: *mut reconnect, now: c_longlong
 #[no_mangle]
 pub unsafe extern "C" fn reconnect_receive_attempted(fsm: *mut reconnect, now: c_longlong) {
     // SAFETY: the caller passes a live FSM.
-    unsafe { with_mut("reconnect_receive_attempted", fsm, |f| f.receive_attempted(now)) }
+    unsafe {
+        with_mut("reconnect_receive_attempted", fsm, |f| {
+            f.receive_attempted(now)
+        })
+    }
 }
 
 /// Runs the FSM at `now` and returns what the client should do:
 /// `RECONNECT_CONNECT`, `RECONNECT_DISCONNECT`, `RECONNECT_PROBE`, or 0 for
 /// nothing.
 #[no_mangle]
-pub unsafe extern "C" fn reconnect_run(fsm: *mut reconnect, now: c_longlong) -> reconnect_action_value {
+pub unsafe extern "C" fn reconnect_run(
+    fsm: *mut reconnect,
+    now: c_longlong,
+) -> reconnect_action_value {
     // SAFETY: the caller passes a live FSM.
     unsafe { with_mut("reconnect_run", fsm, |f| f.run(now).into()) }
 }

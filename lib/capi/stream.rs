@@ -101,7 +101,10 @@ pub(crate) unsafe fn put_stream(streamp: *mut *mut stream, result: io::Result<St
 /// # Safety
 ///
 /// `pstreamp` is NULL or writable.
-pub(crate) unsafe fn put_pstream(pstreamp: *mut *mut pstream, result: io::Result<PStream>) -> c_int {
+pub(crate) unsafe fn put_pstream(
+    pstreamp: *mut *mut pstream,
+    result: io::Result<PStream>,
+) -> c_int {
     let (p, error) = match result {
         Ok(s) => (pstream::into_raw(s), 0),
         Err(e) => (ptr::null_mut(), errno_of(e)),
@@ -234,7 +237,10 @@ pub unsafe extern "C" fn stream_get_peer_id(stream: *const stream) -> *const c_c
         match s.inner.peer_id() {
             None => ptr::null(),
             Some(id) => {
-                if cache.as_ref().map_or(true, |c| c.as_bytes() != id.as_bytes()) {
+                if cache
+                    .as_ref()
+                    .map_or(true, |c| c.as_bytes() != id.as_bytes())
+                {
                     *cache = Some(c_string(id));
                 }
                 cache.as_ref().map_or(ptr::null(), |c| c.as_ptr())
@@ -250,7 +256,11 @@ pub unsafe extern "C" fn stream_get_peer_id(stream: *const stream) -> *const c_c
 pub unsafe extern "C" fn stream_connect(stream: *mut stream) -> c_int {
     boundary("stream_connect", || {
         // SAFETY: the caller passes a live stream.
-        unsafe { obj_mut(stream) }.inner.connect().err().map_or(0, errno_of)
+        unsafe { obj_mut(stream) }
+            .inner
+            .connect()
+            .err()
+            .map_or(0, errno_of)
     })
 }
 
@@ -281,7 +291,11 @@ pub unsafe extern "C" fn stream_recv(stream: *mut stream, buffer: *mut c_void, n
 /// number of bytes sent (positive unless `n` is 0) or a negative errno
 /// (`-EAGAIN` if nothing can be sent now). Never raises `SIGPIPE`.
 #[no_mangle]
-pub unsafe extern "C" fn stream_send(stream: *mut stream, buffer: *const c_void, n: usize) -> c_int {
+pub unsafe extern "C" fn stream_send(
+    stream: *mut stream,
+    buffer: *const c_void,
+    n: usize,
+) -> c_int {
     boundary("stream_send", || {
         // SAFETY: the caller passes a live stream.
         let s = unsafe { obj_mut(stream) };
@@ -470,7 +484,11 @@ pub unsafe extern "C" fn pstream_wait(pstream: *mut pstream) {
 pub unsafe extern "C" fn pstream_get_bound_port(pstream: *const pstream) -> u16 {
     boundary("pstream_get_bound_port", || {
         // SAFETY: the caller passes a live listener.
-        unsafe { obj(pstream) }.inner.bound_port().unwrap_or(0).to_be()
+        unsafe { obj(pstream) }
+            .inner
+            .bound_port()
+            .unwrap_or(0)
+            .to_be()
     })
 }
 

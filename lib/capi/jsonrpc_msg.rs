@@ -1,0 +1,509 @@
+//! `jsonrpc.h`, messages: `struct jsonrpc_msg`, public as in OVS, and the
+//! functions that create, check, convert and free them.
+//!
+//! A message is `malloc()`ed; its `method` is a `malloc()`ed string and its
+//! JSON members are C nodes (see [`super::json`]), each holding one
+//! reference. `jsonrpc_msg_destroy()` releases them all, so a caller that
+//! wants to keep a member takes it out (setting the field to NULL) or
+//! `json_clone()`s it first, as with OVS.
+
+use std::ffi::{c_char, c_int, CStr};
+use std::mem;
+use std::ptr;
+
+use super::json::{self as cjson, json, json_type};
+use super::{boundary, c_str, malloc_string, obj, put, xmalloc};
+use crate::json::Json;
+use crate::jsonrpc::msg::create_id;
+use crate::jsonrpc::{Msg, MsgType};
+
+/// The kind of a JSON-RPC message, with OVS's values.
+#[repr(C)]
+pub enum jsonrpc_msg_type {
+    /// A request: method, params, id.
+    JSONRPC_REQUEST,
+    /// A notification: method, params.
+    JSONRPC_NOTIFY,
+    /// A successful reply: result, id.
+    JSONRPC_REPLY,
+    /// An error reply: error, id.
+    JSONRPC_ERROR,
+}
+
+/// An `enum jsonrpc_msg_type` as C stores or passes it: any `int`, checked
+/// before use (the header declares it as the enum).
+#[repr(transparent)]
+#[derive(Clone, Copy)]
+pub struct jsonrpc_msg_type_value(pub c_int);
+
+impl jsonrpc_msg_type_value {
+    fn of(t: MsgType) -> jsonrpc_msg_type_value {
+        jsonrpc_msg_type_value(match t {
+            MsgType::Request => jsonrpc_msg_type::JSONRPC_REQUEST,
+            MsgType::Notify => jsonrpc_msg_type::JSONRPC_NOTIFY,
+            MsgType::Reply => jsonrpc_msg_type::JSONRPC_REPLY,
+            MsgType::Error => jsonrpc_msg_type::JSONRPC_ERROR,
+        } as c_int)
+    }
+
+    fn get(self) -> Option<MsgType> {
+        [
+            MsgType::Request,
+            MsgType::Notify,
+            MsgType::Reply,
+            MsgType::Error,
+        ]
+        .get(usize::try_from(self.0).ok()?)
+        .copied()
+    }
+
+    /// The type, aborting (as an OVS assertion would) on a value that is
+    /// not one.
+    fn expect(self) -> MsgType {
+        self.get()
+            .unwrap_or_else(|| panic!("bad JSON-RPC message type {}", self.0))
+    }
+}
+
+/// A JSON-RPC message. Which members are set depends on the type; the
+/// others are NULL.
+/// cbindgen:field-names=[type, method, params, result, error, id]
+#[repr(C)]
+pub struct jsonrpc_msg {
+    /// The kind of message.
+    pub type_: jsonrpc_msg_type_value,
+    /// Request or notification only (`malloc()`ed).
+    pub method: *mut c_char,
+    /// Request or notification only: an array.
+    pub params: *mut json,
+    /// Successful reply only.
+    pub result: *mut json,
+    /// Error reply only.
+    pub error: *mut json,
+    /// Request or reply only.
+    pub id: *mut json,
+}
+
+/// A new `malloc()`ed message from its parts (taking them over).
+fn new_msg(
+    t: MsgType,
+    method: *mut c_char,
+    params: *mut json,
+    result: *mut json,
+    error: *mut json,
+    id: *mut json,
+) -> *mut jsonrpc_msg {
+    let p = xmalloc(mem::size_of::<jsonrpc_msg>()) as *mut jsonrpc_msg;
+    // SAFETY: `p` is a fresh allocation of the right size (malloc aligns
+    // for any type).
+    unsafe {
+        p.write(jsonrpc_msg {
+            type_: jsonrpc_msg_type_value::of(t),
+            method,
+            params,
+            result,
+            error,
+            id,
+        })
+    };
+    p
+}
+
+/// Hands a received Rust message to C: one conversion of each member, no
+/// serializing or parsing.
+pub(crate) fn msg_to_c(m: &Msg) -> *mut jsonrpc_msg {
+    new_msg(
+        m.msg_type,
+        m.method.as_deref().map_or(ptr::null_mut(), malloc_string),
+        cjson::option_to_c(m.params.as_ref()),
+        cjson::option_to_c(m.result.as_ref()),
+        cjson::option_to_c(m.error.as_ref()),
+        cjson::option_to_c(m.id.as_ref()),
+    )
+}
+
+/// Reads a C message as a Rust one (copying each member once), leaving the
+/// C message alone.
+///
+/// # Safety
+///
+/// `p` is a live message.
+pub(crate) unsafe fn msg_from_c(p: *const jsonrpc_msg) -> Msg {
+    // SAFETY: the caller guarantees `p` is live; its members are NULL or
+    // live nodes and `method` is NULL or a C string.
+    unsafe {
+        let m = obj(p);
+        let member = |j: *mut json| (!j.is_null()).then(|| cjson::from_c(j));
+        Msg {
+            msg_type: m.type_.expect(),
+            method: c_str(m.method).map(|s| s.into_owned()),
+            params: member(m.params),
+            result: member(m.result),
+            error: member(m.error),
+            id: member(m.id),
+        }
+    }
+}
+
+/// Takes over a C message: reads it as Rust's and frees it.
+///
+/// # Safety
+///
+/// `p` is a live message the caller gives up.
+pub(crate) unsafe fn take_msg(p: *mut jsonrpc_msg) -> Msg {
+    // SAFETY: the caller gives up a live message.
+    unsafe {
+        let m = msg_from_c(p);
+        destroy_msg(p);
+        m
+    }
+}
+
+/// Stores the result of receiving: the message and 0, or NULL and the
+/// error.
+///
+/// # Safety
+///
+/// `msgp` is NULL or writable.
+pub(crate) unsafe fn put_msg(msgp: *mut *mut jsonrpc_msg, result: crate::Result<Msg>) -> c_int {
+    let (p, error) = match result {
+        Ok(m) => (msg_to_c(&m), 0),
+        Err(e) => (ptr::null_mut(), e.errno()),
+    };
+    // SAFETY: the caller guarantees `msgp` is NULL or writable.
+    unsafe { put(msgp, p) };
+    error
+}
+
+/// Frees a message and everything it holds. NULL is fine.
+///
+/// # Safety
+///
+/// `p` is NULL or a live message not used afterwards.
+unsafe fn destroy_msg(p: *mut jsonrpc_msg) {
+    if p.is_null() {
+        return;
+    }
+    // SAFETY: the caller gives up a live, malloc()ed message whose members
+    // each hold one reference.
+    unsafe {
+        let m = p.read();
+        libc::free(m.method as *mut libc::c_void);
+        for j in [m.params, m.result, m.error, m.id] {
+            cjson::destroy(j);
+        }
+        libc::free(p as *mut libc::c_void);
+    }
+}
+
+/// A copy of the C string `method` for a new message.
+///
+/// # Safety
+///
+/// `method` is a C string (NULL panics: OVS requires one).
+unsafe fn copy_method(method: *const c_char) -> *mut c_char {
+    assert!(!method.is_null(), "JSON-RPC method is null");
+    // SAFETY: the caller passes a C string.
+    super::malloc_bytes(unsafe { CStr::from_ptr(method) }.to_bytes())
+}
+
+/// Returns a new request for `method` with `params` (an array, taken over)
+/// and a fresh id. If `idp` is not NULL, stores there a reference to the id
+/// (release it with `json_destroy()`).
+#[no_mangle]
+pub unsafe extern "C" fn jsonrpc_create_request(
+    method: *const c_char,
+    params: *mut json,
+    idp: *mut *mut json,
+) -> *mut jsonrpc_msg {
+    boundary("jsonrpc_create_request", || {
+        let id = cjson::to_c(&create_id());
+        if !idp.is_null() {
+            // SAFETY: `id` is a fresh node; `idp` is writable.
+            unsafe { put(idp, cjson::json_clone(id)) };
+        }
+        // SAFETY: the caller passes a C string.
+        let method = unsafe { copy_method(method) };
+        new_msg(
+            MsgType::Request,
+            method,
+            params,
+            ptr::null_mut(),
+            ptr::null_mut(),
+            id,
+        )
+    })
+}
+
+/// Returns a new notification for `method` with `params` (an array, taken
+/// over).
+#[no_mangle]
+pub unsafe extern "C" fn jsonrpc_create_notify(
+    method: *const c_char,
+    params: *mut json,
+) -> *mut jsonrpc_msg {
+    boundary("jsonrpc_create_notify", || {
+        // SAFETY: the caller passes a C string.
+        let method = unsafe { copy_method(method) };
+        let null = ptr::null_mut();
+        new_msg(MsgType::Notify, method, params, null, null, null)
+    })
+}
+
+/// Returns a new reply carrying `result` (taken over) to the request with
+/// `id` (which gets one more reference).
+#[no_mangle]
+pub unsafe extern "C" fn jsonrpc_create_reply(
+    result: *mut json,
+    id: *const json,
+) -> *mut jsonrpc_msg {
+    boundary("jsonrpc_create_reply", || {
+        // SAFETY: the caller passes a live id node (or NULL).
+        let id = unsafe { cjson::json_nullable_clone(id) };
+        let null = ptr::null_mut();
+        new_msg(MsgType::Reply, ptr::null_mut(), null, result, null, id)
+    })
+}
+
+/// Returns a new error reply carrying `error` (taken over) to the request
+/// with `id` (which gets one more reference).
+#[no_mangle]
+pub unsafe extern "C" fn jsonrpc_create_error(
+    error: *mut json,
+    id: *const json,
+) -> *mut jsonrpc_msg {
+    boundary("jsonrpc_create_error", || {
+        // SAFETY: the caller passes a live id node (or NULL).
+        let id = unsafe { cjson::json_nullable_clone(id) };
+        let null = ptr::null_mut();
+        new_msg(MsgType::Error, ptr::null_mut(), null, null, error, id)
+    })
+}
+
+/// Returns a new message with the same type and method as `old`, sharing
+/// its JSON members (each gets one more reference).
+#[no_mangle]
+pub unsafe extern "C" fn jsonrpc_msg_clone(old: *const jsonrpc_msg) -> *mut jsonrpc_msg {
+    boundary("jsonrpc_msg_clone", || {
+        // SAFETY: the caller passes a live message.
+        unsafe {
+            let m = obj(old);
+            let method = if m.method.is_null() {
+                ptr::null_mut()
+            } else {
+                copy_method(m.method)
+            };
+            new_msg(
+                m.type_.expect(),
+                method,
+                cjson::json_nullable_clone(m.params),
+                cjson::json_nullable_clone(m.result),
+                cjson::json_nullable_clone(m.error),
+                cjson::json_nullable_clone(m.id),
+            )
+        }
+    })
+}
+
+/// Returns "request", "notification", "reply" or "error" (a static string).
+#[no_mangle]
+pub extern "C" fn jsonrpc_msg_type_to_string(type_: jsonrpc_msg_type_value) -> *const c_char {
+    boundary("jsonrpc_msg_type_to_string", || {
+        let name: &'static [u8] = match type_.get() {
+            Some(MsgType::Request) => b"request\0",
+            Some(MsgType::Notify) => b"notification\0",
+            Some(MsgType::Reply) => b"reply\0",
+            Some(MsgType::Error) => b"error\0",
+            None => b"(null)\0",
+        };
+        name.as_ptr() as *const c_char
+    })
+}
+
+/// A stand-in for a member: what its presence and type say, nothing more.
+///
+/// # Safety
+///
+/// `j` is NULL or a live node.
+unsafe fn shape(j: *const json) -> Option<Json> {
+    if j.is_null() {
+        return None;
+    }
+    // SAFETY: the caller guarantees `j` is live.
+    Some(match unsafe { (*j).type_ } {
+        t if t == json_type::JSON_NULL as c_int => Json::Null,
+        t if t == json_type::JSON_ARRAY as c_int => Json::empty_array(),
+        _ => Json::Integer(0),
+    })
+}
+
+/// Returns NULL if `m` is a valid message (the right members for its type,
+/// params an array), otherwise an error message for the caller to `free()`.
+#[no_mangle]
+pub unsafe extern "C" fn jsonrpc_msg_is_valid(m: *const jsonrpc_msg) -> *mut c_char {
+    boundary("jsonrpc_msg_is_valid", || {
+        // SAFETY: the caller passes a live message. Only the shape of each
+        // member matters, so nothing is converted.
+        let check = unsafe {
+            let m = obj(m);
+            Msg {
+                msg_type: m.type_.expect(),
+                method: (!m.method.is_null()).then(String::new),
+                params: shape(m.params),
+                result: shape(m.result),
+                error: shape(m.error),
+                id: shape(m.id),
+            }
+        };
+        match check.is_valid() {
+            Ok(()) => ptr::null_mut(),
+            Err(e) => malloc_string(&e),
+        }
+    })
+}
+
+/// Frees `m` and the members it holds. NULL is fine.
+#[no_mangle]
+pub unsafe extern "C" fn jsonrpc_msg_destroy(m: *mut jsonrpc_msg) {
+    // SAFETY: the caller gives up `m` (or passes NULL).
+    boundary("jsonrpc_msg_destroy", || unsafe { destroy_msg(m) })
+}
+
+/// Reads a message from its JSON form `json` (taken over). Returns NULL and
+/// stores the message in `*msgp`, or returns an error message (for the
+/// caller to `free()`) and stores NULL. The message keeps `json`'s member
+/// nodes; nothing is copied.
+#[no_mangle]
+pub unsafe extern "C" fn jsonrpc_msg_from_json(
+    json: *mut json,
+    msgp: *mut *mut jsonrpc_msg,
+) -> *mut c_char {
+    boundary("jsonrpc_msg_from_json", || {
+        // SAFETY: the caller gives up a live tree (or NULL) and passes a
+        // writable `msgp`.
+        unsafe {
+            let (msg, error) = match msg_from_json(json) {
+                Ok(m) => (m, ptr::null_mut()),
+                Err(e) => (ptr::null_mut(), malloc_string(&e)),
+            };
+            cjson::destroy(json);
+            put(msgp, msg);
+            error
+        }
+    })
+}
+
+/// [`jsonrpc_msg_from_json`] without the bookkeeping: checks the object's
+/// shape with [`Msg::from_json`] (so the rules and texts are the Rust
+/// side's), then builds the message from the object's own nodes.
+///
+/// # Safety
+///
+/// `json` is NULL or a live tree.
+unsafe fn msg_from_json(json: *const json) -> Result<*mut jsonrpc_msg, String> {
+    let mut skeleton = crate::json::Object::new();
+    let mut nodes: [*mut json; 4] = [ptr::null_mut(); 4];
+    const NAMES: [&str; 4] = ["params", "result", "error", "id"];
+    // SAFETY: the caller guarantees `json` is NULL or a live tree.
+    let is_object = !json.is_null() && unsafe { (*json).type_ } == json_type::JSON_OBJECT as c_int;
+    if is_object {
+        let mut name: *const c_char = ptr::null();
+        let mut value: *mut json = ptr::null_mut();
+        let mut i = 0;
+        // SAFETY: `json` is a live object; names are C strings and values
+        // live nodes owned by it.
+        while unsafe { cjson::json_object_at(json, i, &mut name, &mut value) } {
+            let key = unsafe { CStr::from_ptr(name) }.to_string_lossy();
+            let stand_in = if key == "method" {
+                if unsafe { (*value).type_ } == json_type::JSON_STRING as c_int {
+                    Json::from(&*unsafe { c_str(cjson::json_string(value)) }.unwrap_or_default())
+                } else {
+                    Json::Integer(0)
+                }
+            } else {
+                if let Some(slot) = NAMES.iter().position(|n| *n == key) {
+                    nodes[slot] = value;
+                }
+                unsafe { shape(value) }.unwrap_or_default()
+            };
+            skeleton.insert(&*key, stand_in);
+            i += 1;
+        }
+    }
+    let skeleton = if is_object {
+        Json::object(skeleton)
+    } else {
+        Json::Null
+    };
+    let m = Msg::from_json(skeleton)?;
+    // A member the message has is one of the object's non-null nodes: take
+    // a reference to it (the object's own goes with the object).
+    let take = |present: bool, node: *mut json| {
+        if present {
+            // SAFETY: `node` is a live member of the object.
+            unsafe { cjson::json_clone(node) }
+        } else {
+            ptr::null_mut()
+        }
+    };
+    Ok(new_msg(
+        m.msg_type,
+        m.method.as_deref().map_or(ptr::null_mut(), malloc_string),
+        take(m.params.is_some(), nodes[0]),
+        take(m.result.is_some(), nodes[1]),
+        take(m.error.is_some(), nodes[2]),
+        take(m.id.is_some(), nodes[3]),
+    ))
+}
+
+/// Returns the JSON form of `m`, taking `m` over (and freeing it): an
+/// object with the members the message has, plus `"error": null` in a
+/// reply, `"result": null` in an error reply and `"id": null` in a
+/// notification.
+#[no_mangle]
+pub unsafe extern "C" fn jsonrpc_msg_to_json(m: *mut jsonrpc_msg) -> *mut json {
+    boundary("jsonrpc_msg_to_json", || {
+        // SAFETY: the caller gives up a live, malloc()ed message; its
+        // members move into the new object (their references with them).
+        unsafe {
+            let msg = obj(m).type_.expect();
+            let parts = m.read();
+            libc::free(m as *mut libc::c_void);
+            let object = cjson::json_object_create();
+            let put_member = |name: &[u8], value: *mut json| {
+                cjson::json_object_put(object, name.as_ptr() as *const c_char, value);
+            };
+            if !parts.method.is_null() {
+                put_member(b"method\0", cjson::json_string_create_nocopy(parts.method));
+            }
+            if !parts.params.is_null() {
+                put_member(b"params\0", parts.params);
+            }
+            let null_if = |want: bool| want.then(|| cjson::json_null_create());
+            if let Some(v) = nonnull(parts.result).or_else(|| null_if(msg == MsgType::Error)) {
+                put_member(b"result\0", v);
+            }
+            if let Some(v) = nonnull(parts.error).or_else(|| null_if(msg == MsgType::Reply)) {
+                put_member(b"error\0", v);
+            }
+            if let Some(v) = nonnull(parts.id).or_else(|| null_if(msg == MsgType::Notify)) {
+                put_member(b"id\0", v);
+            }
+            object
+        }
+    })
+}
+
+fn nonnull(j: *mut json) -> Option<*mut json> {
+    (!j.is_null()).then_some(j)
+}
+
+/// Returns `m` as a JSON object text with members sorted by name, for the
+/// caller to `free()`.
+#[no_mangle]
+pub unsafe extern "C" fn jsonrpc_msg_to_string(m: *const jsonrpc_msg) -> *mut c_char {
+    boundary("jsonrpc_msg_to_string", || {
+        // SAFETY: the caller passes a live message.
+        malloc_string(&unsafe { msg_from_c(m) }.to_string_sorted())
+    })
+}
