@@ -10,6 +10,9 @@
 #   make examples-c    build examples/c_client and examples/c_server
 #   make install       install the library, the headers and ovsrpc.pc
 #                      under PREFIX (DESTDIR is honoured)
+#   make install-check install into a scratch prefix, build the C examples
+#                      with `cc $(pkg-config --cflags --libs ovsrpc)` and
+#                      run the client against the server
 
 CBINDGEN ?= cbindgen
 CC ?= cc
@@ -23,13 +26,14 @@ C_CFLAGS ?= -g -O1
 C_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 
 C_BUILD := tests/c/build
-C_TESTS := $(C_BUILD)/test-reconnect $(C_BUILD)/test-json $(C_BUILD)/test-jsonrpc
+C_TESTS := $(C_BUILD)/test-reconnect $(C_BUILD)/test-json $(C_BUILD)/test-jsonrpc \
+	$(C_BUILD)/test-abort
 C_HEADERS := include/ovsrpc.h include/jsonrpc.h include/reconnect.h \
 	include/stream.h include/timeval.h include/openvswitch/json.h \
 	include/openvswitch/poll-loop.h
 RECONNECT_SCRIPTS := $(wildcard tests/scripts/*.reconnect)
 
-.PHONY: header header-check c-tests c-check examples-c install uninstall
+.PHONY: header header-check c-tests c-check examples-c install uninstall install-check
 
 header:
 	$(CBINDGEN) --quiet --config cbindgen.toml --output include/ovsrpc.h lib/capi/mod.rs
@@ -45,7 +49,10 @@ header-check:
 	    exit 1; \
 	fi
 
+# `lib` (cargo) decides whether the library changes; the empty recipe makes
+# make look at its time stamp again afterwards.
 $(LIB): lib
+	@:
 
 $(C_BUILD)/%: tests/c/%.c $(C_HEADERS) $(LIB)
 	@mkdir -p $(C_BUILD)
@@ -68,6 +75,15 @@ c-check: c-tests
 	done
 	$(VALGRIND) $(VALGRIND_FLAGS) $(C_BUILD)/test-json
 	$(VALGRIND) $(VALGRIND_FLAGS) $(C_BUILD)/test-jsonrpc
+	@# A panic must abort (SIGABRT: status 134) with a message, not unwind.
+	@status=0; $(C_BUILD)/test-abort 2> $(C_BUILD)/abort.err || status=$$?; \
+	if [ $$status -ne 134 ] \
+	   || ! grep -q 'ovsrpc: json_integer: panic: ' $(C_BUILD)/abort.err; then \
+	    cat $(C_BUILD)/abort.err; \
+	    echo "test-abort: exit status $$status, expected an abort" >&2; \
+	    exit 1; \
+	fi; \
+	echo "test-abort: aborted as expected: $$(grep '^ovsrpc:' $(C_BUILD)/abort.err)"
 
 examples-c: $(LIB) $(C_HEADERS)
 	@mkdir -p $(C_BUILD)
@@ -95,3 +111,25 @@ install: $(LIB)
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libovsrpc.a $(DESTDIR)$(PKGCONFIGDIR)/ovsrpc.pc
 	rm -rf $(DESTDIR)$(INCLUDEDIR)
+
+# The installed library as a user sees it: pkg-config finds it, the examples
+# build with nothing but its flags, and the client talks to the server.
+INSTALL_CHECK_PREFIX := $(CURDIR)/$(C_BUILD)/prefix
+install-check: $(LIB)
+	rm -rf $(INSTALL_CHECK_PREFIX)
+	$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) install PREFIX=$(INSTALL_CHECK_PREFIX) DESTDIR=
+	@set -e; export PKG_CONFIG_PATH=$(INSTALL_CHECK_PREFIX)/lib/pkgconfig; \
+	for x in c_server c_client; do \
+	    echo "cc -o $(C_BUILD)/$$x-installed examples/$$x.c $$(pkg-config --cflags --libs ovsrpc)"; \
+	    $(CC) $(C_WARNINGS) -o $(C_BUILD)/$$x-installed examples/$$x.c \
+	        $$(pkg-config --cflags --libs ovsrpc); \
+	done; \
+	dir=$$(mktemp -d); \
+	$(C_BUILD)/c_server-installed punix:$$dir/echo.sock > $$dir/server.log & \
+	server=$$!; \
+	status=0; \
+	$(C_BUILD)/c_client-installed -n 3 --shutdown unix:$$dir/echo.sock \
+	    || { status=$$?; kill $$server; }; \
+	wait $$server || status=$$?; \
+	rm -rf $$dir; \
+	exit $$status

@@ -369,14 +369,16 @@ pub(crate) unsafe fn destroy(p: *mut json) {
     drop(unsafe { Box::from_raw(p) });
 }
 
-/// A node's type, aborting (as OVS's assertions do) if it is not `want`.
+/// A node's type, aborting (as OVS's assertions do) if it is not one of
+/// `want`.
 fn expect_type(j: &json, func: &str, want: &[json_type]) -> json_type {
     match type_of(j) {
         Some(t) if want.contains(&t) => t,
-        t => panic!(
-            "{func}: JSON value of type {t:?} ({}), expected {want:?}",
-            j.type_
-        ),
+        got => {
+            let want: Vec<String> = want.iter().map(|t| format!("{t:?}")).collect();
+            let got = got.map_or_else(|| format!("bad type {}", j.type_), |t| format!("{t:?}"));
+            panic!("{func}: expected {}, got {got}", want.join(" or "))
+        }
     }
 }
 
