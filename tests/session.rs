@@ -109,10 +109,6 @@ impl Server {
             }
         }
     }
-
-    fn n_conns(&self) -> usize {
-        self.conns.len()
-    }
 }
 
 /// A TCP port on loopback with nothing listening: connections are refused.

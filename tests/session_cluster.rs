@@ -33,40 +33,38 @@ fn transact_ok(reply: &Msg) -> bool {
 /// Sends `params` as a `transact` and waits for a successful reply,
 /// resending after a reconnect or an error reply. Returns the reply.
 fn transact(s: &mut JsonrpcSession, params: &Json, deadline: i64) -> Msg {
+    let mut pending = None;
     loop {
-        let mut pending = None;
-        loop {
-            s.run();
-            if pending.is_none() && s.is_connected() {
-                let req = Msg::create_request("transact", params.clone());
-                pending = req.id.clone().map(|id| (id, s.get_seqno()));
-                let _ = s.send(req);
-            }
-            while let Some(m) = s.recv() {
-                if let Some((id, _)) = &pending {
-                    if m.id.as_ref() == Some(id) {
-                        if transact_ok(&m) {
-                            return m;
-                        }
-                        // An error reply (e.g. no leader yet): try again.
-                        pending = None;
-                    }
-                }
-            }
-            if let Some((_, seqno)) = &pending {
-                if *seqno != s.get_seqno() {
-                    pending = None; // Lost with the connection: resend.
-                }
-            }
-            assert!(time_msec() < deadline, "transact did not complete in time");
-            s.wait();
-            s.recv_wait();
-            if pending.is_none() && s.is_connected() {
-                poll_loop::immediate_wake();
-            }
-            poll_loop::timer_wait_until(deadline);
-            poll_loop::block();
+        s.run();
+        if pending.is_none() && s.is_connected() {
+            let req = Msg::create_request("transact", params.clone());
+            pending = req.id.clone().map(|id| (id, s.get_seqno()));
+            let _ = s.send(req);
         }
+        while let Some(m) = s.recv() {
+            if let Some((id, _)) = &pending {
+                if m.id.as_ref() == Some(id) {
+                    if transact_ok(&m) {
+                        return m;
+                    }
+                    // An error reply (e.g. no leader yet): try again.
+                    pending = None;
+                }
+            }
+        }
+        if let Some((_, seqno)) = &pending {
+            if *seqno != s.get_seqno() {
+                pending = None; // Lost with the connection: resend.
+            }
+        }
+        assert!(time_msec() < deadline, "transact did not complete in time");
+        s.wait();
+        s.recv_wait();
+        if pending.is_none() && s.is_connected() {
+            poll_loop::immediate_wake();
+        }
+        poll_loop::timer_wait_until(deadline);
+        poll_loop::block();
     }
 }
 
