@@ -254,9 +254,21 @@ impl Cluster {
                 .arg(&raft[i])
                 .arg(&raft[0]));
         }
-        let servers = (0..n)
+        let servers: Vec<OvsdbServer> = (0..n)
             .map(|i| OvsdbServer::start(dir, &format!("s{i}"), &dbs[i], 0))
             .collect();
+        // Wait (ovsdb-client blocks, no polling here) until every member has
+        // joined and is connected to the cluster, so that killing one later
+        // leaves a majority.
+        let client = find_tool("ovsdb-client").expect("ovsdb-client");
+        for sv in &servers {
+            run(Command::new(&client)
+                .arg("--timeout=60")
+                .arg("wait")
+                .arg(&sv.unix_remote)
+                .arg("demo")
+                .arg("connected"));
+        }
         Cluster { servers }
     }
 
