@@ -173,6 +173,7 @@ fn two_of_three_refuse_connects_within_first_round_without_backoff() {
     for seed in 0..12u64 {
         let opts = OpenOptions {
             order: RemoteOrder::Seeded(seed),
+            ..Default::default()
         };
         let mut s = JsonrpcSession::open_multiple_with(&remotes, true, &opts);
         let mut max_backoff_seen = 0;
@@ -208,6 +209,7 @@ fn failover_to_the_next_remote_when_the_server_goes_away() {
     let remotes = vec![a.remote(), b.remote(), c.remote()];
     let opts = OpenOptions {
         order: RemoteOrder::AsGiven,
+        ..Default::default()
     };
     let mut s = JsonrpcSession::open_multiple_with(&remotes, true, &opts);
     drive(&mut s, &mut [&mut a, &mut b, &mut c], "connect", |s, _| {
@@ -317,7 +319,10 @@ fn remote_order_with_seed_is_reproducible_and_differs_across_seeds() {
         .map(|i| format!("tcp:127.0.0.1:{}", 7000 + i))
         .collect();
     let order = |order| {
-        JsonrpcSession::open_multiple_with(&remotes, true, &OpenOptions { order })
+        JsonrpcSession::open_multiple_with(&remotes, true, &OpenOptions {
+            order,
+            ..Default::default()
+        })
             .remotes()
             .to_vec()
     };
