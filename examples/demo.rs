@@ -24,7 +24,8 @@ enum Servers {
 
 impl Servers {
     fn start(dir: &std::path::Path) -> Servers {
-        if support::find_tool("ovsdb-server").is_some() && support::find_tool("ovsdb-tool").is_some()
+        if support::find_tool("ovsdb-server").is_some()
+            && support::find_tool("ovsdb-tool").is_some()
         {
             say("starting a 3-server OVSDB Raft cluster on 127.0.0.1 (ovsdb-tool, ovsdb-server)");
             Servers::Cluster(support::Cluster::start(dir, 3))
@@ -171,7 +172,11 @@ fn main() {
 
     let t0 = time_msec();
     let mut s = JsonrpcSession::open_multiple(&remotes, true);
-    say(&format!("session opened over {} remotes, shuffled once into: {}", s.get_n_remotes(), s.remotes().join(", ")));
+    say(&format!(
+        "session opened over {} remotes, shuffled once into: {}",
+        s.get_n_remotes(),
+        s.remotes().join(", ")
+    ));
 
     let mut n = 0;
     let mut latencies = Vec::new();
@@ -190,7 +195,9 @@ fn main() {
     say(&stats_line(&s));
 
     let victim = s.name().to_string();
-    say(&format!("killing the connected server {victim} with SIGKILL"));
+    say(&format!(
+        "killing the connected server {victim} with SIGKILL"
+    ));
     let killed = time_msec();
     servers.kill(&victim);
     let took = request(&mut s, &servers, n);

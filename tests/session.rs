@@ -4,9 +4,10 @@
 //! Servers are real listeners served in the test's own poll loop; nothing
 //! sleeps: every wait is `poll_loop::block()` with a deadline.
 
+mod session_util;
 mod support;
 
-use std::io;
+use session_util::*;
 
 use ovsrpc::json::Json;
 use ovsrpc::jsonrpc::{Jsonrpc, JsonrpcSession, Msg, MsgType, OpenOptions, RemoteOrder};
@@ -14,156 +15,6 @@ use ovsrpc::poll_loop;
 use ovsrpc::reconnect::State;
 use ovsrpc::stream::{PStream, Stream};
 use ovsrpc::timeval::time_msec;
-
-const DEADLINE_MS: i64 = 30_000;
-
-thread_local! {
-    /// Messages the session delivered while `drive` ran it.
-    static INBOX: std::cell::RefCell<Vec<Msg>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// Takes the messages delivered so far.
-fn take_inbox() -> Vec<Msg> {
-    INBOX.with(|i| std::mem::take(&mut *i.borrow_mut()))
-}
-
-/// A JSON-RPC echo server on a loopback port, run from the test's loop.
-struct Server {
-    port: u16,
-    pstream: Option<PStream>,
-    conns: Vec<Jsonrpc>,
-    /// Answer requests? (false: a silent peer that only reads)
-    answer: bool,
-    /// Read at all? (false: a peer that never reads, to fill buffers)
-    read: bool,
-    received: Vec<Msg>,
-}
-
-impl Server {
-    fn new() -> Server {
-        let pstream = PStream::open("ptcp:0:127.0.0.1", 0).expect("listen");
-        let port = pstream.bound_port().expect("port");
-        Server {
-            port,
-            pstream: Some(pstream),
-            conns: Vec::new(),
-            answer: true,
-            read: true,
-            received: Vec::new(),
-        }
-    }
-
-    fn remote(&self) -> String {
-        format!("tcp:127.0.0.1:{}", self.port)
-    }
-
-    fn stop(&mut self) {
-        self.pstream = None;
-        self.conns.clear();
-    }
-
-    fn start_again(&mut self) {
-        self.pstream =
-            Some(PStream::open(&format!("ptcp:{}:127.0.0.1", self.port), 0).expect("relisten"));
-    }
-
-    fn run(&mut self) {
-        if let Some(p) = &mut self.pstream {
-            loop {
-                match p.accept() {
-                    Ok(s) => self.conns.push(Jsonrpc::open(s)),
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                    Err(e) => panic!("accept: {e}"),
-                }
-            }
-        }
-        for c in &mut self.conns {
-            c.run();
-            while self.read {
-                match c.recv() {
-                    Ok(msg) => {
-                        if self.answer && msg.msg_type == MsgType::Request {
-                            let reply = Msg::create_reply(
-                                msg.params.clone().unwrap(),
-                                msg.id.as_ref().unwrap(),
-                            );
-                            let _ = c.send(reply);
-                        }
-                        self.received.push(msg);
-                    }
-                    Err(_) => break,
-                }
-            }
-        }
-        self.conns.retain(|c| c.get_status() == 0);
-    }
-
-    fn wait(&self) {
-        if let Some(p) = &self.pstream {
-            p.wait();
-        }
-        for c in &self.conns {
-            c.wait();
-            if self.read {
-                c.recv_wait();
-            }
-        }
-    }
-}
-
-/// A TCP port on loopback with nothing listening: connections are refused.
-fn refused_remote() -> String {
-    format!("tcp:127.0.0.1:{}", support::free_port())
-}
-
-/// Runs the session, the servers and `cond` until `cond` holds; panics
-/// after the deadline, naming `what`.
-fn drive<F>(s: &mut JsonrpcSession, servers: &mut [&mut Server], what: &str, mut cond: F)
-where
-    F: FnMut(&mut JsonrpcSession, &mut [&mut Server]) -> bool,
-{
-    let deadline = time_msec() + DEADLINE_MS;
-    loop {
-        s.run();
-        // Receive as an application does: this is also what lets the
-        // session notice EOF and count receive attempts.
-        while let Some(m) = s.recv() {
-            INBOX.with(|i| i.borrow_mut().push(m));
-        }
-        for sv in servers.iter_mut() {
-            sv.run();
-        }
-        if cond(s, servers) {
-            return;
-        }
-        assert!(time_msec() < deadline, "timed out waiting for: {what}");
-        s.wait();
-        s.recv_wait();
-        for sv in servers.iter() {
-            sv.wait();
-        }
-        poll_loop::timer_wait_until(deadline);
-        poll_loop::block();
-    }
-}
-
-/// Sends an echo-method request and waits for its reply through the
-/// session; returns the reply's result.
-fn roundtrip(s: &mut JsonrpcSession, servers: &mut [&mut Server], value: i64) -> Json {
-    let req = Msg::create_request("ping", Json::array(vec![Json::Integer(value)]));
-    let id = req.id.clone();
-    s.send(req).expect("send");
-    let mut result = None;
-    drive(s, servers, "reply", |_, _| {
-        for m in take_inbox() {
-            if m.msg_type == MsgType::Reply && m.id == id {
-                result = m.result.clone();
-            }
-        }
-        result.is_some()
-    });
-    result.unwrap()
-}
 
 #[test]
 fn two_of_three_refuse_connects_within_first_round_without_backoff() {
@@ -319,12 +170,16 @@ fn remote_order_with_seed_is_reproducible_and_differs_across_seeds() {
         .map(|i| format!("tcp:127.0.0.1:{}", 7000 + i))
         .collect();
     let order = |order| {
-        JsonrpcSession::open_multiple_with(&remotes, true, &OpenOptions {
-            order,
-            ..Default::default()
-        })
-            .remotes()
-            .to_vec()
+        JsonrpcSession::open_multiple_with(
+            &remotes,
+            true,
+            &OpenOptions {
+                order,
+                ..Default::default()
+            },
+        )
+        .remotes()
+        .to_vec()
     };
     assert_eq!(
         order(RemoteOrder::Seeded(42)),

@@ -400,7 +400,11 @@ impl Stream {
     fn apply_tcp_options(&mut self) {
         if let (Some(opts), Some(fd)) = (&self.tcp_options, self.class.as_raw_fd()) {
             if let Err(e) = sys::set_tcp_options(fd, opts) {
-                log::warn!("{}: setting TCP options failed ({})", self.name, strerror(&e));
+                log::warn!(
+                    "{}: setting TCP options failed ({})",
+                    self.name,
+                    strerror(&e)
+                );
             }
         }
     }

@@ -177,7 +177,9 @@ pub fn set_tcp_options(fd: RawFd, opts: &super::TcpOptions) -> io::Result<()> {
     if let Some(ka) = &opts.keepalive {
         let params = socket2::TcpKeepalive::new()
             .with_time(std::time::Duration::from_secs(u64::from(ka.idle_s.max(1))))
-            .with_interval(std::time::Duration::from_secs(u64::from(ka.interval_s.max(1))))
+            .with_interval(std::time::Duration::from_secs(u64::from(
+                ka.interval_s.max(1),
+            )))
             .with_retries(ka.count.max(1));
         sock.set_tcp_keepalive(&params)?;
     }
