@@ -80,10 +80,6 @@ impl ConfigFile {
             _ => Ok(()),
         }
     }
-
-    fn is_read(&self) -> bool {
-        matches!(self.result, Some(Ok(())))
-    }
 }
 
 /// Reads `path` whole, logging failures as `what: path: reason`.
@@ -361,11 +357,13 @@ impl State {
     /// logging what is missing as OVS does. `ENOPROTOOPT` otherwise.
     fn check_needful(&self, server: bool) -> io::Result<()> {
         let mut ok = true;
-        if !self.private_key.is_read() || self.key.is_none() {
+        // What was read last time still counts if the file has since
+        // become unreadable (logged when that was noticed), as in OVS.
+        if self.key.is_none() {
             log::error!("Private key must be configured to use SSL");
             ok = false;
         }
-        if !self.certificate.is_read() || self.chain.is_empty() {
+        if self.chain.is_empty() {
             log::error!("Certificate must be configured to use SSL");
             ok = false;
         }

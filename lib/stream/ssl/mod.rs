@@ -596,7 +596,11 @@ impl StreamClass for SslStream {
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                    log::warn!("{}: SSL_read: unexpected SSL connection close", self.name);
+                    log::warn!(
+                        "{}: SSL_read: unexpected SSL connection close (the peer closed the \
+                         connection without a TLS close_notify; data may be missing)",
+                        self.name
+                    );
                     return Err(self.fail(libc::EPROTO));
                 }
                 Err(e) => return Err(e),
