@@ -3,6 +3,7 @@
 //! a handshake can fail (each with its log line, and the listener going on
 //! serving others), protocol and cipher selection, reloading files, CA
 //! bootstrap, and the poll-loop contract.
+#![cfg(feature = "ssl")]
 
 mod ssl_util;
 mod stream_util;

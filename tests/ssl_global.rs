@@ -1,6 +1,7 @@
 //! The process-wide TLS configuration: OVS's `stream_ssl_set_*` functions
 //! and `ssl:`/`pssl:` names opened through `Stream::open` and
 //! `PStream::open`. One test, since the configuration is global.
+#![cfg(feature = "ssl")]
 
 mod ssl_util;
 mod stream_util;

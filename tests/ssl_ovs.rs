@@ -3,6 +3,7 @@
 //! `ssl:` streams, and `ovsdb-client ... ssl:` against our `pssl:`
 //! listener, which answers JSON-RPC by hand at the byte level. Under
 //! CI=true a missing peer fails the test; elsewhere it is skipped loudly.
+#![cfg(feature = "ssl")]
 
 mod ssl_util;
 mod stream_util;
