@@ -60,6 +60,7 @@
 
 mod ciphers;
 mod config;
+mod files;
 mod verify;
 mod x509;
 
