@@ -10,6 +10,8 @@
 //! | `ptcp:PORT[:IP]`          | listen on TCP `PORT` (0: any free port)        |
 //! | `ptcp:PORT:[IPv6]`        | listen on IPv6                                 |
 //! | `punix:PATH`              | listen on a Unix domain socket                 |
+//! | `ssl:HOST:PORT`           | TLS over TCP (feature `ssl`; see [`ssl`])      |
+//! | `pssl:PORT[:IP]`          | listen for TLS over TCP                        |
 //!
 //! An unknown `TYPE` gives `EAFNOSUPPORT`; malformed `ARGS` give `EINVAL`,
 //! with a log line saying what is wrong. Each transport lives in its own
@@ -65,6 +67,8 @@ mod fd;
 mod names;
 mod provider;
 mod resolver;
+#[cfg(feature = "ssl")]
+pub mod ssl;
 mod sys;
 mod tcp;
 mod unix;
