@@ -11,6 +11,7 @@ use std::io::Read;
 use std::sync::Arc;
 
 use super::error::Error;
+use super::hash::hash_bytes;
 use super::number::{is_number_byte, parse_number};
 use super::object::Object;
 use super::string::{decode_raw, fast_string, scan_raw, Fast, Scan};
@@ -65,6 +66,48 @@ enum Partial {
     String {
         escaped: bool,
     },
+}
+
+/// Strings up to this long are shared through the interner.
+const INTERN_MAX_LEN: usize = 24;
+/// The interner starts caching after this many short strings, so that
+/// parsing a small message costs no table.
+const INTERN_AFTER: u32 = 64;
+const INTERN_SLOTS: usize = 1024;
+
+/// A small direct-mapped cache of recent short strings (member names,
+/// `"map"`, `"set"`, `"uuid"`, ...): a repeated one costs a reference count
+/// increment instead of an allocation. It lives as long as the parser, so a
+/// JSON-RPC connection's parser shares names across messages.
+#[derive(Default)]
+struct Interner {
+    seen: u32,
+    slots: Vec<Option<Arc<str>>>,
+}
+
+impl Interner {
+    #[inline]
+    fn intern(&mut self, text: &str) -> Arc<str> {
+        if text.len() > INTERN_MAX_LEN {
+            return Arc::from(text);
+        }
+        if self.slots.is_empty() {
+            self.seen += 1;
+            if self.seen < INTERN_AFTER {
+                return Arc::from(text);
+            }
+            self.slots = vec![None; INTERN_SLOTS];
+        }
+        let slot = (hash_bytes(text.as_bytes(), 0) as usize) & (INTERN_SLOTS - 1);
+        if let Some(known) = &self.slots[slot] {
+            if **known == *text {
+                return known.clone();
+            }
+        }
+        let fresh: Arc<str> = Arc::from(text);
+        self.slots[slot] = Some(fresh.clone());
+        fresh
+    }
 }
 
 /// Where a string scan ended.
@@ -176,6 +219,9 @@ pub struct Parser {
     result: Option<Json>,
     done: bool,
     error: Option<Error>,
+
+    // Short strings seen lately, shared instead of allocated again.
+    interner: Interner,
 }
 
 impl Default for Parser {
@@ -219,6 +265,7 @@ impl Parser {
             result: None,
             done: false,
             error: None,
+            interner: Interner::default(),
         }
     }
 
@@ -261,6 +308,26 @@ impl Parser {
         self.result = None;
         self.done = false;
         self.error = None;
+    }
+
+    /// Gives back memory beyond what a typical message needs.
+    fn trim(&mut self) {
+        const KEEP: usize = 4096;
+        if self.frames.capacity() > KEEP {
+            self.frames.shrink_to(KEEP);
+        }
+        if self.values.capacity() > KEEP {
+            self.values.shrink_to(KEEP);
+        }
+        if self.members.capacity() > KEEP {
+            self.members.shrink_to(KEEP);
+        }
+        if self.tok.capacity() > 16 * KEEP {
+            self.tok.shrink_to(16 * KEEP);
+        }
+        if self.scratch.capacity() > 16 * KEEP {
+            self.scratch.shrink_to(16 * KEEP);
+        }
     }
 
     /// Parses as much of `input` as it can and returns how many bytes it
@@ -336,6 +403,13 @@ impl Parser {
 
     /// The lexer loop over one slice. Returns the number of bytes consumed.
     fn run(&mut self, s: &[u8], base: u64) -> usize {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let n = self.run_with(s, base, &mut scratch);
+        self.scratch = scratch;
+        n
+    }
+
+    fn run_with(&mut self, s: &[u8], base: u64, scratch: &mut String) -> usize {
         let mut i = 0;
         if self.partial != Partial::None {
             i = match self.resume(s, base) {
@@ -374,8 +448,9 @@ impl Parser {
                         return i;
                     }
                 }
-                QUOTE => match fast_string(s, i + 1, &mut self.scratch) {
+                QUOTE => match fast_string(s, i + 1, scratch) {
                     Fast::Done(text, j) => {
+                        let text = self.interner.intern(text);
                         if let Err(msg) = self.string(text) {
                             self.error_at(msg.to_string(), base + j as u64);
                             return j + 1;
@@ -528,7 +603,10 @@ impl Parser {
     /// hands it to the parser. False if that failed.
     fn string_raw(&mut self, raw: &[u8], at: u64) -> bool {
         let step = match decode_raw(raw) {
-            Ok(text) => self.string(Arc::from(text)).map_err(str::to_string),
+            Ok(text) => {
+                let text = self.interner.intern(&text);
+                self.string(text).map_err(str::to_string)
+            }
             Err(msg) => Err(msg),
         };
         match step {
@@ -679,27 +757,48 @@ pub fn from_str(s: &str) -> Result<Json, Error> {
 
 /// Parses a whole JSON text from bytes.
 pub fn from_slice(bytes: &[u8]) -> Result<Json, Error> {
-    let mut p = Parser::new_document();
-    p.feed(bytes);
-    p.finish()
+    with_document_parser(|p| {
+        p.feed(bytes);
+        p.finish()
+    })
+}
+
+thread_local! {
+    /// A document parser kept per thread, so that parsing many small texts
+    /// does not set up stacks and the interner every time.
+    static DOCUMENT_PARSER: std::cell::Cell<Option<Box<Parser>>> = const { std::cell::Cell::new(None) };
+}
+
+/// Runs `f` with this thread's spare document parser (or a new one if it is
+/// in use), then keeps the parser, trimmed, for next time.
+fn with_document_parser<T>(f: impl FnOnce(&mut Parser) -> T) -> T {
+    let mut p = DOCUMENT_PARSER
+        .with(|c| c.take())
+        .unwrap_or_else(|| Box::new(Parser::new_document()));
+    let result = f(&mut p);
+    p.reset();
+    p.trim();
+    DOCUMENT_PARSER.with(|c| c.set(Some(p)));
+    result
 }
 
 /// Reads `reader` to its end (or to the first error) and parses what it
 /// held as one JSON text (OVS's `json_from_stream()`). A read error is
 /// returned as an [`Error`] for which [`Error::is_io`] is true.
 pub fn from_reader<R: Read>(mut reader: R) -> Result<Json, Error> {
-    let mut p = Parser::new_document();
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(Error::io(e)),
-        };
-        if p.feed(&buf[..n]) != n {
-            break;
+    with_document_parser(|p| {
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(Error::io(e)),
+            };
+            if p.feed(&buf[..n]) != n {
+                break;
+            }
         }
-    }
-    p.finish()
+        p.finish()
+    })
 }
