@@ -233,7 +233,8 @@ fn bench_messages(messages: &[String], rounds: usize) {
     );
     report(
         &format!(
-            "parse     (c) 50,000 small messages ({:.1} MB)",
+            "parse     (c) {} small messages ({:.1} MB)",
+            messages.len(),
             total as f64 / 1e6
         ),
         total,
@@ -296,7 +297,7 @@ fn bench_messages(messages: &[String], rounds: usize) {
         },
     );
     report(
-        "serialize (c) 50,000 small messages",
+        &format!("serialize (c) {} small messages", messages.len()),
         total,
         ours,
         theirs,
@@ -337,7 +338,20 @@ fn bench_incremental(rng: &mut fastrand::Rng) {
 }
 
 fn main() {
+    // `cargo bench` passes --bench; `cargo test --all-targets` (make check)
+    // does not, and then a quick smoke run on small inputs is enough.
+    let full = std::env::args().any(|a| a == "--bench");
     let mut rng = fastrand::Rng::with_seed(2009);
+    if !full {
+        println!("json bench: smoke run on small inputs (figures come from `cargo bench`)");
+        bench_document(
+            "(a) monitor update, 100 rows",
+            &monitor_update(100, &mut rng),
+            2,
+        );
+        bench_messages(&small_messages(&mut rng)[..1000], 2);
+        return;
+    }
     let update = monitor_update(10_000, &mut rng);
     bench_document("(a) monitor update, 10,000 rows", &update, 15);
     let escaped = escaped_string(&mut rng);

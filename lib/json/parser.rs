@@ -7,11 +7,10 @@
 //! explicit stacks (array elements, object members) and moved into their
 //! final, exactly sized allocation when they close.
 
-use std::io::Read;
 use std::sync::Arc;
 
 use super::error::Error;
-use super::hash::hash_bytes;
+use super::intern::Interner;
 use super::number::{is_number_byte, parse_number};
 use super::object::Object;
 use super::string::{decode_raw, fast_string, scan_raw, Fast, Scan};
@@ -66,48 +65,6 @@ enum Partial {
     String {
         escaped: bool,
     },
-}
-
-/// Strings up to this long are shared through the interner.
-const INTERN_MAX_LEN: usize = 24;
-/// The interner starts caching after this many short strings, so that
-/// parsing a small message costs no table.
-const INTERN_AFTER: u32 = 64;
-const INTERN_SLOTS: usize = 1024;
-
-/// A small direct-mapped cache of recent short strings (member names,
-/// `"map"`, `"set"`, `"uuid"`, ...): a repeated one costs a reference count
-/// increment instead of an allocation. It lives as long as the parser, so a
-/// JSON-RPC connection's parser shares names across messages.
-#[derive(Default)]
-struct Interner {
-    seen: u32,
-    slots: Vec<Option<Arc<str>>>,
-}
-
-impl Interner {
-    #[inline]
-    fn intern(&mut self, text: &str) -> Arc<str> {
-        if text.len() > INTERN_MAX_LEN {
-            return Arc::from(text);
-        }
-        if self.slots.is_empty() {
-            self.seen += 1;
-            if self.seen < INTERN_AFTER {
-                return Arc::from(text);
-            }
-            self.slots = vec![None; INTERN_SLOTS];
-        }
-        let slot = (hash_bytes(text.as_bytes(), 0) as usize) & (INTERN_SLOTS - 1);
-        if let Some(known) = &self.slots[slot] {
-            if **known == *text {
-                return known.clone();
-            }
-        }
-        let fresh: Arc<str> = Arc::from(text);
-        self.slots[slot] = Some(fresh.clone());
-        fresh
-    }
 }
 
 /// Where a string scan ended.
@@ -311,7 +268,7 @@ impl Parser {
     }
 
     /// Gives back memory beyond what a typical message needs.
-    fn trim(&mut self) {
+    pub(super) fn trim(&mut self) {
         const KEEP: usize = 4096;
         if self.frames.capacity() > KEEP {
             self.frames.shrink_to(KEEP);
@@ -748,57 +705,4 @@ impl Parser {
         }
         Ok(())
     }
-}
-
-/// Parses a whole JSON text (OVS's `json_from_string()`).
-pub fn from_str(s: &str) -> Result<Json, Error> {
-    from_slice(s.as_bytes())
-}
-
-/// Parses a whole JSON text from bytes.
-pub fn from_slice(bytes: &[u8]) -> Result<Json, Error> {
-    with_document_parser(|p| {
-        p.feed(bytes);
-        p.finish()
-    })
-}
-
-thread_local! {
-    /// A document parser kept per thread, so that parsing many small texts
-    /// does not set up stacks and the interner every time.
-    static DOCUMENT_PARSER: std::cell::Cell<Option<Box<Parser>>> = const { std::cell::Cell::new(None) };
-}
-
-/// Runs `f` with this thread's spare document parser (or a new one if it is
-/// in use), then keeps the parser, trimmed, for next time.
-fn with_document_parser<T>(f: impl FnOnce(&mut Parser) -> T) -> T {
-    let mut p = DOCUMENT_PARSER
-        .with(|c| c.take())
-        .unwrap_or_else(|| Box::new(Parser::new_document()));
-    let result = f(&mut p);
-    p.reset();
-    p.trim();
-    DOCUMENT_PARSER.with(|c| c.set(Some(p)));
-    result
-}
-
-/// Reads `reader` to its end (or to the first error) and parses what it
-/// held as one JSON text (OVS's `json_from_stream()`). A read error is
-/// returned as an [`Error`] for which [`Error::is_io`] is true.
-pub fn from_reader<R: Read>(mut reader: R) -> Result<Json, Error> {
-    with_document_parser(|p| {
-        let mut buf = vec![0u8; 64 * 1024];
-        loop {
-            let n = match reader.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(Error::io(e)),
-            };
-            if p.feed(&buf[..n]) != n {
-                break;
-            }
-        }
-        p.finish()
-    })
 }
