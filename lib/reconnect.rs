@@ -90,6 +90,7 @@ pub struct Reconnect {
     min_backoff: i32,
     max_backoff: i32,
     probe_interval: i32,
+    probe_timeout: i32,
     passive: bool,
     /// Level of the informational messages: info, or debug when quiet.
     info: Level,
@@ -125,6 +126,7 @@ impl Reconnect {
             min_backoff: DEFAULT_MIN_BACKOFF,
             max_backoff: DEFAULT_MAX_BACKOFF,
             probe_interval: DEFAULT_PROBE_INTERVAL,
+            probe_timeout: 0,
             passive: false,
             info: Level::Info,
             state: State::Void,
@@ -243,6 +245,33 @@ impl Reconnect {
         } else {
             0
         };
+    }
+
+    /// Beyond OVS: how long to wait for an answer to a probe before
+    /// disconnecting, in ms, independently of the idle time before the probe
+    /// ([`set_probe_interval`](Self::set_probe_interval)). 0, the default,
+    /// waits one probe interval, as OVS does; other values are raised to at
+    /// least 1000 ms.
+    pub fn set_probe_timeout(&mut self, probe_timeout: i32) {
+        self.probe_timeout = if probe_timeout > 0 {
+            probe_timeout.max(1000)
+        } else {
+            0
+        };
+    }
+
+    /// The probe timeout set by [`set_probe_timeout`](Self::set_probe_timeout)
+    /// (0: one probe interval).
+    pub fn get_probe_timeout(&self) -> i32 {
+        self.probe_timeout
+    }
+
+    fn effective_probe_timeout(&self) -> i32 {
+        if self.probe_timeout > 0 {
+            self.probe_timeout
+        } else {
+            self.probe_interval
+        }
     }
 
     /// True in passive mode (listening for connections), false in active
@@ -582,7 +611,7 @@ impl Reconnect {
                 if self.probe_interval != 0 {
                     let expiration = self
                         .state_entered
-                        .saturating_add(i64::from(self.probe_interval));
+                        .saturating_add(i64::from(self.effective_probe_timeout()));
                     self.probe_deadline(expiration, now)
                 } else {
                     i64::MAX

@@ -34,8 +34,10 @@
 //! assert_eq!(err.to_string(), "line 0, column 6, byte 6: syntax error expecting value");
 //! ```
 
+mod document;
 mod error;
 mod hash;
+mod intern;
 mod number;
 mod object;
 mod parser;
@@ -44,9 +46,10 @@ mod serializer;
 mod string;
 mod value;
 
+pub use document::{from_reader, from_slice, from_str};
 pub use error::Error;
 pub use object::Object;
-pub use parser::{from_reader, from_slice, from_str, Parser, DEFAULT_MAX_SIZE, MAX_HEIGHT};
+pub use parser::{Parser, DEFAULT_MAX_SIZE, MAX_HEIGHT};
 pub use serde_bridge::{from_json, to_json};
 pub use serializer::SerializeOptions;
 pub use value::{Json, JsonType};

@@ -7,10 +7,10 @@
 //! explicit stacks (array elements, object members) and moved into their
 //! final, exactly sized allocation when they close.
 
-use std::io::Read;
 use std::sync::Arc;
 
 use super::error::Error;
+use super::intern::Interner;
 use super::number::{is_number_byte, parse_number};
 use super::object::Object;
 use super::string::{decode_raw, fast_string, scan_raw, Fast, Scan};
@@ -176,6 +176,9 @@ pub struct Parser {
     result: Option<Json>,
     done: bool,
     error: Option<Error>,
+
+    // Short strings seen lately, shared instead of allocated again.
+    interner: Interner,
 }
 
 impl Default for Parser {
@@ -219,6 +222,7 @@ impl Parser {
             result: None,
             done: false,
             error: None,
+            interner: Interner::default(),
         }
     }
 
@@ -261,6 +265,26 @@ impl Parser {
         self.result = None;
         self.done = false;
         self.error = None;
+    }
+
+    /// Gives back memory beyond what a typical message needs.
+    pub(super) fn trim(&mut self) {
+        const KEEP: usize = 4096;
+        if self.frames.capacity() > KEEP {
+            self.frames.shrink_to(KEEP);
+        }
+        if self.values.capacity() > KEEP {
+            self.values.shrink_to(KEEP);
+        }
+        if self.members.capacity() > KEEP {
+            self.members.shrink_to(KEEP);
+        }
+        if self.tok.capacity() > 16 * KEEP {
+            self.tok.shrink_to(16 * KEEP);
+        }
+        if self.scratch.capacity() > 16 * KEEP {
+            self.scratch.shrink_to(16 * KEEP);
+        }
     }
 
     /// Parses as much of `input` as it can and returns how many bytes it
@@ -336,6 +360,13 @@ impl Parser {
 
     /// The lexer loop over one slice. Returns the number of bytes consumed.
     fn run(&mut self, s: &[u8], base: u64) -> usize {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let n = self.run_with(s, base, &mut scratch);
+        self.scratch = scratch;
+        n
+    }
+
+    fn run_with(&mut self, s: &[u8], base: u64, scratch: &mut String) -> usize {
         let mut i = 0;
         if self.partial != Partial::None {
             i = match self.resume(s, base) {
@@ -374,8 +405,9 @@ impl Parser {
                         return i;
                     }
                 }
-                QUOTE => match fast_string(s, i + 1, &mut self.scratch) {
+                QUOTE => match fast_string(s, i + 1, scratch) {
                     Fast::Done(text, j) => {
+                        let text = self.interner.intern(text);
                         if let Err(msg) = self.string(text) {
                             self.error_at(msg.to_string(), base + j as u64);
                             return j + 1;
@@ -528,7 +560,10 @@ impl Parser {
     /// hands it to the parser. False if that failed.
     fn string_raw(&mut self, raw: &[u8], at: u64) -> bool {
         let step = match decode_raw(raw) {
-            Ok(text) => self.string(Arc::from(text)).map_err(str::to_string),
+            Ok(text) => {
+                let text = self.interner.intern(&text);
+                self.string(text).map_err(str::to_string)
+            }
             Err(msg) => Err(msg),
         };
         match step {
@@ -670,36 +705,4 @@ impl Parser {
         }
         Ok(())
     }
-}
-
-/// Parses a whole JSON text (OVS's `json_from_string()`).
-pub fn from_str(s: &str) -> Result<Json, Error> {
-    from_slice(s.as_bytes())
-}
-
-/// Parses a whole JSON text from bytes.
-pub fn from_slice(bytes: &[u8]) -> Result<Json, Error> {
-    let mut p = Parser::new_document();
-    p.feed(bytes);
-    p.finish()
-}
-
-/// Reads `reader` to its end (or to the first error) and parses what it
-/// held as one JSON text (OVS's `json_from_stream()`). A read error is
-/// returned as an [`Error`] for which [`Error::is_io`] is true.
-pub fn from_reader<R: Read>(mut reader: R) -> Result<Json, Error> {
-    let mut p = Parser::new_document();
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(Error::io(e)),
-        };
-        if p.feed(&buf[..n]) != n {
-            break;
-        }
-    }
-    p.finish()
 }

@@ -58,6 +58,12 @@ impl SerializeOptions {
 /// Where serialized text goes. Every piece handed over is valid UTF-8.
 trait Sink {
     fn put(&mut self, s: &str);
+
+    /// Writes `s` as a quoted JSON string.
+    #[inline]
+    fn put_string(&mut self, s: &str) {
+        write_string(s, self);
+    }
 }
 
 impl Sink for String {
@@ -71,6 +77,31 @@ impl Sink for Vec<u8> {
     #[inline]
     fn put(&mut self, s: &str) {
         self.extend_from_slice(s.as_bytes());
+    }
+
+    /// The same as `write_string`, on bytes: no char-boundary checks.
+    #[inline]
+    fn put_string(&mut self, s: &str) {
+        let bytes = s.as_bytes();
+        self.reserve(bytes.len() + 2);
+        self.push(b'"');
+        let mut start = 0;
+        loop {
+            let j = find_special(bytes, start);
+            if j >= bytes.len() {
+                self.extend_from_slice(&bytes[start..]);
+                break;
+            }
+            self.extend_from_slice(&bytes[start..j]);
+            let e = SHORT_ESCAPE[usize::from(bytes[j])];
+            if e != 0 {
+                self.extend_from_slice(&[b'\\', e]);
+            } else {
+                self.extend_from_slice(CONTROL[usize::from(bytes[j] & 31)].as_bytes());
+            }
+            start = j + 1;
+        }
+        self.push(b'"');
     }
 }
 
@@ -136,7 +167,7 @@ impl<S: Sink> Serializer<'_, S> {
                 self.out.put(format_integer(*i, &mut buf));
             }
             Json::Real(r) => self.out.put(format_real(*r).as_str()),
-            Json::String(s) => write_string(s, self.out),
+            Json::String(s) => self.out.put_string(s),
             Json::Array(a) => self.array(a),
             Json::Object(o) => self.object(o),
         }
@@ -161,7 +192,7 @@ impl<S: Sink> Serializer<'_, S> {
             self.out.put(",");
             self.indent_line();
         }
-        write_string(name, self.out);
+        self.out.put_string(name);
         self.out.put(if self.options.pretty { ": " } else { ":" });
         self.value(value);
     }
@@ -184,10 +215,31 @@ impl<S: Sink> Serializer<'_, S> {
     }
 }
 
+/// The letter of a two-byte escape (`\n` is `n`), 0 for none.
+static SHORT_ESCAPE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b'"' as usize] = b'"';
+    t[b'\\' as usize] = b'\\';
+    t[8] = b'b';
+    t[0x0c] = b'f';
+    t[b'\n' as usize] = b'n';
+    t[b'\r' as usize] = b'r';
+    t[b'\t' as usize] = b't';
+    t
+};
+
+/// How each byte below 0x20 is written.
+static CONTROL: [&str; 32] = [
+    "\\u0000", "\\u0001", "\\u0002", "\\u0003", "\\u0004", "\\u0005", "\\u0006", "\\u0007", "\\b",
+    "\\t", "\\n", "\\u000b", "\\f", "\\r", "\\u000e", "\\u000f", "\\u0010", "\\u0011", "\\u0012",
+    "\\u0013", "\\u0014", "\\u0015", "\\u0016", "\\u0017", "\\u0018", "\\u0019", "\\u001a",
+    "\\u001b", "\\u001c", "\\u001d", "\\u001e", "\\u001f",
+];
+
 /// Writes `s` quoted: `"` and `\` escaped, `\b \f \n \r \t` for those
 /// controls, `\u00xx` for the other bytes below 0x20, the rest as is.
-fn write_string<S: Sink>(s: &str, out: &mut S) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
+#[inline]
+fn write_string<S: Sink + ?Sized>(s: &str, out: &mut S) {
     out.put("\"");
     let bytes = s.as_bytes();
     let mut start = 0;
@@ -198,23 +250,15 @@ fn write_string<S: Sink>(s: &str, out: &mut S) {
             break;
         }
         out.put(&s[start..j]);
-        let c = bytes[j];
-        let mut esc = [b'\\', b'u', b'0', b'0', 0, 0];
-        let text: &[u8] = match c {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            8 => b"\\b",
-            0x0c => b"\\f",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            _ => {
-                esc[4] = HEX[usize::from(c >> 4)];
-                esc[5] = HEX[usize::from(c & 15)];
-                &esc
-            }
-        };
-        out.put(std::str::from_utf8(text).unwrap_or(""));
+        // Constant pieces, so that each write is a fixed-size store.
+        match bytes[j] {
+            b'"' => out.put("\\\""),
+            b'\\' => out.put("\\\\"),
+            b'\n' => out.put("\\n"),
+            b'\t' => out.put("\\t"),
+            b'\r' => out.put("\\r"),
+            c => out.put(CONTROL[usize::from(c & 31)]),
+        }
         start = j + 1;
     }
     out.put("\"");
@@ -232,7 +276,7 @@ fn serialize<S: Sink>(v: &Json, out: &mut S, options: SerializeOptions) {
 impl Json {
     /// Serializes to a new string (OVS's `json_to_string()`).
     pub fn to_string_with(&self, options: SerializeOptions) -> String {
-        let mut s = String::new();
+        let mut s = String::with_capacity(128);
         serialize(self, &mut s, options);
         s
     }
@@ -240,6 +284,13 @@ impl Json {
     /// Appends the serialization to `out` (OVS's `json_to_ds()`).
     pub fn write_to_string(&self, out: &mut String, options: SerializeOptions) {
         serialize(self, out, options);
+    }
+
+    /// Serializes to a new byte vector.
+    pub fn to_vec(&self, options: SerializeOptions) -> Vec<u8> {
+        let mut v = Vec::with_capacity(128);
+        serialize(self, &mut v, options);
+        v
     }
 
     /// Appends the serialization to `out`.

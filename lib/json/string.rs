@@ -8,26 +8,20 @@
 //! escape, invalid UTF-8) falls back to [`scan_raw`] to find the end and
 //! [`decode_raw`] to report exactly what OVS would.
 
-use std::sync::Arc;
-
 const LO: u64 = 0x0101_0101_0101_0101;
 const HI: u64 = 0x8080_8080_8080_8080;
 
 /// Index of the first byte at or after `i` that is `"`, `\` or below 0x20,
 /// or `s.len()` if there is none. Eight bytes at a time.
-#[inline]
-pub(crate) fn find_special(s: &[u8], mut i: usize) -> usize {
-    while i + 8 <= s.len() {
-        let w = u64::from_le_bytes([
-            s[i],
-            s[i + 1],
-            s[i + 2],
-            s[i + 3],
-            s[i + 4],
-            s[i + 5],
-            s[i + 6],
-            s[i + 7],
-        ]);
+#[inline(always)]
+pub(crate) fn find_special(s: &[u8], i: usize) -> usize {
+    let Some(rest) = s.get(i..) else {
+        return s.len();
+    };
+    let mut chunks = rest.chunks_exact(8);
+    let mut at = i;
+    for chunk in &mut chunks {
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
         let q = w ^ (LO * u64::from(b'"'));
         let b = w ^ (LO * u64::from(b'\\'));
         // High bit set in a byte that is zero (quote, backslash) or < 0x20.
@@ -37,24 +31,24 @@ pub(crate) fn find_special(s: &[u8], mut i: usize) -> usize {
             | (w.wrapping_sub(LO * 0x20) & !w);
         let t = t & HI;
         if t != 0 {
-            return i + (t.trailing_zeros() / 8) as usize;
+            return at + (t.trailing_zeros() / 8) as usize;
         }
-        i += 8;
+        at += 8;
     }
-    while i < s.len() {
-        let c = s[i];
+    for &c in chunks.remainder() {
         if c == b'"' || c == b'\\' || c < 0x20 {
-            return i;
+            return at;
         }
-        i += 1;
+        at += 1;
     }
-    i
+    at
 }
 
 /// What the fast path made of a string.
-pub(crate) enum Fast {
-    /// The string, and the index of its closing quote.
-    Done(Arc<str>, usize),
+pub(crate) enum Fast<'a> {
+    /// The string (in the input or in the scratch buffer), and the index of
+    /// its closing quote.
+    Done(&'a str, usize),
     /// An unescaped control byte at this index (an immediate error).
     Control(usize),
     /// Something unusual: redo it with `scan_raw` and `decode_raw`.
@@ -91,14 +85,14 @@ fn decode_surrogate_pair(leading: u32, trailing: u32) -> u32 {
 /// Decodes the string whose contents start at `s[start]` (just after the
 /// opening quote) when everything about it is ordinary.
 #[inline]
-pub(crate) fn fast_string(s: &[u8], start: usize, scratch: &mut String) -> Fast {
+pub(crate) fn fast_string<'a>(s: &'a [u8], start: usize, scratch: &'a mut String) -> Fast<'a> {
     let j = find_special(s, start);
     if j >= s.len() {
         return Fast::Slow;
     }
     match s[j] {
         b'"' => match std::str::from_utf8(&s[start..j]) {
-            Ok(text) => Fast::Done(Arc::from(text), j),
+            Ok(text) => Fast::Done(text, j),
             Err(_) => Fast::Slow,
         },
         b'\\' => fast_escaped(s, start, j, scratch),
@@ -106,7 +100,7 @@ pub(crate) fn fast_string(s: &[u8], start: usize, scratch: &mut String) -> Fast 
     }
 }
 
-fn fast_escaped(s: &[u8], start: usize, mut j: usize, out: &mut String) -> Fast {
+fn fast_escaped<'a>(s: &[u8], start: usize, mut j: usize, out: &'a mut String) -> Fast<'a> {
     out.clear();
     let mut i = start;
     loop {
@@ -116,7 +110,7 @@ fn fast_escaped(s: &[u8], start: usize, mut j: usize, out: &mut String) -> Fast 
             Err(_) => return Fast::Slow,
         }
         match s[j] {
-            b'"' => return Fast::Done(Arc::from(out.as_str()), j),
+            b'"' => return Fast::Done(out.as_str(), j),
             b'\\' => {}
             _ => return Fast::Control(j),
         }

@@ -27,7 +27,9 @@ pub enum Json {
     Boolean(bool),
     /// A number whose value is an integer in the signed 64-bit range.
     Integer(i64),
-    /// Any other number: a double.
+    /// Any other number: a double. The parser never makes NaN, an
+    /// infinity or a negative zero; if built by hand, the first two are
+    /// written as `null` and `-0.0` as `0`.
     Real(f64),
     /// A string (UTF-8).
     String(Arc<str>),

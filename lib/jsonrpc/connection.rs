@@ -44,7 +44,9 @@ pub const OVSDB_OLD_PORT: u16 = 6632;
 /// Default maximum size of one received message (256 MiB).
 pub const DEFAULT_MAX_MSG_SIZE: usize = json::DEFAULT_MAX_SIZE as usize;
 
-const INPUT_CHUNK: usize = 64 * 1024;
+/// Default size of the input buffer: the most bytes read from the socket
+/// and held unparsed at once.
+pub const DEFAULT_INPUT_BUFFER: usize = 64 * 1024;
 const MAX_READS_PER_RECV: usize = 50;
 
 /// [`Stream::open_with_default_port`] with the JSON-RPC port 6640.
@@ -70,6 +72,7 @@ pub struct Jsonrpc {
     parser: json::Parser,
     in_message: bool,
     received_bytes: u64,
+    input_buffer: usize,
 
     // Output: bytes not yet written are output[output_pos..]; the end
     // offsets (into `output`) of queued messages are in `msg_ends`.
@@ -103,6 +106,7 @@ impl Jsonrpc {
             parser: json::Parser::new(),
             in_message: false,
             received_bytes: 0,
+            input_buffer: DEFAULT_INPUT_BUFFER,
             output: Vec::new(),
             output_pos: 0,
             msg_ends: VecDeque::new(),
@@ -160,6 +164,12 @@ impl Jsonrpc {
     /// a bigger one fails the connection with EPROTO.
     pub fn set_max_msg_size(&mut self, max: usize) {
         self.parser.set_max_size(Some(max.max(1) as u64));
+    }
+
+    /// Sets the most bytes read from the socket and held unparsed at once
+    /// (default 64 KiB, at least 1 KiB). Takes effect with the next read.
+    pub fn set_input_buffer_size(&mut self, bytes: usize) {
+        self.input_buffer = bytes.max(1024);
     }
 
     /// Bytes received so far, wrapping at 2^32 as OVS's counter does.
@@ -337,7 +347,7 @@ impl Jsonrpc {
                     .stream
                     .as_mut()
                     .expect("working connection has a stream");
-                self.input.resize(INPUT_CHUNK, 0);
+                self.input.resize(self.input_buffer, 0);
                 self.input_pos = 0;
                 match stream.recv(&mut self.input) {
                     Ok(0) => {

@@ -6,6 +6,8 @@ pub mod connection;
 pub mod msg;
 pub mod session;
 
-pub use connection::{Jsonrpc, DEFAULT_MAX_MSG_SIZE, OVSDB_OLD_PORT, OVSDB_PORT};
+pub use connection::{
+    Jsonrpc, DEFAULT_INPUT_BUFFER, DEFAULT_MAX_MSG_SIZE, OVSDB_OLD_PORT, OVSDB_PORT,
+};
 pub use msg::{Msg, MsgType};
-pub use session::{JsonrpcSession, OpenOptions, RemoteOrder, SessionOptions};
+pub use session::{JsonrpcSession, OpenOptions, RemoteOrder, RemoteStats, SessionOptions};

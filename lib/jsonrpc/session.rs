@@ -21,20 +21,32 @@
 //! go without backoff, so one full round over the remotes costs no backoff
 //! wait.
 
-use std::fmt;
+//!
+//! # Beyond OVS
+//!
+//! [`OpenOptions`] carries options OVS does not have, all off by default so
+//! that a session behaves as OVS's unless asked: per-remote health with
+//! failing remotes tried last, a connect timeout per attempt, kernel
+//! dead-peer detection (`TCP_USER_TIMEOUT`, keepalive), a probe timeout
+//! separate from the idle interval, echo replies ahead of the backlog,
+//! receive limits, parallel connects, and fast failover. Per-remote
+//! statistics ([`JsonrpcSession::get_remote_stats`]) are always kept.
 
-use log::info;
+use std::fmt;
+use std::io;
+
+use log::{info, warn};
 
 use crate::error::{Error, Result};
 use crate::json::Json;
-use crate::jsonrpc::connection::{Jsonrpc, OVSDB_PORT};
+use crate::jsonrpc::connection::{Jsonrpc, DEFAULT_INPUT_BUFFER, DEFAULT_MAX_MSG_SIZE, OVSDB_PORT};
 use crate::jsonrpc::msg::{Msg, MsgType};
 use crate::poll_loop;
-use crate::reconnect::{Action, Reconnect, Stats};
-use crate::stream::{self, PStream, Stream};
+use crate::reconnect::{self, Action, Reconnect, Stats};
+use crate::stream::{self, PStream, Stream, TcpOptions};
 use crate::timeval::time_msec;
 
-/// How [`JsonrpcSession::open_multiple_with`] orders the remotes.
+/// How the session orders the remotes before the round-robin starts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum RemoteOrder {
     /// Shuffle once with the thread's random generator (the default).
@@ -46,11 +58,59 @@ pub enum RemoteOrder {
     AsGiven,
 }
 
-/// Options for opening a session beyond OVS's `(names, retry)`.
-#[derive(Clone, Debug, Default)]
+/// Options for a session beyond OVS's `(names, retry)`. The defaults
+/// behave exactly as OVS does (apart from the shuffle, which the mission
+/// asks for and [`RemoteOrder::AsGiven`] turns off).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OpenOptions {
     /// How the remotes are ordered before the round-robin starts.
     pub order: RemoteOrder,
+    /// A remote whose last `deprioritize_after` connection attempts all
+    /// failed is tried last in the next round (stable order otherwise).
+    /// 0 (the default) keeps the plain round-robin.
+    pub deprioritize_after: u32,
+    /// A connection attempt still in progress after this many ms fails with
+    /// `ETIMEDOUT` and the next remote is tried. 0 (the default): only the
+    /// reconnect FSM's own timeout (the larger of 1 s and the backoff).
+    pub connect_timeout_ms: i64,
+    /// Kernel dead-peer detection for `tcp:`/`ssl:` connections.
+    pub tcp: TcpOptions,
+    /// How long to wait for the answer to a probe before disconnecting, in
+    /// ms; 0 (the default) waits one probe interval, as OVS does.
+    pub probe_timeout_ms: i32,
+    /// Send replies to the peer's `echo` requests ahead of queued output,
+    /// so that a long backlog does not make the peer's probe time out.
+    pub echo_priority: bool,
+    /// Largest message accepted from the peer, in bytes (default 256 MiB);
+    /// a larger one fails the connection with `EPROTO`.
+    pub max_msg_size: usize,
+    /// Most bytes read from the socket and held unparsed at once, per
+    /// connection (default 64 KiB).
+    pub input_buffer: usize,
+    /// Try this many remotes at once and keep the first that connects
+    /// (0 or 1, the default: one at a time).
+    pub parallel_connect: usize,
+    /// When a connection drops, try every other remote at once without
+    /// backoff (OVS waits the minimum backoff once its backoff-free tries
+    /// are used up).
+    pub fast_failover: bool,
+}
+
+impl Default for OpenOptions {
+    fn default() -> OpenOptions {
+        OpenOptions {
+            order: RemoteOrder::Random,
+            deprioritize_after: 0,
+            connect_timeout_ms: 0,
+            tcp: TcpOptions::default(),
+            probe_timeout_ms: 0,
+            echo_priority: false,
+            max_msg_size: DEFAULT_MAX_MSG_SIZE,
+            input_buffer: DEFAULT_INPUT_BUFFER,
+            parallel_connect: 0,
+            fast_failover: false,
+        }
+    }
 }
 
 /// Settings that can be changed on an open session all at once, as OVS's
@@ -65,21 +125,70 @@ pub struct SessionOptions {
     pub dscp: u8,
 }
 
+/// Health of one remote, as the session has seen it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RemoteStats {
+    /// The remote's name.
+    pub name: String,
+    /// Connection attempts started.
+    pub n_attempts: u32,
+    /// Attempts that connected.
+    pub n_successes: u32,
+    /// Attempts in a row that failed, up to the latest (0 after a success).
+    pub consecutive_failures: u32,
+    /// The last error of an attempt or a connection to it (0: none yet;
+    /// `EOF` (-1): the peer closed the connection).
+    pub last_error: i32,
+    /// When it last connected (monotonic ms), `i64::MAX` for never.
+    pub last_connected: i64,
+    /// When a connection to it last ended, `i64::MAX` for never.
+    pub last_disconnected: i64,
+}
+
+impl RemoteStats {
+    fn new(name: &str) -> RemoteStats {
+        RemoteStats {
+            name: name.to_string(),
+            n_attempts: 0,
+            n_successes: 0,
+            consecutive_failures: 0,
+            last_error: 0,
+            last_connected: i64::MAX,
+            last_disconnected: i64::MAX,
+        }
+    }
+}
+
+/// One connection attempt in progress.
+struct Attempt {
+    remote: usize,
+    stream: Stream,
+    started: i64,
+}
+
 /// A JSON-RPC session that connects, and reconnects with backoff, to one of
 /// several remotes, or listens on a passive name. See the module docs for
 /// the main-loop order.
 pub struct JsonrpcSession {
     remotes: Vec<String>,
-    next_remote: usize,
+    health: Vec<RemoteStats>,
+    /// The order of the current round (indexes into `remotes`) and how far
+    /// into it the session is.
+    round: Vec<usize>,
+    round_pos: usize,
+    /// The remote the FSM is named after.
+    current: usize,
     reconnect: Reconnect,
     rpc: Option<Jsonrpc>,
-    stream: Option<Stream>,
+    rpc_remote: usize,
+    attempts: Vec<Attempt>,
     pstream: Option<PStream>,
     last_error: i32,
     seqno: u32,
     dscp: u8,
     max_n_msgs: usize,
     max_backlog_bytes: usize,
+    opts: OpenOptions,
 }
 
 impl fmt::Debug for JsonrpcSession {
@@ -122,8 +231,7 @@ impl JsonrpcSession {
         JsonrpcSession::open_multiple_with(names, retry, &OpenOptions::default())
     }
 
-    /// [`open_multiple`](Self::open_multiple) with explicit options (remote
-    /// order).
+    /// [`open_multiple`](Self::open_multiple) with explicit options.
     pub fn open_multiple_with<S: AsRef<str>>(
         names: &[S],
         retry: bool,
@@ -136,22 +244,11 @@ impl JsonrpcSession {
         if remotes.is_empty() {
             remotes.push("invalid:".to_string());
         }
-        let mut s = JsonrpcSession {
-            remotes,
-            next_remote: 0,
-            reconnect: Reconnect::new(now),
-            rpc: None,
-            stream: None,
-            pstream: None,
-            last_error: 0,
-            seqno: 0,
-            dscp: 0,
-            max_n_msgs: 0,
-            max_backlog_bytes: 0,
-        };
+        let mut s = JsonrpcSession::bare(remotes, Reconnect::new(now), options.clone());
         s.pick_remote();
         s.reconnect.enable(now);
         s.reconnect.set_backoff_free_tries(n as u32);
+        s.reconnect.set_probe_timeout(options.probe_timeout_ms);
 
         let name = s.reconnect.get_name().to_string();
         if PStream::verify_name(&name).is_ok() {
@@ -166,6 +263,28 @@ impl JsonrpcSession {
         s
     }
 
+    fn bare(remotes: Vec<String>, reconnect: Reconnect, opts: OpenOptions) -> JsonrpcSession {
+        let n = remotes.len();
+        JsonrpcSession {
+            health: remotes.iter().map(|r| RemoteStats::new(r)).collect(),
+            remotes,
+            round: (0..n).collect(),
+            round_pos: 0,
+            current: 0,
+            reconnect,
+            rpc: None,
+            rpc_remote: 0,
+            attempts: Vec::new(),
+            pstream: None,
+            last_error: 0,
+            seqno: 0,
+            dscp: 0,
+            max_n_msgs: 0,
+            max_backlog_bytes: 0,
+            opts,
+        }
+    }
+
     /// Opens a session around an established connection, which is not
     /// reconnected when it drops. Informational logging is suppressed, on
     /// the assumption that such connections are short-lived.
@@ -177,19 +296,15 @@ impl JsonrpcSession {
         reconnect.set_name(&name);
         reconnect.set_max_tries(0);
         reconnect.connected(now);
-        JsonrpcSession {
-            remotes: vec![name],
-            next_remote: 0,
-            reconnect,
-            rpc: Some(rpc),
-            stream: None,
-            pstream: None,
-            last_error: 0,
-            seqno: 1,
-            dscp,
-            max_n_msgs: 0,
-            max_backlog_bytes: 0,
-        }
+        let mut s = JsonrpcSession::bare(vec![name], reconnect, OpenOptions::default());
+        s.round_pos = 1;
+        s.rpc = Some(rpc);
+        s.seqno = 1;
+        s.dscp = dscp;
+        s.health[0].n_attempts = 1;
+        s.health[0].n_successes = 1;
+        s.health[0].last_connected = now;
+        s
     }
 
     /// Closes the session and returns its connection, if it has one.
@@ -211,17 +326,45 @@ impl JsonrpcSession {
     /// Closes the session (dropping it does the same).
     pub fn close(self) {}
 
+    /// Moves the FSM on to the next remote of the round, starting a new
+    /// round (failing remotes last, if asked) after the last one.
     fn pick_remote(&mut self) {
-        let i = self.next_remote % self.remotes.len();
-        self.next_remote = self.next_remote.wrapping_add(1);
-        let name = self.remotes[i].clone();
+        if self.round_pos >= self.round.len() {
+            self.new_round();
+        }
+        self.current = self.round[self.round_pos];
+        self.round_pos += 1;
+        let name = self.remotes[self.current].clone();
         self.reconnect.set_name(&name);
     }
 
+    fn new_round(&mut self) {
+        self.round = (0..self.remotes.len()).collect();
+        let k = self.opts.deprioritize_after;
+        if k > 0 {
+            let health = &self.health;
+            self.round
+                .sort_by_key(|&i| health[i].consecutive_failures >= k);
+        }
+        self.round_pos = 0;
+    }
+
+    fn note_failure(&mut self, remote: usize, errno: i32) {
+        let h = &mut self.health[remote];
+        h.consecutive_failures = h.consecutive_failures.saturating_add(1);
+        h.last_error = errno;
+    }
+
     fn disconnect(&mut self) {
+        let now = time_msec();
         if let Some(mut rpc) = self.rpc.take() {
             rpc.error(Error::EOF);
-        } else if self.stream.take().is_none() {
+            self.health[self.rpc_remote].last_disconnected = now;
+        } else if !self.attempts.is_empty() {
+            for a in std::mem::take(&mut self.attempts) {
+                self.note_failure(a.remote, libc::ETIMEDOUT);
+            }
+        } else {
             return;
         }
         self.seqno = self.seqno.wrapping_add(1);
@@ -229,45 +372,147 @@ impl JsonrpcSession {
     }
 
     fn connect(&mut self) {
-        let name = self.reconnect.get_name().to_string();
         self.disconnect();
         let now = time_msec();
-        let result = if !self.reconnect.is_passive() {
-            match Stream::open_with_default_port(&name, OVSDB_PORT, self.dscp) {
-                Ok(stream) => {
-                    self.stream = Some(stream);
-                    self.reconnect.connecting(now);
-                    Ok(())
-                }
-                Err(e) => {
-                    let e = Error::from(e);
-                    self.last_error = e.errno();
-                    Err(e)
-                }
-            }
-        } else {
+        if self.reconnect.is_passive() {
+            let name = self.reconnect.get_name().to_string();
             let opened = match self.pstream {
                 Some(_) => Ok(()),
                 None => PStream::open_with_default_port(&name, OVSDB_PORT, self.dscp)
                     .map(|p| self.pstream = Some(p))
                     .map_err(Error::from),
             };
-            if opened.is_ok() {
-                self.reconnect.listening(now);
+            match opened {
+                Ok(()) => self.reconnect.listening(now),
+                Err(e) => {
+                    self.reconnect.connect_failed(now, e.errno());
+                    self.pick_remote();
+                }
             }
-            opened
-        };
-        if let Err(e) = result {
-            self.reconnect.connect_failed(now, e.errno());
+            return;
+        }
+
+        // The current remote, and with parallel connects the next ones of
+        // the round too (the FSM keeps the first one's name meanwhile).
+        let first = self.current;
+        let mut targets = vec![first];
+        let k = self.opts.parallel_connect.clamp(1, self.remotes.len());
+        while targets.len() < k {
             self.pick_remote();
+            if targets.contains(&self.current) {
+                break;
+            }
+            targets.push(self.current);
+        }
+        if targets.len() > 1 {
+            let name = self.remotes[first].clone();
+            self.reconnect.set_name(&name);
+        }
+
+        let mut error = 0;
+        for remote in targets {
+            self.health[remote].n_attempts = self.health[remote].n_attempts.saturating_add(1);
+            match Stream::open_with_default_port(&self.remotes[remote], OVSDB_PORT, self.dscp) {
+                Ok(mut stream) => {
+                    if !self.opts.tcp.is_default() {
+                        if let Err(e) = stream.set_tcp_options(&self.opts.tcp) {
+                            warn!("{}: setting TCP options failed ({})", stream.name(), e);
+                        }
+                    }
+                    self.attempts.push(Attempt {
+                        remote,
+                        stream,
+                        started: now,
+                    });
+                }
+                Err(e) => {
+                    error = Error::from(e).errno();
+                    self.note_failure(remote, error);
+                }
+            }
+        }
+        if self.attempts.is_empty() {
+            self.last_error = error;
+            self.reconnect.connect_failed(now, error);
+            self.pick_remote();
+        } else {
+            self.reconnect.connecting(now);
         }
     }
 
-    fn new_rpc(&mut self, stream: Stream) {
+    fn new_rpc(&mut self, remote: usize, stream: Stream) {
         let mut rpc = Jsonrpc::open(stream);
         rpc.set_backlog_threshold(self.max_n_msgs, self.max_backlog_bytes);
+        rpc.set_max_msg_size(self.opts.max_msg_size);
+        rpc.set_input_buffer_size(self.opts.input_buffer);
         self.rpc = Some(rpc);
+        self.rpc_remote = remote;
         self.seqno = self.seqno.wrapping_add(1);
+    }
+
+    /// Drives the connection attempts in progress: the first to connect
+    /// wins (the others are closed); failures and per-attempt timeouts are
+    /// recorded; when all have failed the FSM hears of it.
+    fn run_attempts(&mut self) {
+        let now = time_msec();
+        let mut winner = None;
+        let mut error = 0;
+        let mut i = 0;
+        while i < self.attempts.len() {
+            let a = &mut self.attempts[i];
+            a.stream.run();
+            match a.stream.connect() {
+                Ok(()) => {
+                    winner = Some(self.attempts.swap_remove(i));
+                    break;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    let timeout = self.opts.connect_timeout_ms;
+                    if timeout > 0 && now.saturating_sub(a.started) >= timeout {
+                        info!(
+                            "{}: connection attempt timed out after {} ms",
+                            a.stream.name(),
+                            timeout
+                        );
+                        error = libc::ETIMEDOUT;
+                        let remote = a.remote;
+                        self.attempts.swap_remove(i);
+                        self.note_failure(remote, error);
+                    } else {
+                        i += 1;
+                    }
+                }
+                Err(e) => {
+                    error = Error::from(e).errno();
+                    let a = self.attempts.swap_remove(i);
+                    if self.attempts.len() + usize::from(winner.is_some()) > 0 {
+                        info!(
+                            "{}: connection attempt failed ({})",
+                            a.stream.name(),
+                            crate::error::retval_to_string(error)
+                        );
+                    }
+                    self.note_failure(a.remote, error);
+                }
+            }
+        }
+        if let Some(w) = winner {
+            // Losers of a parallel connect are closed, not counted as failed.
+            self.attempts.clear();
+            let h = &mut self.health[w.remote];
+            h.n_successes = h.n_successes.saturating_add(1);
+            h.consecutive_failures = 0;
+            h.last_connected = now;
+            let name = self.remotes[w.remote].clone();
+            self.reconnect.set_name(&name);
+            self.current = w.remote;
+            self.reconnect.connected(now);
+            self.new_rpc(w.remote, w.stream);
+        } else if self.attempts.is_empty() && error != 0 {
+            self.reconnect.connect_failed(now, error);
+            self.pick_remote();
+            self.last_error = error;
+        }
     }
 
     /// Does everything that can be done now without blocking: accepts,
@@ -276,7 +521,7 @@ impl JsonrpcSession {
         if let Some(pstream) = &mut self.pstream {
             match pstream.accept() {
                 Ok(stream) => {
-                    if self.rpc.is_some() || self.stream.is_some() {
+                    if self.rpc.is_some() || !self.attempts.is_empty() {
                         info!(
                             "{}: new connection replacing active connection",
                             self.reconnect.get_name()
@@ -284,9 +529,10 @@ impl JsonrpcSession {
                         self.disconnect();
                     }
                     self.reconnect.connected(time_msec());
-                    self.new_rpc(stream);
+                    let remote = self.current;
+                    self.new_rpc(remote, stream);
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 Err(e) => {
                     self.reconnect
                         .listen_error(time_msec(), Error::from(e).errno());
@@ -306,27 +552,19 @@ impl JsonrpcSession {
             }
             let status = rpc.get_status();
             if status != 0 {
+                if self.opts.fast_failover && !self.reconnect.is_passive() {
+                    // A new backoff-free round over the other remotes.
+                    self.reconnect
+                        .set_backoff_free_tries(self.remotes.len() as u32);
+                }
                 self.reconnect.disconnected(time_msec(), status);
+                let remote = self.rpc_remote;
                 self.disconnect();
+                self.health[remote].last_error = status;
                 self.last_error = status;
             }
-        } else if let Some(stream) = &mut self.stream {
-            stream.run();
-            match stream.connect() {
-                Ok(()) => {
-                    self.reconnect.connected(time_msec());
-                    let stream = self.stream.take().expect("stream present");
-                    self.new_rpc(stream);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-                Err(e) => {
-                    let errno = Error::from(e).errno();
-                    self.reconnect.connect_failed(time_msec(), errno);
-                    self.pick_remote();
-                    self.stream = None;
-                    self.last_error = errno;
-                }
-            }
+        } else if !self.attempts.is_empty() {
+            self.run_attempts();
         }
 
         match self.reconnect.run(time_msec()) {
@@ -352,9 +590,16 @@ impl JsonrpcSession {
     pub fn wait(&self) {
         if let Some(rpc) = &self.rpc {
             rpc.wait();
-        } else if let Some(stream) = &self.stream {
-            stream.run_wait();
-            stream.connect_wait();
+        } else {
+            for a in &self.attempts {
+                a.stream.run_wait();
+                a.stream.connect_wait();
+                if self.opts.connect_timeout_ms > 0 {
+                    poll_loop::timer_wait_until(
+                        a.started.saturating_add(self.opts.connect_timeout_ms),
+                    );
+                }
+            }
         }
         if let Some(pstream) = &self.pstream {
             pstream.wait();
@@ -379,9 +624,30 @@ impl JsonrpcSession {
         self.remotes.len()
     }
 
-    /// The remotes in the order the session uses them.
+    /// The remotes in the order the session uses them (after the shuffle).
     pub fn remotes(&self) -> &[String] {
         &self.remotes
+    }
+
+    /// Beyond OVS: the health of each remote, in the order of
+    /// [`remotes`](Self::remotes).
+    pub fn get_remote_stats(&self) -> &[RemoteStats] {
+        &self.health
+    }
+
+    /// The options the session was opened with.
+    pub fn open_options(&self) -> &OpenOptions {
+        &self.opts
+    }
+
+    /// Changes the beyond-OVS options of an open session (the remote order
+    /// is fixed at open and ignored here). Connection-level settings take
+    /// effect from the next connection.
+    pub fn set_open_options(&mut self, options: &OpenOptions) {
+        let order = self.opts.order;
+        self.opts = options.clone();
+        self.opts.order = order;
+        self.reconnect.set_probe_timeout(options.probe_timeout_ms);
     }
 
     /// Sends `msg` on the current connection, or fails with `ENOTCONN`.
@@ -407,11 +673,14 @@ impl JsonrpcSession {
         }
         let msg = msg.ok()?;
         if msg.msg_type == MsgType::Request && msg.method.as_deref() == Some("echo") {
-            let reply = Msg::create_reply(
-                msg.params.clone().unwrap_or_else(Json::empty_array),
-                msg.id.as_ref().expect("requests have ids"),
-            );
-            let _ = self.send(reply);
+            let params = msg.params.unwrap_or_else(Json::empty_array);
+            let id = msg.id.unwrap_or(Json::Null);
+            let reply = Msg::create_reply(params, &id);
+            let _ = if self.opts.echo_priority {
+                rpc.send_priority(reply)
+            } else {
+                rpc.send(reply)
+            };
             None
         } else if msg.msg_type == MsgType::Reply
             && msg.id.as_ref().and_then(|id| id.as_str()) == Some("echo")
@@ -434,7 +703,7 @@ impl JsonrpcSession {
     /// True while the session is connected, trying to connect, or will try
     /// again.
     pub fn is_alive(&self) -> bool {
-        self.rpc.is_some() || self.stream.is_some() || self.reconnect.get_max_tries() != 0
+        self.rpc.is_some() || !self.attempts.is_empty() || self.reconnect.get_max_tries() != 0
     }
 
     /// True while the session has a connection.
@@ -467,8 +736,8 @@ impl JsonrpcSession {
     pub fn enable_reconnect(&mut self) {
         self.reconnect.set_max_tries(u32::MAX);
         self.reconnect.set_backoff(
-            crate::reconnect::DEFAULT_MIN_BACKOFF,
-            crate::reconnect::DEFAULT_MAX_BACKOFF,
+            reconnect::DEFAULT_MIN_BACKOFF,
+            reconnect::DEFAULT_MAX_BACKOFF,
         );
     }
 
@@ -532,7 +801,8 @@ impl JsonrpcSession {
 
 /// Drives the poll loop until `cond` holds for `session` (running and
 /// waiting on it each iteration), or `timeout_ms` passes. Returns whether
-/// the condition held. Meant for simple programs and tests.
+/// the condition held. `cond` should call [`JsonrpcSession::recv`] if it
+/// expects messages (otherwise pending input wakes the loop at once).
 pub fn run_until<F>(session: &mut JsonrpcSession, timeout_ms: i64, mut cond: F) -> bool
 where
     F: FnMut(&mut JsonrpcSession) -> bool,

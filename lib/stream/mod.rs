@@ -10,6 +10,8 @@
 //! | `ptcp:PORT[:IP]`          | listen on TCP `PORT` (0: any free port)        |
 //! | `ptcp:PORT:[IPv6]`        | listen on IPv6                                 |
 //! | `punix:PATH`              | listen on a Unix domain socket                 |
+//! | `ssl:HOST:PORT`           | TLS over TCP (feature `ssl`; see [`ssl`])      |
+//! | `pssl:PORT[:IP]`          | listen for TLS over TCP                        |
 //!
 //! An unknown `TYPE` gives `EAFNOSUPPORT`; malformed `ARGS` give `EINVAL`,
 //! with a log line saying what is wrong. Each transport lives in its own
@@ -65,6 +67,8 @@ mod fd;
 mod names;
 mod provider;
 mod resolver;
+#[cfg(feature = "ssl")]
+pub mod ssl;
 mod sys;
 mod tcp;
 mod unix;
@@ -118,6 +122,38 @@ pub struct Stream {
     class: Box<dyn StreamClass>,
     name: String,
     state: State,
+    tcp_options: Option<TcpOptions>,
+}
+
+/// Keepalive probe timing for [`TcpOptions`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Keepalive {
+    /// Idle seconds before the first probe (`TCP_KEEPIDLE`).
+    pub idle_s: u32,
+    /// Seconds between probes (`TCP_KEEPINTVL`).
+    pub interval_s: u32,
+    /// Unanswered probes before the connection is dropped (`TCP_KEEPCNT`).
+    pub count: u32,
+}
+
+/// Beyond OVS: kernel dead-peer detection for `tcp:` and `ssl:` streams, so
+/// that a peer that vanished with data unacknowledged is noticed without
+/// waiting for the JSON-RPC probe.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TcpOptions {
+    /// `TCP_USER_TIMEOUT` in ms: how long sent data may stay
+    /// unacknowledged (also bounds SYN retries) before the connection fails
+    /// with `ETIMEDOUT`. 0: the kernel default.
+    pub user_timeout_ms: u32,
+    /// Keepalive probes on an idle connection; `None`: off (the default).
+    pub keepalive: Option<Keepalive>,
+}
+
+impl TcpOptions {
+    /// True when nothing is set.
+    pub fn is_default(&self) -> bool {
+        *self == TcpOptions::default()
+    }
 }
 
 impl Stream {
@@ -211,6 +247,7 @@ impl Stream {
             class,
             name: name.to_string(),
             state,
+            tcp_options: None,
         }
     }
 
@@ -231,7 +268,10 @@ impl Stream {
     pub fn connect(&mut self) -> io::Result<()> {
         if self.state == State::Connecting {
             match self.class.connect() {
-                Ok(()) => self.state = State::Connected,
+                Ok(()) => {
+                    self.state = State::Connected;
+                    self.apply_tcp_options();
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 Err(e) => {
                     let errno = crate::Error::from(e).errno();
@@ -345,6 +385,32 @@ impl Stream {
     /// the stream's back breaks the stream.
     pub fn as_raw_fd(&self) -> Option<RawFd> {
         self.class.as_raw_fd()
+    }
+
+    /// Beyond OVS: sets kernel dead-peer detection options (see
+    /// [`TcpOptions`]) on a `tcp:` or `ssl:` stream; other kinds ignore
+    /// them. Applied now if the socket exists, and again once connected.
+    pub fn set_tcp_options(&mut self, opts: &TcpOptions) -> io::Result<()> {
+        if !(self.name.starts_with("tcp:") || self.name.starts_with("ssl:")) {
+            return Ok(());
+        }
+        self.tcp_options = Some(*opts);
+        match self.class.as_raw_fd() {
+            Some(fd) => sys::set_tcp_options(fd, opts),
+            None => Ok(()),
+        }
+    }
+
+    fn apply_tcp_options(&mut self) {
+        if let (Some(opts), Some(fd)) = (&self.tcp_options, self.class.as_raw_fd()) {
+            if let Err(e) = sys::set_tcp_options(fd, opts) {
+                log::warn!(
+                    "{}: setting TCP options failed ({})",
+                    self.name,
+                    strerror(&e)
+                );
+            }
+        }
     }
 }
 

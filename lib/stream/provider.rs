@@ -164,12 +164,20 @@ pub struct PStreamProvider {
 }
 
 /// Every active scheme, looked up by name prefix.
-pub static STREAM_PROVIDERS: &[&StreamProvider] =
-    &[&tcp::TCP_STREAM_PROVIDER, &unix::UNIX_STREAM_PROVIDER];
+pub static STREAM_PROVIDERS: &[&StreamProvider] = &[
+    &tcp::TCP_STREAM_PROVIDER,
+    &unix::UNIX_STREAM_PROVIDER,
+    #[cfg(feature = "ssl")]
+    &super::ssl::SSL_STREAM_PROVIDER,
+];
 
 /// Every passive scheme, looked up by name prefix.
-pub static PSTREAM_PROVIDERS: &[&PStreamProvider] =
-    &[&tcp::PTCP_PSTREAM_PROVIDER, &unix::PUNIX_PSTREAM_PROVIDER];
+pub static PSTREAM_PROVIDERS: &[&PStreamProvider] = &[
+    &tcp::PTCP_PSTREAM_PROVIDER,
+    &unix::PUNIX_PSTREAM_PROVIDER,
+    #[cfg(feature = "ssl")]
+    &super::ssl::PSSL_PSTREAM_PROVIDER,
+];
 
 /// The scheme of `name` (what precedes the first colon), or `None` if
 /// `name` has no colon.

@@ -159,3 +159,29 @@ pub fn if_nametoindex(name: &str) -> Option<u32> {
     let index = unsafe { libc::if_nametoindex(c.as_ptr()) };
     (index != 0).then_some(index)
 }
+
+/// Applies kernel dead-peer detection options to the TCP socket `fd`:
+/// `TCP_USER_TIMEOUT` (ms; 0 leaves the kernel default) and keepalive
+/// probes (`SO_KEEPALIVE` with `TCP_KEEPIDLE`, `TCP_KEEPINTVL`,
+/// `TCP_KEEPCNT`).
+pub fn set_tcp_options(fd: RawFd, opts: &super::TcpOptions) -> io::Result<()> {
+    // SAFETY: the caller passes the descriptor of a socket that it owns and
+    // keeps open for the duration of this call; the borrow ends with it.
+    let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+    let sock = socket2::SockRef::from(&fd);
+    if opts.user_timeout_ms > 0 {
+        sock.set_tcp_user_timeout(Some(std::time::Duration::from_millis(u64::from(
+            opts.user_timeout_ms,
+        ))))?;
+    }
+    if let Some(ka) = &opts.keepalive {
+        let params = socket2::TcpKeepalive::new()
+            .with_time(std::time::Duration::from_secs(u64::from(ka.idle_s.max(1))))
+            .with_interval(std::time::Duration::from_secs(u64::from(
+                ka.interval_s.max(1),
+            )))
+            .with_retries(ka.count.max(1));
+        sock.set_tcp_keepalive(&params)?;
+    }
+    Ok(())
+}

@@ -28,7 +28,9 @@ pub fn find_tool(name: &str) -> Option<PathBuf> {
 
 /// True when running under CI (`CI=true`), where missing peers are failures.
 pub fn in_ci() -> bool {
-    std::env::var("CI").map(|v| v == "true" || v == "1").unwrap_or(false)
+    std::env::var("CI")
+        .map(|v| v == "true" || v == "1")
+        .unwrap_or(false)
 }
 
 /// Returns the path of a required peer program. When it is missing: panics
@@ -154,8 +156,14 @@ impl OvsdbServer {
             .arg("--detach")
             .arg("--no-chdir")
             .arg(format!("--pidfile={}", pidfile.display()))
-            .arg(format!("--log-file={}", dir.join(format!("{tag}.log")).display()))
-            .arg(format!("--unixctl={}", dir.join(format!("{tag}.ctl")).display()))
+            .arg(format!(
+                "--log-file={}",
+                dir.join(format!("{tag}.log")).display()
+            ))
+            .arg(format!(
+                "--unixctl={}",
+                dir.join(format!("{tag}.ctl")).display()
+            ))
             .arg(format!("--remote=ptcp:{port}:127.0.0.1"))
             .arg(format!("--remote=punix:{}", sock.display()))
             .arg(db));
@@ -246,14 +254,90 @@ impl Cluster {
                 .arg(&raft[i])
                 .arg(&raft[0]));
         }
-        let servers = (0..n)
+        let servers: Vec<OvsdbServer> = (0..n)
             .map(|i| OvsdbServer::start(dir, &format!("s{i}"), &dbs[i], 0))
             .collect();
+        // Wait (ovsdb-client blocks, no polling here) until every member has
+        // joined and is connected to the cluster, so that killing one later
+        // leaves a majority.
+        let client = find_tool("ovsdb-client").expect("ovsdb-client");
+        for sv in &servers {
+            run(Command::new(&client)
+                .arg("--timeout=60")
+                .arg("wait")
+                .arg(&sv.unix_remote)
+                .arg("demo")
+                .arg("connected"));
+        }
         Cluster { servers }
     }
 
     /// The members' `tcp:` remotes.
     pub fn remotes(&self) -> Vec<String> {
         self.servers.iter().map(|s| s.remote.clone()).collect()
+    }
+}
+
+/// An iptables rule on this machine's loopback traffic that drops packets
+/// to or from one TCP port (a black-holed remote), removed on drop. Only
+/// ever matches 127.0.0.1 and one port that the test chose.
+pub struct DropRule {
+    spec: Vec<String>,
+}
+
+impl DropRule {
+    fn add(chain: &str, extra: &[&str]) -> Option<DropRule> {
+        let iptables = require("iptables", "iptables")?;
+        let mut spec: Vec<String> = vec![chain.into(), "-i".into(), "lo".into()];
+        if chain == "OUTPUT" {
+            spec[1] = "-o".into();
+        }
+        spec.extend(
+            ["-p", "tcp", "-d", "127.0.0.1"]
+                .iter()
+                .map(|s| s.to_string()),
+        );
+        spec.extend(extra.iter().map(|s| s.to_string()));
+        spec.extend(["-j", "DROP"].iter().map(|s| s.to_string()));
+        let status = Command::new(&iptables)
+            .arg("-w")
+            .arg("-I")
+            .args(&spec)
+            .status()
+            .expect("run iptables");
+        if !status.success() {
+            let msg = "iptables could not add a rule (needs root and netfilter)";
+            if in_ci() {
+                panic!("{msg}");
+            }
+            eprintln!("\n*** SKIPPED: {msg} ***\n");
+            return None;
+        }
+        Some(DropRule { spec })
+    }
+
+    /// Drops SYNs to `port` on loopback: connects to it hang.
+    pub fn syn_to(port: u16) -> Option<DropRule> {
+        DropRule::add("INPUT", &["--dport", &port.to_string(), "--syn"])
+    }
+
+    /// Drops every packet to and from `port` on loopback: an established
+    /// connection's peer vanishes without a word.
+    pub fn all_of(port: u16) -> Option<(DropRule, DropRule)> {
+        let a = DropRule::add("INPUT", &["--dport", &port.to_string()])?;
+        let b = DropRule::add("INPUT", &["--sport", &port.to_string()])?;
+        Some((a, b))
+    }
+}
+
+impl Drop for DropRule {
+    fn drop(&mut self) {
+        if let Some(iptables) = find_tool("iptables") {
+            let _ = Command::new(iptables)
+                .arg("-w")
+                .arg("-D")
+                .args(&self.spec)
+                .status();
+        }
     }
 }

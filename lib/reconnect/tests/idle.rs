@@ -48,3 +48,36 @@ fn force_reconnect_while_idle() {
     state!(fsm, at 7000 => Reconnect for 0 ms, backoff 0);
     run!(fsm, at 7000 => Some(Disconnect));
 }
+
+#[test]
+fn probe_timeout_shorter_than_the_interval() {
+    let mut fsm = connected(1000);
+    fsm.set_probe_timeout(1500);
+    run!(fsm, at 6000 => Some(Probe));
+    timeout!(fsm, at 6000 => Some(1500));
+    run!(fsm, at 7499 => None);
+    run!(fsm, at 7500 => Some(Disconnect));
+}
+
+#[test]
+fn probe_timeout_longer_than_the_interval() {
+    let mut fsm = connected(1000);
+    fsm.set_probe_timeout(60_000);
+    run!(fsm, at 6000 => Some(Probe));
+    run!(fsm, at 11_000 => None);
+    run!(fsm, at 65_999 => None);
+    run!(fsm, at 66_000 => Some(Disconnect));
+}
+
+#[test]
+fn probe_timeout_zero_means_one_interval_and_is_clamped() {
+    let mut fsm = connected(1000);
+    fsm.set_probe_timeout(0);
+    assert_eq!(fsm.get_probe_timeout(), 0);
+    fsm.set_probe_timeout(10);
+    assert_eq!(fsm.get_probe_timeout(), 1000);
+    fsm.set_probe_timeout(-5);
+    assert_eq!(fsm.get_probe_timeout(), 0);
+    run!(fsm, at 6000 => Some(Probe));
+    run!(fsm, at 11_000 => Some(Disconnect));
+}

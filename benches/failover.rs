@@ -1,0 +1,220 @@
+//! Time to reach a healthy remote when 2 of 3 are black-holed (loopback
+//! ports whose SYNs an iptables rule drops), and cluster failover time on a
+//! real 3-server OVSDB Raft cluster, each with and without the beyond-OVS
+//! options, measured in the same run.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use ovsrpc::json::{self, Json};
+use ovsrpc::jsonrpc::{JsonrpcSession, Msg, MsgType, OpenOptions, RemoteOrder};
+use ovsrpc::poll_loop;
+use ovsrpc::stream::PStream;
+use ovsrpc::timeval::time_msec;
+
+fn connect_time(remotes: &[String], opts: &OpenOptions, listener: &mut PStream) -> i64 {
+    let start = time_msec();
+    let mut s = JsonrpcSession::open_multiple_with(remotes, true, opts);
+    loop {
+        s.run();
+        while listener.accept().is_ok() {}
+        if s.is_connected() {
+            return time_msec() - start;
+        }
+        assert!(time_msec() - start < 60_000, "never connected");
+        s.wait();
+        listener.wait();
+        poll_loop::block();
+    }
+}
+
+fn median(mut v: Vec<i64>) -> i64 {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn black_holes() {
+    let Some(_) = support::find_tool("iptables") else {
+        println!("failover: iptables not found, black-hole bench skipped");
+        return;
+    };
+    let p1 = support::free_port();
+    let p2 = support::free_port();
+    let (Some(_r1), Some(_r2)) = (support::DropRule::syn_to(p1), support::DropRule::syn_to(p2))
+    else {
+        println!("failover: iptables rules refused, black-hole bench skipped");
+        return;
+    };
+    let mut listener = PStream::open("ptcp:0:127.0.0.1", 0).unwrap();
+    let good = format!("tcp:127.0.0.1:{}", listener.bound_port().unwrap());
+    let remotes = vec![
+        format!("tcp:127.0.0.1:{p1}"),
+        format!("tcp:127.0.0.1:{p2}"),
+        good,
+    ];
+    let base = OpenOptions {
+        order: RemoteOrder::AsGiven,
+        ..Default::default()
+    };
+    let cases: Vec<(&str, OpenOptions)> = vec![
+        ("OVS defaults", base.clone()),
+        (
+            "connect timeout 200 ms",
+            OpenOptions {
+                connect_timeout_ms: 200,
+                ..base.clone()
+            },
+        ),
+        (
+            "parallel connect k=3",
+            OpenOptions {
+                parallel_connect: 3,
+                ..base.clone()
+            },
+        ),
+    ];
+    println!("failover: time to reach the healthy remote, 2 of 3 black-holed, healthy one last in order (median of 3)");
+    let mut results = Vec::new();
+    for (label, o) in &cases {
+        let t = median(
+            (0..3)
+                .map(|_| connect_time(&remotes, o, &mut listener))
+                .collect(),
+        );
+        println!("failover: black-holed 2/3  {label:<24} {t:>6} ms");
+        results.push(t);
+    }
+    for (i, (label, _)) in cases.iter().enumerate().skip(1) {
+        println!(
+            "failover: black-holed 2/3  {label:<24} {:.1}x faster than OVS defaults",
+            results[0] as f64 / results[i].max(1) as f64
+        );
+    }
+}
+
+fn insert(n: i64) -> Msg {
+    Msg::create_request(
+        "transact",
+        json::from_str(&format!(
+            r#"["demo", {{"op": "insert", "table": "Item", "row": {{"n": {n}, "who": "bench"}}}}]"#
+        ))
+        .unwrap(),
+    )
+}
+
+/// Runs one insert to completion, resending after reconnects.
+fn transact(s: &mut JsonrpcSession, n: i64) {
+    let deadline = time_msec() + 60_000;
+    let mut pending: Option<(Json, u32)> = None;
+    loop {
+        s.run();
+        if pending.is_none() && s.is_connected() {
+            let m = insert(n);
+            pending = Some((m.id.clone().unwrap(), s.get_seqno()));
+            let _ = s.send(m);
+        }
+        while let Some(m) = s.recv() {
+            if pending
+                .as_ref()
+                .is_some_and(|(id, _)| m.id.as_ref() == Some(id))
+            {
+                let ok = m.msg_type == MsgType::Reply
+                    && m.result
+                        .as_ref()
+                        .and_then(|r| r.as_array())
+                        .is_some_and(|a| a.iter().all(|op| op.get("error").is_none()));
+                if ok {
+                    return;
+                }
+                pending = None;
+            }
+        }
+        if pending.as_ref().is_some_and(|(_, q)| *q != s.get_seqno()) {
+            pending = None;
+        }
+        assert!(time_msec() < deadline, "insert never acknowledged");
+        s.wait();
+        s.recv_wait();
+        if pending.is_none() && s.is_connected() {
+            poll_loop::immediate_wake();
+        }
+        poll_loop::block();
+    }
+}
+
+/// Runs the session until it is connected on a new connection.
+fn reconnected(s: &mut JsonrpcSession, seqno: u32) {
+    let deadline = time_msec() + 60_000;
+    loop {
+        s.run();
+        while s.recv().is_some() {}
+        if s.is_connected() && s.get_seqno() != seqno {
+            return;
+        }
+        assert!(time_msec() < deadline, "never reconnected");
+        s.wait();
+        s.recv_wait();
+        poll_loop::block();
+    }
+}
+
+fn cluster_failovers(fast: bool) -> (Vec<i64>, Vec<i64>) {
+    let dir = support::TempDir::new("bench-failover");
+    let mut cluster = support::Cluster::start(dir.path(), 3);
+    let o = OpenOptions {
+        fast_failover: fast,
+        ..Default::default()
+    };
+    let mut s = JsonrpcSession::open_multiple_with(&cluster.remotes(), true, &o);
+    let mut n = 0;
+    transact(&mut s, n);
+    let mut times = Vec::new();
+    let mut reconnects = Vec::new();
+    for _ in 0..4 {
+        let victim = cluster
+            .servers
+            .iter()
+            .position(|sv| sv.remote == s.name())
+            .unwrap();
+        let t0 = time_msec();
+        let seqno = s.get_seqno();
+        cluster.servers[victim].kill();
+        reconnected(&mut s, seqno);
+        reconnects.push(time_msec() - t0);
+        n += 1;
+        transact(&mut s, n);
+        times.push(time_msec() - t0);
+        cluster.servers[victim].restart();
+        // Let the restarted member rejoin before the next kill.
+        for _ in 0..20 {
+            n += 1;
+            transact(&mut s, n);
+        }
+    }
+    (reconnects, times)
+}
+
+fn cluster() {
+    if support::find_tool("ovsdb-server").is_none() {
+        println!("failover: ovsdb-server not found, cluster bench skipped");
+        return;
+    }
+    println!("failover: 3-server Raft cluster, SIGKILL the connected member, time to the next acknowledged insert (4 kills in a row)");
+    for fast in [false, true] {
+        let (reconnects, times) = cluster_failovers(fast);
+        let label = if fast {
+            "fast failover"
+        } else {
+            "OVS defaults"
+        };
+        println!("failover: cluster {label:<14} reconnected after {reconnects:?} ms, next insert acknowledged after {times:?} ms");
+    }
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--test") {
+        return; // `cargo test --all-targets` builds benches; nothing to check.
+    }
+    black_holes();
+    cluster();
+}

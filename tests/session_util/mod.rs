@@ -1,0 +1,161 @@
+//! Shared by the session tests: a JSON-RPC echo server run from the test's
+//! own poll loop, and a driver that runs a session until a condition holds.
+#![allow(dead_code)]
+
+use std::io;
+
+use ovsrpc::json::Json;
+use ovsrpc::jsonrpc::{Jsonrpc, JsonrpcSession, Msg, MsgType};
+use ovsrpc::poll_loop;
+use ovsrpc::stream::PStream;
+use ovsrpc::timeval::time_msec;
+
+pub const DEADLINE_MS: i64 = 30_000;
+
+thread_local! {
+    /// Messages the session delivered while `drive` ran it.
+    static INBOX: std::cell::RefCell<Vec<Msg>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Takes the messages delivered so far.
+pub fn take_inbox() -> Vec<Msg> {
+    INBOX.with(|i| std::mem::take(&mut *i.borrow_mut()))
+}
+
+/// A JSON-RPC echo server on a loopback port, run from the test's loop.
+pub struct Server {
+    pub port: u16,
+    pub pstream: Option<PStream>,
+    pub conns: Vec<Jsonrpc>,
+    /// Answer requests? (false: a silent peer that only reads)
+    pub answer: bool,
+    /// Read at all? (false: a peer that never reads, to fill buffers)
+    pub read: bool,
+    pub received: Vec<Msg>,
+}
+
+impl Server {
+    pub fn new() -> Server {
+        let pstream = PStream::open("ptcp:0:127.0.0.1", 0).expect("listen");
+        let port = pstream.bound_port().expect("port");
+        Server {
+            port,
+            pstream: Some(pstream),
+            conns: Vec::new(),
+            answer: true,
+            read: true,
+            received: Vec::new(),
+        }
+    }
+
+    pub fn remote(&self) -> String {
+        format!("tcp:127.0.0.1:{}", self.port)
+    }
+
+    pub fn stop(&mut self) {
+        self.pstream = None;
+        self.conns.clear();
+    }
+
+    pub fn start_again(&mut self) {
+        self.pstream =
+            Some(PStream::open(&format!("ptcp:{}:127.0.0.1", self.port), 0).expect("relisten"));
+    }
+
+    pub fn run(&mut self) {
+        if let Some(p) = &mut self.pstream {
+            loop {
+                match p.accept() {
+                    Ok(s) => self.conns.push(Jsonrpc::open(s)),
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                    Err(e) => panic!("accept: {e}"),
+                }
+            }
+        }
+        for c in &mut self.conns {
+            c.run();
+            while self.read {
+                match c.recv() {
+                    Ok(msg) => {
+                        if self.answer && msg.msg_type == MsgType::Request {
+                            let reply = Msg::create_reply(
+                                msg.params.clone().unwrap(),
+                                msg.id.as_ref().unwrap(),
+                            );
+                            let _ = c.send(reply);
+                        }
+                        self.received.push(msg);
+                    }
+                    Err(_) => break,
+                }
+            }
+        }
+        self.conns.retain(|c| c.get_status() == 0);
+    }
+
+    pub fn wait(&self) {
+        if let Some(p) = &self.pstream {
+            p.wait();
+        }
+        for c in &self.conns {
+            c.wait();
+            if self.read {
+                c.recv_wait();
+            }
+        }
+    }
+}
+
+/// A TCP port on loopback with nothing listening: connections are refused.
+pub fn refused_remote() -> String {
+    format!("tcp:127.0.0.1:{}", crate::support::free_port())
+}
+
+/// Runs the session, the servers and `cond` until `cond` holds; panics
+/// after the deadline, naming `what`.
+pub fn drive<F>(s: &mut JsonrpcSession, servers: &mut [&mut Server], what: &str, mut cond: F)
+where
+    F: FnMut(&mut JsonrpcSession, &mut [&mut Server]) -> bool,
+{
+    let deadline = time_msec() + DEADLINE_MS;
+    loop {
+        s.run();
+        // Receive as an application does: this is also what lets the
+        // session notice EOF and count receive attempts.
+        while let Some(m) = s.recv() {
+            INBOX.with(|i| i.borrow_mut().push(m));
+        }
+        for sv in servers.iter_mut() {
+            sv.run();
+        }
+        if cond(s, servers) {
+            return;
+        }
+        assert!(time_msec() < deadline, "timed out waiting for: {what}");
+        s.wait();
+        s.recv_wait();
+        for sv in servers.iter() {
+            sv.wait();
+        }
+        poll_loop::timer_wait_until(deadline);
+        poll_loop::block();
+    }
+}
+
+/// Sends an echo-method request and waits for its reply through the
+/// session; returns the reply's result.
+pub fn roundtrip(s: &mut JsonrpcSession, servers: &mut [&mut Server], value: i64) -> Json {
+    let req = Msg::create_request("ping", Json::array(vec![Json::Integer(value)]));
+    let id = req.id.clone();
+    s.send(req).expect("send");
+    let mut result = None;
+    drive(s, servers, "reply", |_, _| {
+        for m in take_inbox() {
+            if m.msg_type == MsgType::Reply && m.id == id {
+                result = m.result.clone();
+            }
+        }
+        result.is_some()
+    });
+    result.unwrap()
+}
