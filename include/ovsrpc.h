@@ -1307,6 +1307,64 @@ uint16_t pstream_get_bound_port(const struct pstream *pstream);
 int stream_or_pstream_needs_probes(const char *name);
 
 /**
+ * Returns true if a private key, certificate or CA certificate has been
+ * configured.
+ */
+bool stream_ssl_is_configured(void);
+
+/**
+ * Sets the PEM file holding our private key.
+ */
+void stream_ssl_set_private_key_file(const char *file_name);
+
+/**
+ * Sets the PEM file holding our certificate (optionally followed by
+ * intermediate CA certificates).
+ */
+void stream_ssl_set_certificate_file(const char *file_name);
+
+/**
+ * Sets the PEM file of CA certificates that peers' certificates must chain
+ * to ("none" disables verification). With `bootstrap` and no such file, a
+ * client trusts the first server's CA certificate and saves it there.
+ */
+void stream_ssl_set_ca_cert_file(const char *file_name, bool bootstrap);
+
+/**
+ * Sets a PEM file of certificates (our CA's) to send to peers after our
+ * own, so that they can bootstrap.
+ */
+void stream_ssl_set_peer_ca_cert_file(const char *file_name);
+
+/**
+ * Sets the private key and certificate files together (both are re-read
+ * when either changes, so a renewed pair never mismatches).
+ */
+void stream_ssl_set_key_and_cert(const char *private_key_file, const char *certificate_file);
+
+/**
+ * Selects the TLS versions, e.g. "TLSv1.2,TLSv1.3" or "TLSv1.2+".
+ */
+void stream_ssl_set_protocols(const char *arg);
+
+/**
+ * Selects the TLS 1.2 cipher suites with an OpenSSL cipher list, e.g.
+ * "HIGH:!aNULL:!MD5" (OVS's default).
+ */
+void stream_ssl_set_ciphers(const char *arg);
+
+/**
+ * Selects the TLS 1.3 cipher suites, a ":"-separated list of IANA names.
+ */
+void stream_ssl_set_ciphersuites(const char *arg);
+
+/**
+ * Sets the server name clients send (SNI) instead of the host of
+ * "ssl:HOST:PORT"; NULL goes back to that host.
+ */
+void stream_ssl_set_server_name(const char *server_name);
+
+/**
  * Milliseconds on a monotonic clock (an arbitrary, fixed origin; only
  * differences mean something). The clock of every timer in the library.
  */

@@ -15,6 +15,7 @@
 #                      run the client against the server
 
 CBINDGEN ?= cbindgen
+OVSTEST ?= target/release/ovstest
 CC ?= cc
 VALGRIND ?= valgrind
 VALGRIND_FLAGS ?= --quiet --leak-check=full --errors-for-leak-kinds=definite,indirect \
@@ -27,10 +28,10 @@ C_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 
 C_BUILD := tests/c/build
 C_TESTS := $(C_BUILD)/test-reconnect $(C_BUILD)/test-json $(C_BUILD)/test-jsonrpc \
-	$(C_BUILD)/test-abort
+	$(C_BUILD)/test-ssl $(C_BUILD)/test-abort
 C_HEADERS := include/ovsrpc.h include/jsonrpc.h include/reconnect.h \
-	include/stream.h include/timeval.h include/openvswitch/json.h \
-	include/openvswitch/poll-loop.h
+	include/stream.h include/stream-ssl.h include/timeval.h \
+	include/openvswitch/json.h include/openvswitch/poll-loop.h
 RECONNECT_SCRIPTS := $(wildcard tests/scripts/*.reconnect)
 
 .PHONY: header header-check c-tests c-check examples-c install uninstall install-check
@@ -61,20 +62,28 @@ $(C_BUILD)/%: tests/c/%.c $(C_HEADERS) $(LIB)
 c-tests: $(C_TESTS)
 
 # Each C test under valgrind.  The reconnect driver runs every script of
-# tests/scripts and must reproduce its transcript byte for byte.
+# tests/scripts and must reproduce byte for byte both the expected
+# transcript and what `ovstest test-reconnect` prints.
 c-check: c-tests
 	@set -e; for script in $(RECONNECT_SCRIPTS); do \
 	    expected=$${script%.reconnect}.expected; \
 	    $(VALGRIND) $(VALGRIND_FLAGS) $(C_BUILD)/test-reconnect \
 	        < $$script > $(C_BUILD)/reconnect.out; \
-	    if ! cmp -s $(C_BUILD)/reconnect.out $$expected; then \
-	        diff -u $$expected $(C_BUILD)/reconnect.out | head -40; \
-	        echo "test-reconnect: $$script: transcript differs" >&2; exit 1; \
-	    fi; \
+	    $(OVSTEST) test-reconnect < $$script > $(C_BUILD)/reconnect.ovstest; \
+	    for want in $$expected $(C_BUILD)/reconnect.ovstest; do \
+	        if ! cmp -s $(C_BUILD)/reconnect.out $$want; then \
+	            diff -u $$want $(C_BUILD)/reconnect.out | head -40; \
+	            echo "test-reconnect: $$script: differs from $$want" >&2; \
+	            exit 1; \
+	        fi; \
+	    done; \
 	    echo "test-reconnect $$(basename $$script): ok"; \
 	done
 	$(VALGRIND) $(VALGRIND_FLAGS) $(C_BUILD)/test-json
 	$(VALGRIND) $(VALGRIND_FLAGS) $(C_BUILD)/test-jsonrpc
+	rm -rf $(C_BUILD)/pki && tests/c/make-pki.sh $(C_BUILD)/pki
+	$(VALGRIND) $(VALGRIND_FLAGS) --suppressions=tests/c/valgrind-ring.supp \
+	    $(C_BUILD)/test-ssl $(C_BUILD)/pki
 	@# A panic must abort (SIGABRT: status 134) with a message, not unwind.
 	@status=0; $(C_BUILD)/test-abort 2> $(C_BUILD)/abort.err || status=$$?; \
 	if [ $$status -ne 134 ] \
@@ -100,7 +109,8 @@ install: $(LIB)
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/openvswitch $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libovsrpc.a
 	install -m 644 include/ovsrpc.h include/jsonrpc.h include/reconnect.h \
-	    include/stream.h include/timeval.h $(DESTDIR)$(INCLUDEDIR)/
+	    include/stream.h include/stream-ssl.h include/timeval.h \
+	    $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 include/openvswitch/json.h include/openvswitch/poll-loop.h \
 	    $(DESTDIR)$(INCLUDEDIR)/openvswitch/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \

@@ -3,13 +3,14 @@
 //!
 //! One file per OVS module: [`poll_loop`] and [`timeval`]
 //! (`openvswitch/poll-loop.h`, `timeval.h`), [`reconnect`] (`reconnect.h`),
-//! [`stream`] (`stream.h`), [`json`] (`openvswitch/json.h`) and [`jsonrpc`]
-//! and [`jsonrpc_msg`] (`jsonrpc.h`). cbindgen turns this module into `include/ovsrpc.h`; the
-//! headers with OVS's file names include that one.
+//! [`stream`] (`stream.h`), `stream_ssl` (`stream-ssl.h`, with the `ssl`
+//! feature), [`json`] (`openvswitch/json.h`), and [`jsonrpc`] with
+//! [`jsonrpc_msg`] (`jsonrpc.h`). cbindgen turns this module into
+//! `include/ovsrpc.h`; the headers with OVS's file names include that one.
 //!
 //! The rules every function here follows:
 //!
-//! * Its body runs inside [`boundary`]: a panic is logged and the process
+//! * Its body runs inside `boundary`: a panic is logged and the process
 //!   aborts, as an OVS assertion failure would; no unwinding crosses into C.
 //! * Opaque objects (`struct stream`, `struct jsonrpc`, ...) are Rust boxes
 //!   handed to C as raw pointers; the `_close`/`_destroy` functions take
@@ -37,6 +38,8 @@ pub mod jsonrpc_msg;
 pub mod poll_loop;
 pub mod reconnect;
 pub mod stream;
+#[cfg(feature = "ssl")]
+pub mod stream_ssl;
 pub mod timeval;
 
 /// Runs `f`, the body of the extern function `func`. If it panics, logs the
