@@ -12,6 +12,7 @@ use std::mem;
 use std::ptr;
 
 use super::json::{self as cjson, json, json_type};
+use super::json_node::{destroy, from_c, option_to_c, to_c};
 use super::{boundary, c_str, malloc_string, obj, put, xmalloc};
 use crate::json::Json;
 use crate::jsonrpc::msg::create_id;
@@ -115,10 +116,10 @@ pub(crate) fn msg_to_c(m: &Msg) -> *mut jsonrpc_msg {
     new_msg(
         m.msg_type,
         m.method.as_deref().map_or(ptr::null_mut(), malloc_string),
-        cjson::option_to_c(m.params.as_ref()),
-        cjson::option_to_c(m.result.as_ref()),
-        cjson::option_to_c(m.error.as_ref()),
-        cjson::option_to_c(m.id.as_ref()),
+        option_to_c(m.params.as_ref()),
+        option_to_c(m.result.as_ref()),
+        option_to_c(m.error.as_ref()),
+        option_to_c(m.id.as_ref()),
     )
 }
 
@@ -133,7 +134,7 @@ pub(crate) unsafe fn msg_from_c(p: *const jsonrpc_msg) -> Msg {
     // live nodes and `method` is NULL or a C string.
     unsafe {
         let m = obj(p);
-        let member = |j: *mut json| (!j.is_null()).then(|| cjson::from_c(j));
+        let member = |j: *mut json| (!j.is_null()).then(|| from_c(j));
         Msg {
             msg_type: m.type_.expect(),
             method: c_str(m.method).map(|s| s.into_owned()),
@@ -190,7 +191,7 @@ unsafe fn destroy_msg(p: *mut jsonrpc_msg) {
         let m = p.read();
         libc::free(m.method as *mut libc::c_void);
         for j in [m.params, m.result, m.error, m.id] {
-            cjson::destroy(j);
+            destroy(j);
         }
         libc::free(p as *mut libc::c_void);
     }
@@ -217,7 +218,7 @@ pub unsafe extern "C" fn jsonrpc_create_request(
     idp: *mut *mut json,
 ) -> *mut jsonrpc_msg {
     boundary("jsonrpc_create_request", || {
-        let id = cjson::to_c(&create_id());
+        let id = to_c(&create_id());
         if !idp.is_null() {
             // SAFETY: `id` is a fresh node; `idp` is writable.
             unsafe { put(idp, cjson::json_clone(id)) };
@@ -386,7 +387,7 @@ pub unsafe extern "C" fn jsonrpc_msg_from_json(
                 Ok(m) => (m, ptr::null_mut()),
                 Err(e) => (ptr::null_mut(), malloc_string(&e)),
             };
-            cjson::destroy(json);
+            destroy(json);
             put(msgp, msg);
             error
         }

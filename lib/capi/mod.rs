@@ -4,7 +4,7 @@
 //! One file per OVS module: [`poll_loop`] and [`timeval`]
 //! (`openvswitch/poll-loop.h`, `timeval.h`), [`reconnect`] (`reconnect.h`),
 //! [`stream`] (`stream.h`), `stream_ssl` (`stream-ssl.h`, with the `ssl`
-//! feature), [`json`] (`openvswitch/json.h`), and [`jsonrpc`] with
+//! feature), [`json`] with [`json_node`] (`openvswitch/json.h`), and [`jsonrpc`] with
 //! [`jsonrpc_msg`] (`jsonrpc.h`). cbindgen turns this module into
 //! `include/ovsrpc.h`; the headers with OVS's file names include that one.
 //!
@@ -33,6 +33,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::ptr;
 
 pub mod json;
+pub mod json_node;
 pub mod jsonrpc;
 pub mod jsonrpc_msg;
 pub mod poll_loop;
