@@ -46,6 +46,10 @@ main(int argc, char *argv[])
                 argv[0]);
         return 1;
     }
+#ifdef OVSRPC_H
+    /* The library's log messages on stderr (OVS programs use vlog). */
+    ovsrpc_log_init(NULL);
+#endif
     session = jsonrpc_session_open_multiple((const char **) &argv[i],
                                             argc - i, true);
 

@@ -57,6 +57,10 @@ main(int argc, char *argv[])
         fprintf(stderr, "usage: %s PASSIVE...\n", argv[0]);
         return 1;
     }
+#ifdef OVSRPC_H
+    /* The library's log messages on stderr (OVS programs use vlog). */
+    ovsrpc_log_init(NULL);
+#endif
     listeners = calloc(argc - 1, sizeof *listeners);
     for (i = 1; i < (size_t) argc; i++) {
         int error = jsonrpc_pstream_open(argv[i], &listeners[n_listeners],

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 struct json;
 
 
@@ -686,9 +687,7 @@ struct jsonrpc_session *jsonrpc_session_open(const char *name, bool retry);
  * tried round-robin, each once before backing off. (OVS takes a `struct
  * svec`; here the remotes are an array of strings.)
  */
-struct jsonrpc_session *jsonrpc_session_open_multiple(const char *const *names,
-                                                      size_t n,
-                                                      bool retry);
+struct jsonrpc_session *jsonrpc_session_open_multiple(const char **names, size_t n, bool retry);
 
 /**
  * Returns a session around the established connection `rpc` (taken over),
@@ -915,6 +914,15 @@ struct json *jsonrpc_msg_to_json(struct jsonrpc_msg *m);
  * caller to `free()`.
  */
 char *jsonrpc_msg_to_string(const struct jsonrpc_msg *m);
+
+/**
+ * Sends the library's log messages to standard error, filtered by `spec`
+ * (`env_logger` syntax: "info", "debug", "ovsrpc::jsonrpc=debug,warn",
+ * ...). NULL uses the `RUST_LOG` environment variable, or "info" if it is
+ * not set. Returns false (and changes nothing) if a logger was already
+ * installed. OVS programs use vlog instead; this is an ovsrpc addition.
+ */
+bool ovsrpc_log_init(const char *spec);
 
 /**
  * Arranges for the next `poll_block()` to wake up when `fd` is ready for
@@ -1374,6 +1382,16 @@ long long time_msec(void);
  * Milliseconds since the Unix epoch on the wall clock (which may jump).
  */
 long long time_wall_msec(void);
+
+/**
+ * Seconds on the monotonic clock of `time_msec()` (OVS's `time_now()`).
+ */
+time_t time_now(void);
+
+/**
+ * Seconds since the Unix epoch on the wall clock (OVS's `time_wall()`).
+ */
+time_t time_wall(void);
 
 #ifdef __cplusplus
 } // extern "C"

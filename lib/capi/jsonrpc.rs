@@ -374,7 +374,7 @@ pub unsafe extern "C" fn jsonrpc_session_open(
 /// svec`; here the remotes are an array of strings.)
 #[no_mangle]
 pub unsafe extern "C" fn jsonrpc_session_open_multiple(
-    names: *const *const c_char,
+    names: *mut *const c_char,
     n: usize,
     retry: bool,
 ) -> *mut jsonrpc_session {

@@ -7,6 +7,7 @@
 //! feature), [`json`] with [`json_node`] (`openvswitch/json.h`), and [`jsonrpc`] with
 //! [`jsonrpc_msg`] (`jsonrpc.h`). cbindgen turns this module into
 //! `include/ovsrpc.h`; the headers with OVS's file names include that one.
+//! [`logging`] lets a C program see the library's log messages.
 //!
 //! The rules every function here follows:
 //!
@@ -36,6 +37,7 @@ pub mod json;
 pub mod json_node;
 pub mod jsonrpc;
 pub mod jsonrpc_msg;
+pub mod logging;
 pub mod poll_loop;
 pub mod reconnect;
 pub mod stream;

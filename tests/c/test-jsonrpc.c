@@ -490,6 +490,10 @@ main(void)
     pstream_close(closed);
     pstream_close(NULL);
 
+    CHECK(time_wall() > 1577836800);    /* After 2020. */
+    CHECK(time_wall_msec() / 1000 - time_wall() <= 1);
+    CHECK(time_now() == time_msec() / 1000
+          || time_now() == time_msec() / 1000 - 1);
     CHECK(stream_or_pstream_needs_probes(tcp_name) == 1);
     CHECK(stream_or_pstream_needs_probes(unix_name) == 0);
     CHECK(stream_or_pstream_needs_probes("bogus:x") == -1);
