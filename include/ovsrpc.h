@@ -1258,7 +1258,7 @@ void stream_send_wait(struct stream *stream);
 int pstream_verify_name(const char *name);
 
 /**
- * Starts listening on `name` ("ptcp:PORT[:IP]", "punix:PATH", ...).
+ * Starts listening on `name` (`ptcp:PORT[:IP]`, `punix:PATH`, ...).
  * Returns 0 and stores the listener in `*pstreamp`, or returns a positive
  * errno and stores NULL.
  */

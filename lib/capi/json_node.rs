@@ -12,8 +12,8 @@
 //! as OVS code does; `ovsrpc_get_json_layout()` lets a C test check that
 //! both sides agree.
 //!
-//! A Rust [`Json`] becomes a C tree in one pass ([`to_c`]: one allocation
-//! per node, each string copied once) and back in one pass ([`from_c`]);
+//! A Rust [`Json`] becomes a C tree in one pass (`to_c`: one allocation
+//! per node, each string copied once) and back in one pass (`from_c`);
 //! nothing is serialized and parsed again on the way. Reference counting is
 //! OVS's: `json_clone()` adds a reference to the same node, `json_destroy()`
 //! drops one and frees the node with the last one. Like OVS's, the count is

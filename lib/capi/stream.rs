@@ -388,7 +388,7 @@ pub unsafe extern "C" fn pstream_verify_name(name: *const c_char) -> c_int {
     })
 }
 
-/// Starts listening on `name` ("ptcp:PORT[:IP]", "punix:PATH", ...).
+/// Starts listening on `name` (`ptcp:PORT[:IP]`, `punix:PATH`, ...).
 /// Returns 0 and stores the listener in `*pstreamp`, or returns a positive
 /// errno and stores NULL.
 #[no_mangle]
