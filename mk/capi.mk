@@ -101,9 +101,9 @@ examples-c: $(LIB) $(C_HEADERS)
 
 # Headers go to PREFIX/include/ovsrpc (their OVS names, such as stream.h,
 # are too generic for PREFIX/include); ovsrpc.pc points the compiler there.
-INCLUDEDIR := $(PREFIX)/include/ovsrpc
-LIBDIR := $(PREFIX)/lib
-PKGCONFIGDIR := $(LIBDIR)/pkgconfig
+INCLUDEDIR = $(PREFIX)/include/ovsrpc
+LIBDIR = $(PREFIX)/lib
+PKGCONFIGDIR = $(LIBDIR)/pkgconfig
 
 install: $(LIB)
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/openvswitch $(DESTDIR)$(PKGCONFIGDIR)
