@@ -10,14 +10,16 @@ RELEASE_DIR := target/release
 LIB := $(RELEASE_DIR)/libovsrpc.a
 OVSTEST := $(RELEASE_DIR)/ovstest
 
-.PHONY: all lib check rust-check demo bench clean
+.PHONY: all lib check rust-check demo bench clean examples
 
 all: lib
 
 lib:
 	$(CARGO) build --release --lib --bins --examples
 
-check: lib rust-check
+check: lib header-check rust-check c-check install-check
+
+examples: lib examples-c
 
 # Every Rust test (unit, integration, doc), built with optimizations so the
 # large-message and load tests stay quick.
@@ -33,6 +35,7 @@ bench:
 
 clean:
 	$(CARGO) clean
+	rm -rf tests/c/build
 
 # C ABI: header generation, C tests under valgrind, install (issue 7).
--include mk/capi.mk
+include mk/capi.mk
