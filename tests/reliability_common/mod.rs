@@ -217,12 +217,18 @@ pub fn wait_session(s: &JsonrpcSession) {
     s.recv_wait();
 }
 
-/// Sends a `stats` request on `s` and returns the server's counters.
+/// Sends a `stats` request on `s` (once it is connected) and returns the
+/// server's counters.
 pub fn server_stats(s: &mut JsonrpcSession) -> Json {
+    let mut inbox = Vec::new();
+    drive("a connection for stats", || {
+        run_session(s, &mut inbox);
+        wait_session(s);
+        s.is_connected()
+    });
     let req = Msg::request_with_id("stats", Json::empty_array(), Json::from("stats"));
     s.send(req).expect("send stats");
     let mut result = None;
-    let mut inbox = Vec::new();
     drive("stats reply", || {
         run_session(s, &mut inbox);
         for m in inbox.drain(..) {
