@@ -102,6 +102,9 @@ impl LoadServer {
         let log = Arc::new(Mutex::new(Vec::new()));
         let (signal_tx, signal_rx) = UnixStream::pair().expect("socketpair");
         signal_rx.set_nonblocking(true).expect("nonblocking");
+        // A full signal socket already says "lines arrived": never block
+        // the reader thread on it (that would block the server's log).
+        signal_tx.set_nonblocking(true).expect("nonblocking");
         let stderr = child.stderr.take().expect("stderr");
         let sink = Arc::clone(&log);
         std::thread::spawn(move || {
