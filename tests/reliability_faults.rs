@@ -352,7 +352,7 @@ fn accept_hits_emfile_logs_keeps_serving_and_recovers() {
     let mut clients: Vec<(JsonrpcSession, bool)> = (0..N)
         .map(|_| (JsonrpcSession::open(&remote, true), false))
         .collect();
-    let mut sent = vec![false; N];
+    let mut sent = [false; N];
     let mut step = |clients: &mut Vec<(JsonrpcSession, bool)>| {
         for (i, (s, answered)) in clients.iter_mut().enumerate() {
             s.run();
