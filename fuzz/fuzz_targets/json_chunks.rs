@@ -42,10 +42,16 @@ fn parse<'a>(max: Option<u64>, pieces: impl Iterator<Item = &'a [u8]>) -> Outcom
                 let failed = r.is_err();
                 values.push(r);
                 if failed {
-                    return Outcome { values, trailing: None };
+                    return Outcome {
+                        values,
+                        trailing: None,
+                    };
                 }
             } else {
-                assert!(piece.is_empty(), "a parser that is not done takes everything");
+                assert!(
+                    piece.is_empty(),
+                    "a parser that is not done takes everything"
+                );
             }
         }
     }
@@ -63,7 +69,10 @@ fuzz_target!(|data: &[u8]| {
         m => Some(u64::from(m) * 3),
     };
     let k = usize::from(data[1] % 16).min(data.len() - 2);
-    let sizes: Vec<usize> = data[2..2 + k].iter().map(|&b| usize::from(b).max(1)).collect();
+    let sizes: Vec<usize> = data[2..2 + k]
+        .iter()
+        .map(|&b| usize::from(b).max(1))
+        .collect();
     let input = &data[2 + k..];
 
     let whole = parse(max, std::iter::once(input));

@@ -38,7 +38,11 @@ impl StreamClass for Peer {
         if self.again && self.turn % 2 == 1 {
             return Err(io::ErrorKind::WouldBlock.into());
         }
-        let size = self.sizes.get(self.turn % self.sizes.len().max(1)).copied().unwrap_or(usize::MAX);
+        let size = self
+            .sizes
+            .get(self.turn % self.sizes.len().max(1))
+            .copied()
+            .unwrap_or(usize::MAX);
         self.turn += 1;
         let n = size.min(buf.len()).min(self.data.len() - self.at);
         buf[..n].copy_from_slice(&self.data[self.at..self.at + n]);
@@ -108,7 +112,10 @@ fuzz_target!(|data: &[u8]| {
         m => Some(u64::from(m) * 5),
     };
     let k = usize::from(data[1] % 16).min(data.len() - 2);
-    let sizes: Vec<usize> = data[2..2 + k].iter().map(|&b| usize::from(b).max(1)).collect();
+    let sizes: Vec<usize> = data[2..2 + k]
+        .iter()
+        .map(|&b| usize::from(b).max(1))
+        .collect();
     let input = &data[2 + k..];
 
     let peer = Peer {
@@ -133,7 +140,11 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(rpc.get_status(), status);
     let received = rpc.received_bytes_total();
     if status == Error::EOF.errno() {
-        assert_eq!(received, input.len() as u64, "EOF before all input was read");
+        assert_eq!(
+            received,
+            input.len() as u64,
+            "EOF before all input was read"
+        );
     } else {
         assert!(received <= input.len() as u64);
     }

@@ -60,11 +60,21 @@ fn check_stats(prev: &Stats, now: &Stats, fsm: &Reconnect) {
     assert!(now.n_successful_connections >= prev.n_successful_connections);
     assert!(now.n_successful_connections <= now.n_attempted_connections);
     assert!(now.seqno >= prev.seqno, "seqno went back");
-    assert!(now.seqno - prev.seqno <= 2, "one step changes connectedness at most twice");
+    assert!(
+        now.seqno - prev.seqno <= 2,
+        "one step changes connectedness at most twice"
+    );
     assert!(now.total_connected_duration >= prev.total_connected_duration);
-    assert_eq!(now.seqno % 2 == 1, now.is_connected, "seqno parity vs is_connected");
+    assert_eq!(
+        now.seqno % 2 == 1,
+        now.is_connected,
+        "seqno parity vs is_connected"
+    );
     assert_eq!(now.is_connected, fsm.is_connected());
-    assert_eq!(now.is_connected, matches!(now.state, State::Active | State::Idle));
+    assert_eq!(
+        now.is_connected,
+        matches!(now.state, State::Active | State::Idle)
+    );
     assert_eq!(now.state, fsm.state());
     assert_eq!(
         now.msec_since_connect == u32::MAX,
