@@ -30,7 +30,7 @@ rust-check:
 demo: lib
 	$(RELEASE_DIR)/examples/demo
 
-bench:
+bench: lib
 	$(CARGO) bench
 
 clean:

@@ -434,6 +434,22 @@ impl fmt::Debug for Stream {
 pub struct PStream {
     class: Box<dyn PStreamClass>,
     name: String,
+    /// After an accept failed for lack of resources, no accept before this
+    /// time (see [`PStream::accept`]).
+    accept_backoff_until: Option<i64>,
+}
+
+/// How long a listener rests after an accept failed for lack of
+/// descriptors or memory.
+const ACCEPT_BACKOFF_MS: i64 = 100;
+
+/// Accept errors that mean "out of resources": the waiting connection
+/// stays queued and the listener stays readable until something frees up.
+fn is_resource_exhaustion(e: &io::Error) -> bool {
+    matches!(
+        e.raw_os_error(),
+        Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM)
+    )
 }
 
 impl PStream {
@@ -473,6 +489,7 @@ impl PStream {
         PStream {
             class,
             name: name.to_string(),
+            accept_backoff_until: None,
         }
     }
 
@@ -487,8 +504,30 @@ impl PStream {
     ///
     /// Returns the new, connected stream, `WouldBlock` if none is waiting,
     /// or another error.
+    ///
+    /// When accepting fails for lack of resources (`EMFILE`, `ENFILE`,
+    /// `ENOBUFS`, `ENOMEM`), the error is returned once and the listener
+    /// then rests for 100 ms: `accept` says `WouldBlock` and
+    /// [`wait`](PStream::wait) waits for the end of the rest instead of the
+    /// listening socket. The connection stays queued in the kernel and is
+    /// accepted once descriptors free up. (OVS keeps waiting on the socket,
+    /// which stays readable while the connection is queued, so a server
+    /// that logs the error and keeps its listener, as ovsdb-server does,
+    /// spins at full CPU until then.)
     pub fn accept(&mut self) -> io::Result<Stream> {
-        self.class.accept()
+        if let Some(until) = self.accept_backoff_until {
+            if time_msec() < until {
+                return Err(sys::again());
+            }
+            self.accept_backoff_until = None;
+        }
+        let result = self.class.accept();
+        if let Err(e) = &result {
+            if is_resource_exhaustion(e) {
+                self.accept_backoff_until = Some(time_msec() + ACCEPT_BACKOFF_MS);
+            }
+        }
+        result
     }
 
     /// Accepts a connection, blocking (in the current thread's poll loop)
@@ -506,9 +545,13 @@ impl PStream {
     }
 
     /// Registers with the poll loop so that the next [`poll_loop::block`]
-    /// wakes when a connection is waiting.
+    /// wakes when a connection is waiting (or, while the listener rests
+    /// after running out of resources, when the rest ends).
     pub fn wait(&self) {
-        self.class.wait();
+        match self.accept_backoff_until {
+            Some(until) => poll_loop::timer_wait_until(until),
+            None => self.class.wait(),
+        }
     }
 
     /// The TCP port the listener is bound to (for `ptcp:0`, the one the
