@@ -10,7 +10,7 @@
 //! | `ptcp:PORT[:IP]`          | listen on TCP `PORT` (0: any free port)        |
 //! | `ptcp:PORT:[IPv6]`        | listen on IPv6                                 |
 //! | `punix:PATH`              | listen on a Unix domain socket                 |
-//! | `ssl:HOST:PORT`           | TLS over TCP (feature `ssl`; see [`ssl`])      |
+//! | `ssl:HOST:PORT`           | TLS over TCP (feature `ssl`; see `ssl` below)  |
 //! | `pssl:PORT[:IP]`          | listen for TLS over TCP                        |
 //!
 //! An unknown `TYPE` gives `EAFNOSUPPORT`; malformed `ARGS` give `EINVAL`,
@@ -55,6 +55,9 @@
 //! Errors are `std::io::Error`s carrying the errno OVS would return
 //! (`crate::Error: From<io::Error>` turns them back into an errno). Sends
 //! never raise `SIGPIPE`.
+//!
+//! With the `ssl` feature (on by default), the `ssl` submodule holds the
+//! TLS transport and OVS's `stream_ssl_set_*` configuration functions.
 
 use std::fmt;
 use std::io::{self, IoSlice};
