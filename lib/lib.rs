@@ -25,6 +25,7 @@ pub mod poll_loop;
 pub mod reconnect;
 pub mod stream;
 pub mod timeval;
+pub mod vlog;
 
 #[cfg(feature = "capi")]
 #[allow(unsafe_code)]

@@ -22,6 +22,11 @@ use socket2::{Domain, SockAddr, Socket};
 use super::fd::{Family, FdPStream, FdStream};
 use super::names::unix_parse_path;
 use super::{strerror, sys, PStream, PStreamProvider, Stream, StreamClass, StreamProvider};
+use crate::vlog::RateLimit;
+
+/// Rate limit for per-attempt messages (10 a minute, bursts of 25, as
+/// OVS's stream modules).
+static RL: RateLimit = RateLimit::new(10, 25);
 
 /// The longest path that fits in `sockaddr_un.sun_path` with its NUL.
 const MAX_UN_LEN: usize = 107;
@@ -115,7 +120,7 @@ fn unix_open(name: &str, suffix: &str, _dscp: u8) -> io::Result<Stream> {
             } else {
                 e
             };
-            log::debug!("{}: connection failed ({})", path.display(), strerror(&e));
+            crate::debug_rl!(RL, "{name}: connection failed ({})", strerror(&e));
             return Err(e);
         }
     };
@@ -157,7 +162,7 @@ fn punix_open(name: &str, suffix: &str, _dscp: u8) -> io::Result<PStream> {
         unlink_stale(&path);
         return Err(e);
     }
-    let listener = FdPStream::new(sock, Family::Unix, punix_accept, None, Some(path));
+    let listener = FdPStream::new(sock, name, Family::Unix, punix_accept, None, Some(path));
     Ok(PStream::from_class(name, Box::new(listener)))
 }
 
