@@ -169,9 +169,8 @@ impl Stream {
     /// at once (for example `ENOENT` for a Unix socket file that does not
     /// exist).
     pub fn open(name: &str, dscp: u8) -> io::Result<Stream> {
-        let provider = provider::lookup_stream(name).map_err(|e| {
+        let provider = provider::lookup_stream(name).inspect_err(|_| {
             provider::log_unsupported(name, false);
-            e
         })?;
         let suffix = &name[provider.name.len() + 1..];
         (provider.open)(name, suffix, dscp)
@@ -447,9 +446,8 @@ impl PStream {
     /// name (both logged), or the errno from binding or listening
     /// (`EADDRINUSE`, ...).
     pub fn open(name: &str, dscp: u8) -> io::Result<PStream> {
-        let provider = provider::lookup_pstream(name).map_err(|e| {
+        let provider = provider::lookup_pstream(name).inspect_err(|_| {
             provider::log_unsupported(name, true);
-            e
         })?;
         let suffix = &name[provider.name.len() + 1..];
         (provider.listen)(name, suffix, dscp)

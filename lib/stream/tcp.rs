@@ -79,13 +79,11 @@ struct TcpStream {
 /// Returns the socket and whether it connected at once.
 fn start_connect(name: &str, addr: SocketAddr, dscp: u8) -> io::Result<(FdStream, bool)> {
     let family = family_of(&addr);
-    let sock = sys::stream_socket(Domain::for_address(addr)).map_err(|e| {
-        log::error!("{name}: socket: {}", strerror(&e));
-        e
+    let sock = sys::stream_socket(Domain::for_address(addr)).inspect_err(|e| {
+        log::error!("{name}: socket: {}", strerror(e));
     })?;
-    fd::apply_dscp(&sock, family, dscp).map_err(|e| {
-        log::error!("{name}: set_dscp: {}", strerror(&e));
-        e
+    fd::apply_dscp(&sock, family, dscp).inspect_err(|e| {
+        log::error!("{name}: set_dscp: {}", strerror(e));
     })?;
     let connected = sys::start_connect(&sock, &SockAddr::from(addr))?;
     if connected {

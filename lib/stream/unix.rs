@@ -85,9 +85,8 @@ fn make_sockaddr_un(path: &Path) -> io::Result<UnixAddr> {
         .read(true)
         .custom_flags(libc::O_DIRECTORY)
         .open(dir)
-        .map_err(|e| {
-            log::warn!("{}: open failed ({})", dir.display(), strerror(&e));
-            e
+        .inspect_err(|e| {
+            log::warn!("{}: open failed ({})", dir.display(), strerror(e));
         })?;
     let mut short = format!("/proc/self/fd/{}/", dir_file.as_raw_fd()).into_bytes();
     short.extend_from_slice(base.as_bytes());
