@@ -470,3 +470,58 @@ fn c_client_ovsdb_server() {
     assert_eq!(stdout.lines().count(), 2, "{stdout}");
     assert!(stdout.contains("reply [\"hello\",1]"), "{stdout}");
 }
+
+/// The README's quick start (`examples/quickstart.rs`) over three servers:
+/// killing the one it uses does not stop it.
+#[test]
+fn quickstart_survives_the_loss_of_its_server() {
+    let mut servers: Vec<Server> = (0..3)
+        .map(|_| Server::start(&rust_example("server"), "ptcp:0:127.0.0.1"))
+        .collect();
+    let remotes: Vec<String> = servers.iter().map(|s| s.remote.clone()).collect();
+    let mut child = KillOnDrop(
+        Command::new(rust_example("quickstart"))
+            .args(&remotes)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start the quick start"),
+    );
+    let lines = Lines::new(child.0.stdout.take().unwrap());
+
+    // "REMOTE answered [N]"
+    let parse = |line: &str| -> (String, String) {
+        let (remote, result) = line
+            .split_once(" answered ")
+            .unwrap_or_else(|| panic!("unexpected line {line:?}"));
+        (remote.to_string(), result.to_string())
+    };
+    let (first, result) = parse(&lines.next("the first answer"));
+    assert_eq!(result, "[0]");
+    assert!(remotes.contains(&first), "{first}");
+    servers
+        .iter_mut()
+        .find(|s| s.remote == first)
+        .unwrap()
+        .kill();
+
+    // Answers go on, in sequence, until another server gives one.
+    let mut expected = 1;
+    let other = lines.find("an answer from another server", |line| {
+        let (remote, result) = parse(line);
+        assert_eq!(result, format!("[{expected}]"), "{line}");
+        expected += 1;
+        (remote != first).then_some(remote)
+    });
+    assert!(remotes.contains(&other), "{other}");
+}
+
+/// A child process killed when the test ends, however it ends.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
