@@ -4,9 +4,10 @@
 //! and to each other: a poll loop, a monotonic clock, the reconnect state
 //! machine, byte streams chosen by name, OVS's JSON dialect, JSON-RPC 1.0
 //! connections, and sessions that reconnect over one or more remotes. It has
-//! no async runtime and starts no threads: one thread runs a loop that does
-//! all the work that can be done now, then sleeps in `poll(2)`/`epoll` until
-//! there is more. Behaviour, log messages and C names follow OVS function by
+//! no async runtime: one thread runs a loop that does all the work that can
+//! be done now, then sleeps in `epoll` until there is more. (The one thread
+//! the library starts looks up host names, which `getaddrinfo` would
+//! otherwise block the loop on.) Behaviour, log messages and C names follow OVS function by
 //! function, so what you know about OVS's `lib/jsonrpc.c` holds here.
 //!
 //! # Layers
