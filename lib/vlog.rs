@@ -186,7 +186,7 @@ impl RateLimit {
 #[doc(hidden)]
 pub use log as __log;
 
-/// Logs at `level` through the rate limit `rl` (a [`RateLimit`](crate::vlog::RateLimit)):
+/// Logs at `level` through the rate limit `rl` (a [rate limit](crate::vlog::RateLimit)):
 /// OVS's `VLOG_RL(&rl, level, ...)`. Nothing is counted when `level` is
 /// not enabled for the calling module.
 #[macro_export]
@@ -206,25 +206,25 @@ macro_rules! log_rl {
     }};
 }
 
-/// `error!` through a [`RateLimit`](crate::vlog::RateLimit) (`VLOG_ERR_RL`).
+/// `error!` through a [rate limit](crate::vlog::RateLimit) (`VLOG_ERR_RL`).
 #[macro_export]
 macro_rules! error_rl {
     ($rl:expr, $($arg:tt)+) => { $crate::log_rl!($rl, $crate::vlog::__log::Level::Error, $($arg)+) };
 }
 
-/// `warn!` through a [`RateLimit`](crate::vlog::RateLimit) (`VLOG_WARN_RL`).
+/// `warn!` through a [rate limit](crate::vlog::RateLimit) (`VLOG_WARN_RL`).
 #[macro_export]
 macro_rules! warn_rl {
     ($rl:expr, $($arg:tt)+) => { $crate::log_rl!($rl, $crate::vlog::__log::Level::Warn, $($arg)+) };
 }
 
-/// `info!` through a [`RateLimit`](crate::vlog::RateLimit) (`VLOG_INFO_RL`).
+/// `info!` through a [rate limit](crate::vlog::RateLimit) (`VLOG_INFO_RL`).
 #[macro_export]
 macro_rules! info_rl {
     ($rl:expr, $($arg:tt)+) => { $crate::log_rl!($rl, $crate::vlog::__log::Level::Info, $($arg)+) };
 }
 
-/// `debug!` through a [`RateLimit`](crate::vlog::RateLimit) (`VLOG_DBG_RL`).
+/// `debug!` through a [rate limit](crate::vlog::RateLimit) (`VLOG_DBG_RL`).
 #[macro_export]
 macro_rules! debug_rl {
     ($rl:expr, $($arg:tt)+) => { $crate::log_rl!($rl, $crate::vlog::__log::Level::Debug, $($arg)+) };
