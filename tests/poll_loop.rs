@@ -8,7 +8,6 @@
 //! fds while one checks which number the kernel reuses.
 
 use std::cell::RefCell;
-use std::ffi::CStr;
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::os::fd::AsFd;
@@ -230,8 +229,8 @@ fn waits_on_one_fd_merge_and_keep_the_first_source() {
 #[test]
 fn explicit_c_sources_are_logged() {
     let _serial = setup(Mode::Logged);
-    let fd_where = CStr::from_bytes_with_nul(b"lib/stream-fd.c:123\0").unwrap();
-    let timer_where = CStr::from_bytes_with_nul(b"lib/reconnect.c:45\0").unwrap();
+    let fd_where = c"lib/stream-fd.c:123";
+    let timer_where = c"lib/reconnect.c:45";
     let (mut w, r) = new_pipe();
     poll_loop::fd_wait_at(r.as_raw_fd(), POLLIN, Source::C(fd_where));
     poll_loop::timer_wait_at(20, Source::C(timer_where));

@@ -16,7 +16,7 @@
 //!   and stops right after one complete top-level value (the JSON-RPC way),
 //!   [`Parser::finish`] hands the value over. [`from_str`], [`from_slice`] and
 //!   [`from_reader`] parse a whole document.
-//! * [`Json::to_string`], [`Json::to_string_with`], [`Json::write_to_vec`] and
+//! * `Json::to_string` (through [`Display`](std::fmt::Display)), [`Json::to_string_with`], [`Json::write_to_vec`] and
 //!   [`Json::write_to`] serialize, compactly or pretty, with members in
 //!   insertion order or sorted.
 //! * [`to_json`] and [`from_json`] move between typed Rust values and

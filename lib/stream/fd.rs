@@ -15,6 +15,11 @@ use socket2::{SockAddr, Socket};
 use super::sys::{self, Completion};
 use super::{PStreamClass, Stream, StreamClass, StreamWait};
 use crate::poll_loop::{self, POLLIN, POLLOUT};
+use crate::vlog::RateLimit;
+
+/// Rate limit for this module's per-call error messages (OVS's
+/// `stream-fd.c` uses 10 a minute, bursts of 25).
+static RL: RateLimit = RateLimit::new(10, 25);
 
 /// The address family of a descriptor stream, which decides what
 /// `set_dscp` and connection completion do.
@@ -85,7 +90,7 @@ impl StreamClass for FdStream {
             Completion::Failed => match self.sock.take_error()? {
                 Some(e) => Err(e),
                 None => {
-                    log::error!("{}: poll returned POLLERR but SO_ERROR is 0", self.name);
+                    crate::error_rl!(RL, "{}: poll returned POLLERR but SO_ERROR is 0", self.name);
                     Err(io::Error::from_raw_os_error(libc::EPROTO))
                 }
             },
@@ -96,7 +101,7 @@ impl StreamClass for FdStream {
         let r = sys::recv(&self.sock, buf);
         if let Err(e) = &r {
             if e.kind() != io::ErrorKind::WouldBlock {
-                log::debug!("recv: {}", super::strerror(e));
+                crate::debug_rl!(RL, "{}: recv: {}", self.name, super::strerror(e));
             }
         }
         r
@@ -108,7 +113,7 @@ impl StreamClass for FdStream {
             Ok(n) => Ok(n),
             Err(e) => {
                 if e.kind() != io::ErrorKind::WouldBlock {
-                    log::debug!("send: {}", super::strerror(&e));
+                    crate::debug_rl!(RL, "{}: send: {}", self.name, super::strerror(&e));
                 }
                 Err(e)
             }
@@ -121,7 +126,7 @@ impl StreamClass for FdStream {
             Ok(n) => Ok(n),
             Err(e) => {
                 if e.kind() != io::ErrorKind::WouldBlock {
-                    log::debug!("send: {}", super::strerror(&e));
+                    crate::debug_rl!(RL, "{}: send: {}", self.name, super::strerror(&e));
                 }
                 Err(e)
             }
@@ -151,6 +156,8 @@ pub(crate) type AcceptCallback = fn(Socket, SockAddr) -> io::Result<Stream>;
 /// A listener on a socket descriptor.
 pub(crate) struct FdPStream {
     sock: Socket,
+    /// The listener's name, for log messages.
+    name: String,
     family: Family,
     accept_cb: AcceptCallback,
     bound_port: Option<u16>,
@@ -159,9 +166,10 @@ pub(crate) struct FdPStream {
 }
 
 impl FdPStream {
-    /// Wraps the listening socket `sock`.
+    /// Wraps the listening socket `sock`, named `name` in log messages.
     pub(crate) fn new(
         sock: Socket,
+        name: &str,
         family: Family,
         accept_cb: AcceptCallback,
         bound_port: Option<u16>,
@@ -169,6 +177,7 @@ impl FdPStream {
     ) -> FdPStream {
         FdPStream {
             sock,
+            name: name.to_string(),
             family,
             accept_cb,
             bound_port,
@@ -183,7 +192,7 @@ impl PStreamClass for FdPStream {
             Ok((sock, addr)) => (self.accept_cb)(sock, addr),
             Err(e) => {
                 if e.kind() != io::ErrorKind::WouldBlock {
-                    log::debug!("accept: {}", super::strerror(&e));
+                    crate::debug_rl!(RL, "{}: accept: {}", self.name, super::strerror(&e));
                 }
                 Err(e)
             }

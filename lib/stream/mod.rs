@@ -10,7 +10,7 @@
 //! | `ptcp:PORT[:IP]`          | listen on TCP `PORT` (0: any free port)        |
 //! | `ptcp:PORT:[IPv6]`        | listen on IPv6                                 |
 //! | `punix:PATH`              | listen on a Unix domain socket                 |
-//! | `ssl:HOST:PORT`           | TLS over TCP (feature `ssl`; see [`ssl`])      |
+//! | `ssl:HOST:PORT`           | TLS over TCP (feature `ssl`; see `ssl` below)  |
 //! | `pssl:PORT[:IP]`          | listen for TLS over TCP                        |
 //!
 //! An unknown `TYPE` gives `EAFNOSUPPORT`; malformed `ARGS` give `EINVAL`,
@@ -55,6 +55,9 @@
 //! Errors are `std::io::Error`s carrying the errno OVS would return
 //! (`crate::Error: From<io::Error>` turns them back into an errno). Sends
 //! never raise `SIGPIPE`.
+//!
+//! With the `ssl` feature (on by default), the `ssl` submodule holds the
+//! TLS transport and OVS's `stream_ssl_set_*` configuration functions.
 
 use std::fmt;
 use std::io::{self, IoSlice};
@@ -166,9 +169,8 @@ impl Stream {
     /// at once (for example `ENOENT` for a Unix socket file that does not
     /// exist).
     pub fn open(name: &str, dscp: u8) -> io::Result<Stream> {
-        let provider = provider::lookup_stream(name).map_err(|e| {
+        let provider = provider::lookup_stream(name).inspect_err(|_| {
             provider::log_unsupported(name, false);
-            e
         })?;
         let suffix = &name[provider.name.len() + 1..];
         (provider.open)(name, suffix, dscp)
@@ -460,9 +462,8 @@ impl PStream {
     /// name (both logged), or the errno from binding or listening
     /// (`EADDRINUSE`, ...).
     pub fn open(name: &str, dscp: u8) -> io::Result<PStream> {
-        let provider = provider::lookup_pstream(name).map_err(|e| {
+        let provider = provider::lookup_pstream(name).inspect_err(|_| {
             provider::log_unsupported(name, true);
-            e
         })?;
         let suffix = &name[provider.name.len() + 1..];
         (provider.listen)(name, suffix, dscp)

@@ -3,7 +3,7 @@
 //! Everything the transports do to a file descriptor goes through here.
 //! Most calls go through `socket2`, which is already safe; the two that need
 //! raw `libc` calls (`poll(2)` on one descriptor and `if_nametoindex(3)`)
-//! sit behind the [`syscall!`] helper, which turns `-1` into
+//! sit behind the `syscall!` helper, which turns `-1` into
 //! [`io::Error::last_os_error`]. Every call retries on `EINTR`, sends always
 //! carry `MSG_NOSIGNAL` so that a closed peer yields `EPIPE` instead of
 //! killing the process with `SIGPIPE`, and Linux's occasional `ENOBUFS` on

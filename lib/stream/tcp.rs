@@ -25,6 +25,11 @@ use super::{
     strerror, sys, PStream, PStreamProvider, Stream, StreamClass, StreamProvider, StreamWait,
 };
 use crate::poll_loop;
+use crate::vlog::RateLimit;
+
+/// Rate limit for per-attempt messages (10 a minute, bursts of 25, as
+/// OVS's stream modules).
+static RL: RateLimit = RateLimit::new(10, 25);
 
 /// Backlog of not-yet-accepted connections on a `ptcp:` listener.
 const LISTEN_BACKLOG: i32 = 64;
@@ -74,13 +79,11 @@ struct TcpStream {
 /// Returns the socket and whether it connected at once.
 fn start_connect(name: &str, addr: SocketAddr, dscp: u8) -> io::Result<(FdStream, bool)> {
     let family = family_of(&addr);
-    let sock = sys::stream_socket(Domain::for_address(addr)).map_err(|e| {
-        log::error!("{name}: socket: {}", strerror(&e));
-        e
+    let sock = sys::stream_socket(Domain::for_address(addr)).inspect_err(|e| {
+        log::error!("{name}: socket: {}", strerror(e));
     })?;
-    fd::apply_dscp(&sock, family, dscp).map_err(|e| {
-        log::error!("{name}: set_dscp: {}", strerror(&e));
-        e
+    fd::apply_dscp(&sock, family, dscp).inspect_err(|e| {
+        log::error!("{name}: set_dscp: {}", strerror(e));
     })?;
     let connected = sys::start_connect(&sock, &SockAddr::from(addr))?;
     if connected {
@@ -113,7 +116,12 @@ impl StreamClass for TcpStream {
                     }
                     Some(Err(e)) => {
                         self.lookup = None;
-                        log::warn!("{}: host name lookup failed ({})", self.name, e.message);
+                        crate::warn_rl!(
+                            RL,
+                            "{}: host name lookup failed ({})",
+                            self.name,
+                            e.message
+                        );
                         return Err(io::Error::from_raw_os_error(e.errno));
                     }
                 }
@@ -128,7 +136,7 @@ impl StreamClass for TcpStream {
                 match start_connect(&self.name, addr, self.dscp) {
                     Ok((sock, _)) => self.sock = Some(sock),
                     Err(e) => {
-                        log::debug!("{}: connect to {addr}: {}", self.name, strerror(&e));
+                        crate::debug_rl!(RL, "{}: connect to {addr}: {}", self.name, strerror(&e));
                         self.last_error = Some(e);
                         continue;
                     }
@@ -137,7 +145,8 @@ impl StreamClass for TcpStream {
             let result = self.connected().and_then(|sock| sock.connect());
             match result {
                 Err(e) if e.kind() != io::ErrorKind::WouldBlock && !self.pending.is_empty() => {
-                    log::debug!(
+                    crate::debug_rl!(
+                        RL,
                         "{}: connection attempt failed ({}), trying next address",
                         self.name,
                         strerror(&e)
@@ -257,7 +266,7 @@ fn ptcp_open(_name: &str, suffix: &str, dscp: u8) -> io::Result<PStream> {
         log::info!("{suffix}: listening on port {}", bound.port());
     }
     let name = format!("ptcp:{}:{}", bound.port(), format_address(&bound));
-    let listener = FdPStream::new(sock, family, ptcp_accept, Some(bound.port()), None);
+    let listener = FdPStream::new(sock, &name, family, ptcp_accept, Some(bound.port()), None);
     Ok(PStream::from_class(&name, Box::new(listener)))
 }
 

@@ -22,6 +22,11 @@ use socket2::{Domain, SockAddr, Socket};
 use super::fd::{Family, FdPStream, FdStream};
 use super::names::unix_parse_path;
 use super::{strerror, sys, PStream, PStreamProvider, Stream, StreamClass, StreamProvider};
+use crate::vlog::RateLimit;
+
+/// Rate limit for per-attempt messages (10 a minute, bursts of 25, as
+/// OVS's stream modules).
+static RL: RateLimit = RateLimit::new(10, 25);
 
 /// The longest path that fits in `sockaddr_un.sun_path` with its NUL.
 const MAX_UN_LEN: usize = 107;
@@ -80,9 +85,8 @@ fn make_sockaddr_un(path: &Path) -> io::Result<UnixAddr> {
         .read(true)
         .custom_flags(libc::O_DIRECTORY)
         .open(dir)
-        .map_err(|e| {
-            log::warn!("{}: open failed ({})", dir.display(), strerror(&e));
-            e
+        .inspect_err(|e| {
+            log::warn!("{}: open failed ({})", dir.display(), strerror(e));
         })?;
     let mut short = format!("/proc/self/fd/{}/", dir_file.as_raw_fd()).into_bytes();
     short.extend_from_slice(base.as_bytes());
@@ -115,7 +119,7 @@ fn unix_open(name: &str, suffix: &str, _dscp: u8) -> io::Result<Stream> {
             } else {
                 e
             };
-            log::debug!("{}: connection failed ({})", path.display(), strerror(&e));
+            crate::debug_rl!(RL, "{name}: connection failed ({})", strerror(&e));
             return Err(e);
         }
     };
@@ -157,7 +161,7 @@ fn punix_open(name: &str, suffix: &str, _dscp: u8) -> io::Result<PStream> {
         unlink_stale(&path);
         return Err(e);
     }
-    let listener = FdPStream::new(sock, Family::Unix, punix_accept, None, Some(path));
+    let listener = FdPStream::new(sock, name, Family::Unix, punix_accept, None, Some(path));
     Ok(PStream::from_class(name, Box::new(listener)))
 }
 

@@ -46,6 +46,8 @@ pub fn capture_logs() {
     INIT.call_once(|| {
         log::set_boxed_logger(Box::new(CaptureLogger)).expect("install logger");
         log::set_max_level(log::LevelFilter::Debug);
+        // The tests look for particular lines: none may be rate-limited away.
+        ovsrpc::vlog::set_rate_limits(false);
     });
 }
 

@@ -77,6 +77,15 @@ use super::{
     StreamWait,
 };
 use crate::poll_loop;
+use crate::vlog::RateLimit;
+
+/// Rate limit for TLS errors: "who knows what can trigger various SSL
+/// errors", so OVS throttles them to 10 a minute, bursts of 25.
+static RL: RateLimit = RateLimit::new(10, 25);
+
+/// Rate limit for `received ... data on SSL channel` (OVS's
+/// `stream_report_content`: 5 a minute, bursts of 5).
+static REPORT_RL: RateLimit = RateLimit::new(5, 5);
 
 /// The port an `ssl:` or `pssl:` name without one gets (OVS's `OFP_PORT`).
 pub const DEFAULT_SSL_PORT: u16 = 6653;
@@ -453,7 +462,7 @@ impl SslStream {
     /// what the peer seems to speak instead), sends our alert if the
     /// socket takes it, and returns `EPROTO`.
     fn tls_failure(&mut self, what: &str, e: &rustls::Error) -> io::Error {
-        log::warn!("{}: {what}: {}", self.name, verify::describe(e));
+        crate::warn_rl!(RL, "{}: {what}: {}", self.name, verify::describe(e));
         if verify::is_not_tls(e) || self.phase == Phase::Handshaking {
             self.report_content();
         }
@@ -466,7 +475,11 @@ impl SslStream {
     fn report_content(&self) {
         if let Some(kind) = verify::guess_content(&self.rx.head[..self.rx.n_head]) {
             if kind != "SSL" {
-                log::warn!("{}: received {kind} data on SSL channel", self.name);
+                crate::warn_rl!(
+                    REPORT_RL,
+                    "{}: received {kind} data on SSL channel",
+                    self.name
+                );
             }
         }
     }
@@ -509,7 +522,8 @@ impl SslStream {
                         }
                         Connection::Server(_) => "",
                     };
-                    log::warn!(
+                    crate::warn_rl!(
+                        RL,
                         "{}: {what}: unexpected SSL connection close: the peer closed the \
                          connection during the handshake{hint}",
                         self.name
@@ -537,7 +551,8 @@ impl SslStream {
             (true, Connection::Server(_)) => " during the handshake",
             _ => "",
         };
-        log::warn!(
+        crate::warn_rl!(
+            RL,
             "{}: {}: system error ({}){hint}",
             self.name,
             self.handshake_fn(),
@@ -597,7 +612,8 @@ impl StreamClass for SslStream {
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                    log::warn!(
+                    crate::warn_rl!(
+                        RL,
                         "{}: SSL_read: unexpected SSL connection close (the peer closed the \
                          connection without a TLS close_notify; data may be missing)",
                         self.name
@@ -613,7 +629,7 @@ impl StreamClass for SslStream {
                     }
                     // The peer may want an answer (a key update, say).
                     if let Err(e) = self.flush() {
-                        log::debug!("{}: SSL_read: {}", self.name, strerror(&e));
+                        crate::debug_rl!(RL, "{}: SSL_read: {}", self.name, strerror(&e));
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
@@ -621,7 +637,12 @@ impl StreamClass for SslStream {
                     return Err(e);
                 }
                 Err(e) => {
-                    log::warn!("{}: SSL_read: system error ({})", self.name, strerror(&e));
+                    crate::warn_rl!(
+                        RL,
+                        "{}: SSL_read: system error ({})",
+                        self.name,
+                        strerror(&e)
+                    );
                     let errno = e.raw_os_error().unwrap_or(libc::EIO);
                     return Err(self.fail(errno));
                 }
@@ -707,7 +728,12 @@ impl StreamClass for SslStream {
 
 impl SslStream {
     fn write_failure(&mut self, e: &io::Error) -> io::Error {
-        log::warn!("{}: SSL_write: system error ({})", self.name, strerror(e));
+        crate::warn_rl!(
+            RL,
+            "{}: SSL_write: system error ({})",
+            self.name,
+            strerror(e)
+        );
         let errno = e.raw_os_error().unwrap_or(libc::EIO);
         self.fail(errno)
     }
