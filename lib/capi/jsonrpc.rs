@@ -697,10 +697,7 @@ pub unsafe extern "C" fn jsonrpc_session_get_id(s: *const jsonrpc_session) -> *c
         match s.inner.get_id() {
             None => ptr::null(),
             Some(id) => {
-                if cache
-                    .as_ref()
-                    .map_or(true, |c| c.as_bytes() != id.as_bytes())
-                {
+                if cache.as_ref().is_none_or(|c| c.as_bytes() != id.as_bytes()) {
                     *cache = Some(c_string(id));
                 }
                 cache.as_ref().map_or(ptr::null(), |c| c.as_ptr())

@@ -10,10 +10,7 @@ use super::boundary;
 use crate::poll_loop::{self, Source};
 
 /// The location recorded for a NULL `where`.
-const UNKNOWN: &CStr = match CStr::from_bytes_with_nul(b"<unknown>\0") {
-    Ok(s) => s,
-    Err(_) => panic!("literal is NUL-terminated"),
-};
+const UNKNOWN: &CStr = c"<unknown>";
 
 /// The source location C callers pass, or a placeholder for NULL.
 ///

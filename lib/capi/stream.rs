@@ -237,10 +237,7 @@ pub unsafe extern "C" fn stream_get_peer_id(stream: *const stream) -> *const c_c
         match s.inner.peer_id() {
             None => ptr::null(),
             Some(id) => {
-                if cache
-                    .as_ref()
-                    .map_or(true, |c| c.as_bytes() != id.as_bytes())
-                {
+                if cache.as_ref().is_none_or(|c| c.as_bytes() != id.as_bytes()) {
                     *cache = Some(c_string(id));
                 }
                 cache.as_ref().map_or(ptr::null(), |c| c.as_ptr())

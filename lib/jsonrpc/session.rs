@@ -35,8 +35,6 @@
 use std::fmt;
 use std::io;
 
-use log::{info, warn};
-
 use crate::error::{Error, Result};
 use crate::json::Json;
 use crate::jsonrpc::connection::{Jsonrpc, DEFAULT_INPUT_BUFFER, DEFAULT_MAX_MSG_SIZE, OVSDB_PORT};
@@ -45,6 +43,11 @@ use crate::poll_loop;
 use crate::reconnect::{self, Action, Reconnect, Stats};
 use crate::stream::{self, PStream, Stream, TcpOptions};
 use crate::timeval::time_msec;
+use crate::vlog::RateLimit;
+
+/// OVS's rate limit for the session's repeated messages (5 per minute,
+/// bursts of 5).
+static RL: RateLimit = RateLimit::new(5, 5);
 
 /// How the session orders the remotes before the round-robin starts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -416,7 +419,12 @@ impl JsonrpcSession {
                 Ok(mut stream) => {
                     if !self.opts.tcp.is_default() {
                         if let Err(e) = stream.set_tcp_options(&self.opts.tcp) {
-                            warn!("{}: setting TCP options failed ({})", stream.name(), e);
+                            crate::warn_rl!(
+                                RL,
+                                "{}: setting TCP options failed ({})",
+                                stream.name(),
+                                e
+                            );
                         }
                     }
                     self.attempts.push(Attempt {
@@ -469,7 +477,8 @@ impl JsonrpcSession {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     let timeout = self.opts.connect_timeout_ms;
                     if timeout > 0 && now.saturating_sub(a.started) >= timeout {
-                        info!(
+                        crate::info_rl!(
+                            RL,
                             "{}: connection attempt timed out after {} ms",
                             a.stream.name(),
                             timeout
@@ -486,7 +495,8 @@ impl JsonrpcSession {
                     error = Error::from(e).errno();
                     let a = self.attempts.swap_remove(i);
                     if self.attempts.len() + usize::from(winner.is_some()) > 0 {
-                        info!(
+                        crate::info_rl!(
+                            RL,
                             "{}: connection attempt failed ({})",
                             a.stream.name(),
                             crate::error::retval_to_string(error)
@@ -522,7 +532,8 @@ impl JsonrpcSession {
             match pstream.accept() {
                 Ok(stream) => {
                     if self.rpc.is_some() || !self.attempts.is_empty() {
-                        info!(
+                        crate::info_rl!(
+                            RL,
                             "{}: new connection replacing active connection",
                             self.reconnect.get_name()
                         );
