@@ -10,7 +10,12 @@ use super::boundary;
 use crate::poll_loop::{self, Source};
 
 /// The location recorded for a NULL `where`.
-const UNKNOWN: &CStr = c"<unknown>";
+// Not a c"" literal: the cbindgen that generates the header cannot parse one.
+#[allow(clippy::manual_c_str_literals)]
+const UNKNOWN: &CStr = match CStr::from_bytes_with_nul(b"<unknown>\0") {
+    Ok(s) => s,
+    Err(_) => panic!("literal is NUL-terminated"),
+};
 
 /// The source location C callers pass, or a placeholder for NULL.
 ///
