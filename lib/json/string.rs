@@ -10,40 +10,48 @@
 
 use std::sync::Arc;
 
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
+
+#[inline(always)]
+fn is_special(c: u8) -> bool {
+    // Non-short-circuit `|`, so that the block tests vectorize.
+    (c == b'"') | (c == b'\\') | (c < 0x20)
+}
+
+/// True if `block` holds a special byte. Written lane by lane, then
+/// reduced, so that the compiler turns it into a few vector compares.
+#[inline(always)]
+fn block_has_special<const N: usize>(block: &[u8; N]) -> bool {
+    let mut lanes = [0u8; N];
+    for (lane, &c) in lanes.iter_mut().zip(block) {
+        *lane = u8::from(is_special(c));
+    }
+    lanes.iter().fold(0, |acc, &lane| acc | lane) != 0
+}
 
 /// Index of the first byte at or after `i` that is `"`, `\` or below 0x20,
-/// or `s.len()` if there is none. Eight bytes at a time.
+/// or `s.len()` if there is none. Blocks of 64, then 16 bytes are tested
+/// with vector compares; the block that holds a special byte, and the
+/// tail, are searched bytewise.
 #[inline]
 pub(crate) fn find_special(s: &[u8], mut i: usize) -> usize {
-    while i + 8 <= s.len() {
-        let w = u64::from_le_bytes([
-            s[i],
-            s[i + 1],
-            s[i + 2],
-            s[i + 3],
-            s[i + 4],
-            s[i + 5],
-            s[i + 6],
-            s[i + 7],
-        ]);
-        let q = w ^ (LO * u64::from(b'"'));
-        let b = w ^ (LO * u64::from(b'\\'));
-        // High bit set in a byte that is zero (quote, backslash) or < 0x20.
-        // Only the lowest flagged byte is exact; that is the one we want.
-        let t = (q.wrapping_sub(LO) & !q)
-            | (b.wrapping_sub(LO) & !b)
-            | (w.wrapping_sub(LO * 0x20) & !w);
-        let t = t & HI;
-        if t != 0 {
-            return i + (t.trailing_zeros() / 8) as usize;
+    if i < s.len() {
+        for block in s[i..].chunks_exact(64) {
+            if block.try_into().map_or(true, block_has_special::<64>) {
+                break;
+            }
+            i += 64;
         }
-        i += 8;
+    }
+    if i < s.len() {
+        for block in s[i..].chunks_exact(16) {
+            if block.try_into().map_or(true, block_has_special::<16>) {
+                break;
+            }
+            i += 16;
+        }
     }
     while i < s.len() {
-        let c = s[i];
-        if c == b'"' || c == b'\\' || c < 0x20 {
+        if is_special(s[i]) {
             return i;
         }
         i += 1;
@@ -324,10 +332,16 @@ pub(crate) fn decode_raw(raw: &[u8]) -> Result<String, String> {
     let mut out = String::with_capacity(raw.len());
     let mut i = 0;
     loop {
-        let j = raw[i..]
-            .iter()
-            .position(|&c| c == b'\\')
-            .map_or(raw.len(), |k| i + k);
+        // The scan that found the string's end let no quote or control
+        // byte through unescaped, so the next special byte is normally the
+        // next backslash.
+        let mut j = find_special(raw, i);
+        if j < raw.len() && raw[j] != b'\\' {
+            j = raw[j..]
+                .iter()
+                .position(|&c| c == b'\\')
+                .map_or(raw.len(), |k| j + k);
+        }
         push_run(&mut out, &raw[i..j])?;
         if j >= raw.len() {
             return Ok(out);
@@ -366,6 +380,25 @@ mod tests {
         assert_eq!(find_special(b"abcdefgh\x1fabc", 0), 8);
         assert_eq!(find_special("é€𝄞abcdefgh".as_bytes(), 0), 17);
         assert_eq!(find_special(b"\x7f\x80\xff ", 0), 4);
+    }
+
+    #[test]
+    fn find_special_at_every_block_position() {
+        for len in [0usize, 1, 15, 16, 17, 63, 64, 65, 100, 200] {
+            let plain = vec![b'a'; len];
+            for start in [0usize, 1, 7, 16, 64].into_iter().filter(|&s| s <= len) {
+                assert_eq!(find_special(&plain, start), len);
+            }
+            for at in 0..len {
+                for special in [b'"', b'\\', 0x00, 0x1f] {
+                    let mut v = plain.clone();
+                    v[at] = special;
+                    assert_eq!(find_special(&v, 0), at, "len {len} at {at}");
+                    assert_eq!(find_special(&v, at), at);
+                    assert_eq!(find_special(&v, at + 1), len);
+                }
+            }
+        }
     }
 
     #[test]
