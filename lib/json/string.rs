@@ -10,7 +10,6 @@
 
 use std::sync::Arc;
 
-
 #[inline(always)]
 fn is_special(c: u8) -> bool {
     // Non-short-circuit `|`, so that the block tests vectorize.

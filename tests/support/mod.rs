@@ -28,7 +28,9 @@ pub fn find_tool(name: &str) -> Option<PathBuf> {
 
 /// True when running under CI (`CI=true`), where missing peers are failures.
 pub fn in_ci() -> bool {
-    std::env::var("CI").map(|v| v == "true" || v == "1").unwrap_or(false)
+    std::env::var("CI")
+        .map(|v| v == "true" || v == "1")
+        .unwrap_or(false)
 }
 
 /// Returns the path of a required peer program. When it is missing: panics
@@ -154,8 +156,14 @@ impl OvsdbServer {
             .arg("--detach")
             .arg("--no-chdir")
             .arg(format!("--pidfile={}", pidfile.display()))
-            .arg(format!("--log-file={}", dir.join(format!("{tag}.log")).display()))
-            .arg(format!("--unixctl={}", dir.join(format!("{tag}.ctl")).display()))
+            .arg(format!(
+                "--log-file={}",
+                dir.join(format!("{tag}.log")).display()
+            ))
+            .arg(format!(
+                "--unixctl={}",
+                dir.join(format!("{tag}.ctl")).display()
+            ))
             .arg(format!("--remote=ptcp:{port}:127.0.0.1"))
             .arg(format!("--remote=punix:{}", sock.display()))
             .arg(db));
