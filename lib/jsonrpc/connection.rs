@@ -40,10 +40,11 @@
 //! `ovsrpc::jsonrpc::connection`) as OVS does: `NAME: send request,
 //! method="echo", params=[], id=0`, with object members sorted.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::fmt;
 use std::io;
-use std::sync::Mutex;
+use std::thread::LocalKey;
 
 use log::{debug, info, log_enabled, warn, Level};
 
@@ -82,23 +83,26 @@ pub fn pstream_open(name: &str, dscp: u8) -> io::Result<PStream> {
     PStream::open_with_default_port(name, OVSDB_PORT, dscp)
 }
 
-/// A process-wide log rate limit: a token bucket refilled at `per_minute`
-/// tokens a minute, holding at most `burst` (OVS's `struct
-/// vlog_rate_limit`). When messages were suppressed, the next one allowed
-/// says how many.
+/// A log rate limit: a token bucket refilled at `per_minute` tokens a
+/// minute, holding at most `burst` (OVS's `struct vlog_rate_limit`). When
+/// messages were suppressed, the next one allowed is preceded by OVS's
+/// `Dropped N log messages in last S seconds due to excessive rate`.
+///
+/// OVS keeps one bucket per process; here each thread has its own, since
+/// each thread runs its own main loop over its own connections.
 pub(crate) struct RateLimit {
     per_minute: u32,
     burst: u32,
-    state: Mutex<RateState>,
-}
-
-struct RateState {
-    /// Tokens, in thousandths.
+    /// Tokens, in units of 1/60,000 (a millisecond at one per minute), so
+    /// that refilling is exact.
     tokens: u64,
-    last_fill: i64,
+    last_fill: Option<i64>,
     first_dropped: i64,
     n_dropped: u64,
 }
+
+/// One token of a [`RateLimit`]: a minute in milliseconds.
+const TOKEN: u64 = 60_000;
 
 impl RateLimit {
     /// A limit of `per_minute` messages a minute with bursts of `burst`
@@ -107,55 +111,49 @@ impl RateLimit {
         RateLimit {
             per_minute,
             burst,
-            state: Mutex::new(RateState {
-                tokens: burst as u64 * 1000,
-                last_fill: i64::MIN,
-                first_dropped: 0,
-                n_dropped: 0,
-            }),
+            tokens: burst as u64 * TOKEN,
+            last_fill: None,
+            first_dropped: 0,
+            n_dropped: 0,
         }
     }
 
-    /// True if a message may be logged now. Before allowing one after
-    /// some were suppressed, logs OVS's `Dropped N log messages in last S
-    /// seconds (most recently, S seconds ago) due to excessive rate`.
-    pub(crate) fn allow(&self) -> bool {
-        let now = time_msec();
-        let mut s = match self.state.lock() {
-            Ok(s) => s,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        if s.last_fill == i64::MIN {
-            s.last_fill = now;
-        }
-        let elapsed = (now - s.last_fill).max(0) as u64;
-        let cap = u64::from(self.burst) * 1000;
-        // per_minute tokens per 60,000 ms: elapsed * per_minute / 60 thousandths.
-        s.tokens = (s.tokens + elapsed * u64::from(self.per_minute) / 60).min(cap);
-        s.last_fill = now;
-        if s.tokens < 1000 {
-            if s.n_dropped == 0 {
-                s.first_dropped = now;
+    /// True if a message may be logged at `now` (milliseconds).
+    pub(crate) fn allow_at(&mut self, now: i64) -> bool {
+        let elapsed = (now - self.last_fill.unwrap_or(now)).max(0) as u64;
+        let cap = u64::from(self.burst) * TOKEN;
+        self.tokens = (self.tokens + elapsed * u64::from(self.per_minute)).min(cap);
+        self.last_fill = Some(now);
+        if self.tokens < TOKEN {
+            if self.n_dropped == 0 {
+                self.first_dropped = now;
             }
-            s.n_dropped += 1;
+            self.n_dropped += 1;
             return false;
         }
-        s.tokens -= 1000;
-        if s.n_dropped > 0 {
-            let n = std::mem::take(&mut s.n_dropped);
+        self.tokens -= TOKEN;
+        if self.n_dropped > 0 {
+            let n = std::mem::take(&mut self.n_dropped);
             warn!(
                 "Dropped {n} log messages in last {} seconds due to excessive rate",
-                ((now - s.first_dropped) / 1000).max(1)
+                ((now - self.first_dropped) / 1000).max(1)
             );
         }
         true
     }
 }
 
-/// Errors on connections (OVS: 5 a minute, bursts of 5).
-static ERROR_RL: RateLimit = RateLimit::new(5, 5);
-/// The "excessive sending backlog" report (OVS: 5 a minute, bursts of 5).
-static BACKLOG_RL: RateLimit = RateLimit::new(5, 5);
+thread_local! {
+    /// Errors on connections (OVS: 5 a minute, bursts of 5).
+    static ERROR_RL: RefCell<RateLimit> = const { RefCell::new(RateLimit::new(5, 5)) };
+    /// The "excessive sending backlog" report (OVS: 5 a minute, bursts of 5).
+    static BACKLOG_RL: RefCell<RateLimit> = const { RefCell::new(RateLimit::new(5, 5)) };
+}
+
+/// True if `limit` (on this thread) lets a message through now.
+fn allow(limit: &'static LocalKey<RefCell<RateLimit>>) -> bool {
+    limit.with(|l| l.borrow_mut().allow_at(time_msec()))
+}
 
 /// A JSON-RPC connection over a stream. See the module docs for the
 /// main-loop order.
@@ -335,7 +333,7 @@ impl Jsonrpc {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                 Err(e) => {
                     let e = Error::from(e);
-                    if ERROR_RL.allow() {
+                    if allow(&ERROR_RL) {
                         warn!("{}: send error: {}", self.name, e);
                     }
                     self.error(e);
@@ -437,7 +435,7 @@ impl Jsonrpc {
             return;
         }
         let backlog = self.output.len() - self.output_pos;
-        if BACKLOG_RL.allow() {
+        if allow(&BACKLOG_RL) {
             info!(
                 "excessive sending backlog, jsonrpc: {}, num of msgs: {}, backlog: {}.",
                 self.name, count, backlog
@@ -511,7 +509,7 @@ impl Jsonrpc {
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => Err(Error::EAGAIN),
             Err(e) => {
                 let e = Error::from(e);
-                if ERROR_RL.allow() {
+                if allow(&ERROR_RL) {
                     warn!("{}: receive error: {}", self.name, e);
                 }
                 self.error(e);
@@ -524,7 +522,7 @@ impl Jsonrpc {
         let json = match self.parser.finish() {
             Ok(json) => json,
             Err(e) => {
-                if ERROR_RL.allow() {
+                if allow(&ERROR_RL) {
                     warn!("{}: error parsing stream: {}", self.name, e);
                 }
                 self.error(Error::EPROTO);
@@ -537,7 +535,7 @@ impl Jsonrpc {
                 Ok(msg)
             }
             Err(e) => {
-                if ERROR_RL.allow() {
+                if allow(&ERROR_RL) {
                     warn!("{}: received bad JSON-RPC message: {}", self.name, e);
                 }
                 self.error(Error::EPROTO);
@@ -611,3 +609,26 @@ pub fn open_block(name: &str, timeout_ms: i64) -> Result<Jsonrpc> {
 
 /// Re-exported for callers that build connections by hand.
 pub use stream::StreamWait;
+
+#[cfg(test)]
+mod tests {
+    use super::RateLimit;
+
+    #[test]
+    fn rate_limit_allows_a_burst_then_refills() {
+        let mut rl = RateLimit::new(5, 5);
+        for _ in 0..5 {
+            assert!(rl.allow_at(1_000));
+        }
+        assert!(!rl.allow_at(1_000));
+        // 5 a minute: one token every 12 seconds.
+        assert!(!rl.allow_at(12_999));
+        assert!(rl.allow_at(13_000));
+        assert!(!rl.allow_at(13_000));
+        // A long pause refills to the burst size, no more.
+        for _ in 0..5 {
+            assert!(rl.allow_at(1_000_000));
+        }
+        assert!(!rl.allow_at(1_000_000));
+    }
+}
