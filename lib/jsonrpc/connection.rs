@@ -73,6 +73,10 @@ const BACKLOG_CHECK_MSGS: usize = 50;
 /// the rest is still queued.
 const RECLAIM_BYTES: usize = 1 << 20;
 
+/// Buffers bigger than this are released once empty, so that one big
+/// message does not pin its memory for the connection's lifetime.
+const KEEP_BUFFER_BYTES: usize = 1 << 20;
+
 /// [`Stream::open_with_default_port`] with the JSON-RPC port 6640.
 pub fn stream_open(name: &str, dscp: u8) -> io::Result<Stream> {
     Stream::open_with_default_port(name, OVSDB_PORT, dscp)
@@ -342,7 +346,12 @@ impl Jsonrpc {
             }
         }
         if self.output_pos == self.output.len() {
-            self.output.clear();
+            if self.output.capacity() > KEEP_BUFFER_BYTES {
+                // Do not hold on to the memory of one big message.
+                self.output = Vec::new();
+            } else {
+                self.output.clear();
+            }
             self.output_pos = 0;
             self.msg_ends.clear();
         } else if self.output_pos >= RECLAIM_BYTES && self.output_pos * 2 >= self.output.len() {
@@ -519,7 +528,16 @@ impl Jsonrpc {
     }
 
     fn parse_received(&mut self) -> Result<Msg> {
-        let json = match self.parser.finish() {
+        let size = self.parser.bytes_consumed();
+        let result = self.parser.finish();
+        if size > KEEP_BUFFER_BYTES as u64 {
+            // The parser keeps its buffers for the next value; do not hold
+            // on to the memory of one big message.
+            let max = self.parser.max_size();
+            self.parser = json::Parser::new();
+            self.parser.set_max_size(max);
+        }
+        let json = match result {
             Ok(json) => json,
             Err(e) => {
                 if allow(&ERROR_RL) {
