@@ -38,7 +38,12 @@
 //!
 //! Every message sent and received is logged at debug level (target
 //! `ovsrpc::jsonrpc::connection`) as OVS does: `NAME: send request,
-//! method="echo", params=[], id=0`, with object members sorted.
+//! method="echo", params=[], id=0`, with object members sorted. Errors
+//! (`NAME: error parsing stream: ...`, `NAME: received bad JSON-RPC message:
+//! ...`, `NAME: send error: ...`, `NAME: receive error: ...`) are warnings
+//! and the "excessive sending backlog" report is informational, each
+//! rate-limited as in OVS (5 a minute, bursts of 5; per thread here, since
+//! each thread runs its own main loop).
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
