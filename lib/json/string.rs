@@ -8,40 +8,52 @@
 //! escape, invalid UTF-8) falls back to [`scan_raw`] to find the end and
 //! [`decode_raw`] to report exactly what OVS would.
 
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
+#[inline(always)]
+fn is_special(c: u8) -> bool {
+    // Non-short-circuit `|`, so that the block tests vectorize.
+    (c == b'"') | (c == b'\\') | (c < 0x20)
+}
+
+/// True if `block` holds a special byte. Written lane by lane, then
+/// reduced, so that the compiler turns it into a few vector compares.
+#[inline(always)]
+fn block_has_special<const N: usize>(block: &[u8; N]) -> bool {
+    let mut lanes = [0u8; N];
+    for (lane, &c) in lanes.iter_mut().zip(block) {
+        *lane = u8::from(is_special(c));
+    }
+    lanes.iter().fold(0, |acc, &lane| acc | lane) != 0
+}
 
 /// Index of the first byte at or after `i` that is `"`, `\` or below 0x20,
-/// or `s.len()` if there is none. Eight bytes at a time.
-#[inline(always)]
-pub(crate) fn find_special(s: &[u8], i: usize) -> usize {
-    let Some(rest) = s.get(i..) else {
-        return s.len();
-    };
-    let mut chunks = rest.chunks_exact(8);
-    let mut at = i;
-    for chunk in &mut chunks {
-        let w = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
-        let q = w ^ (LO * u64::from(b'"'));
-        let b = w ^ (LO * u64::from(b'\\'));
-        // High bit set in a byte that is zero (quote, backslash) or < 0x20.
-        // Only the lowest flagged byte is exact; that is the one we want.
-        let t = (q.wrapping_sub(LO) & !q)
-            | (b.wrapping_sub(LO) & !b)
-            | (w.wrapping_sub(LO * 0x20) & !w);
-        let t = t & HI;
-        if t != 0 {
-            return at + (t.trailing_zeros() / 8) as usize;
+/// or `s.len()` if there is none. Blocks of 64, then 16 bytes are tested
+/// with vector compares; the block that holds a special byte, and the
+/// tail, are searched bytewise.
+#[inline]
+pub(crate) fn find_special(s: &[u8], mut i: usize) -> usize {
+    if i < s.len() {
+        for block in s[i..].chunks_exact(64) {
+            if block.try_into().map_or(true, block_has_special::<64>) {
+                break;
+            }
+            i += 64;
         }
-        at += 8;
     }
-    for &c in chunks.remainder() {
-        if c == b'"' || c == b'\\' || c < 0x20 {
-            return at;
+    if i < s.len() {
+        for block in s[i..].chunks_exact(16) {
+            if block.try_into().map_or(true, block_has_special::<16>) {
+                break;
+            }
+            i += 16;
         }
-        at += 1;
     }
-    at
+    while i < s.len() {
+        if is_special(s[i]) {
+            return i;
+        }
+        i += 1;
+    }
+    i
 }
 
 /// What the fast path made of a string.
@@ -351,6 +363,25 @@ pub(crate) fn decode_raw(raw: &[u8]) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn find_special_at_every_block_position() {
+        for len in [0usize, 1, 15, 16, 17, 63, 64, 65, 100, 200] {
+            let plain = vec![b'a'; len];
+            for start in [0usize, 1, 7, 16, 64].into_iter().filter(|&s| s <= len) {
+                assert_eq!(find_special(&plain, start), len);
+            }
+            for at in 0..len {
+                for special in [b'"', b'\\', 0x00, 0x1f] {
+                    let mut v = plain.clone();
+                    v[at] = special;
+                    assert_eq!(find_special(&v, 0), at, "len {len} at {at}");
+                    assert_eq!(find_special(&v, at), at);
+                    assert_eq!(find_special(&v, at + 1), len);
+                }
+            }
+        }
+    }
 
     #[test]
     fn find_special_finds_the_first() {

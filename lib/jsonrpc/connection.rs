@@ -6,35 +6,59 @@
 //! Each iteration: [`Jsonrpc::run`] (flushes queued output), then
 //! [`Jsonrpc::recv`] until it returns `EAGAIN`, [`Jsonrpc::send`] as needed,
 //! then [`Jsonrpc::wait`] and [`Jsonrpc::recv_wait`], then
-//! [`crate::poll_loop::block`].
+//! [`crate::poll_loop::block`]. Once [`Jsonrpc::get_status`] is nonzero the
+//! connection is out of service: drop it (or [`Jsonrpc::close`] it).
 //!
 //! # Output
 //!
 //! [`Jsonrpc::send`] serializes the message straight into one output
-//! buffer. When nothing was queued before, it tries to write at once;
-//! whatever the stream does not take stays queued and [`Jsonrpc::run`]
-//! writes it later, as much as the stream takes in one call, so many small
-//! queued messages leave in one syscall (OVS writes one message per
-//! `send(2)`).
+//! buffer. When nothing was queued before, it tries to write at once, as
+//! OVS does; whatever the stream does not take stays queued and
+//! [`Jsonrpc::run`] writes it later, as much as the stream takes in one
+//! call, so small messages that were queued together leave in one `send(2)`
+//! (OVS writes one message per call). [`Jsonrpc::queue`] queues without
+//! writing, for a sender that has many messages at hand: a burst of
+//! `queue`s followed by one `run` costs one system call.
+//!
+//! The backlog is bounded only if the caller asks:
+//! [`Jsonrpc::set_backlog_threshold`] makes the connection fail with
+//! `E2BIG` when too much is queued (checked, as in OVS, only once at least
+//! 50 messages are queued).
 //!
 //! # Input
 //!
-//! [`Jsonrpc::recv`] reads into a buffer and feeds the incremental JSON
-//! parser, at most 50 reads per call as OVS does. Anything that is not valid
-//! JSON or not valid JSON-RPC fails the connection with `EPROTO` after every
-//! message before it has been delivered.
+//! [`Jsonrpc::recv`] reads up to 64 KiB at a time and feeds the incremental
+//! JSON parser, at most 50 reads per call as OVS does, so one busy peer
+//! cannot hold up a main loop. Anything that is not valid JSON or not valid
+//! JSON-RPC fails the connection with `EPROTO` and one log line naming the
+//! peer and the problem, after every message received before it has been
+//! delivered.
+//!
+//! # Logging
+//!
+//! Every message sent and received is logged at debug level (target
+//! `ovsrpc::jsonrpc::connection`) as OVS does: `NAME: send request,
+//! method="echo", params=[], id=0`, with object members sorted. Errors
+//! (`NAME: error parsing stream: ...`, `NAME: received bad JSON-RPC message:
+//! ...`, `NAME: send error: ...`, `NAME: receive error: ...`) are warnings
+//! and the "excessive sending backlog" report is informational, each
+//! rate-limited as in OVS (5 a minute, bursts of 5; per thread here, since
+//! each thread runs its own main loop).
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::fmt;
 use std::io;
+use std::thread::LocalKey;
 
-use log::{debug, log_enabled, warn, Level};
+use log::{debug, info, log_enabled, warn, Level};
 
 use crate::error::{Error, Result};
 use crate::json;
 use crate::jsonrpc::msg::{Msg, MsgType};
 use crate::poll_loop;
 use crate::stream::{self, PStream, Stream};
+use crate::timeval::time_msec;
 
 /// The IANA port for OVSDB, the default for JSON-RPC names without a port.
 pub const OVSDB_PORT: u16 = 6640;
@@ -47,7 +71,17 @@ pub const DEFAULT_MAX_MSG_SIZE: usize = json::DEFAULT_MAX_SIZE as usize;
 /// Default size of the input buffer: the most bytes read from the socket
 /// and held unparsed at once.
 pub const DEFAULT_INPUT_BUFFER: usize = 64 * 1024;
+/// Reads per [`Jsonrpc::recv`] call at most (OVS's 50).
 const MAX_READS_PER_RECV: usize = 50;
+/// Queued messages from which the backlog is reported and checked (OVS).
+const BACKLOG_CHECK_MSGS: usize = 50;
+/// Sent bytes at the front of the output buffer worth reclaiming while
+/// the rest is still queued.
+const RECLAIM_BYTES: usize = 1 << 20;
+
+/// Buffers bigger than this are released once empty, so that one big
+/// message does not pin its memory for the connection's lifetime.
+const KEEP_BUFFER_BYTES: usize = 1 << 20;
 
 /// [`Stream::open_with_default_port`] with the JSON-RPC port 6640.
 pub fn stream_open(name: &str, dscp: u8) -> io::Result<Stream> {
@@ -59,6 +93,78 @@ pub fn pstream_open(name: &str, dscp: u8) -> io::Result<PStream> {
     PStream::open_with_default_port(name, OVSDB_PORT, dscp)
 }
 
+/// A log rate limit: a token bucket refilled at `per_minute` tokens a
+/// minute, holding at most `burst` (OVS's `struct vlog_rate_limit`). When
+/// messages were suppressed, the next one allowed is preceded by OVS's
+/// `Dropped N log messages in last S seconds due to excessive rate`.
+///
+/// OVS keeps one bucket per process; here each thread has its own, since
+/// each thread runs its own main loop over its own connections.
+pub(crate) struct RateLimit {
+    per_minute: u32,
+    burst: u32,
+    /// Tokens, in units of 1/60,000 (a millisecond at one per minute), so
+    /// that refilling is exact.
+    tokens: u64,
+    last_fill: Option<i64>,
+    first_dropped: i64,
+    n_dropped: u64,
+}
+
+/// One token of a [`RateLimit`]: a minute in milliseconds.
+const TOKEN: u64 = 60_000;
+
+impl RateLimit {
+    /// A limit of `per_minute` messages a minute with bursts of `burst`
+    /// (OVS's `VLOG_RATE_LIMIT_INIT(RATE, BURST)`).
+    pub(crate) const fn new(per_minute: u32, burst: u32) -> RateLimit {
+        RateLimit {
+            per_minute,
+            burst,
+            tokens: burst as u64 * TOKEN,
+            last_fill: None,
+            first_dropped: 0,
+            n_dropped: 0,
+        }
+    }
+
+    /// True if a message may be logged at `now` (milliseconds).
+    pub(crate) fn allow_at(&mut self, now: i64) -> bool {
+        let elapsed = (now - self.last_fill.unwrap_or(now)).max(0) as u64;
+        let cap = u64::from(self.burst) * TOKEN;
+        self.tokens = (self.tokens + elapsed * u64::from(self.per_minute)).min(cap);
+        self.last_fill = Some(now);
+        if self.tokens < TOKEN {
+            if self.n_dropped == 0 {
+                self.first_dropped = now;
+            }
+            self.n_dropped += 1;
+            return false;
+        }
+        self.tokens -= TOKEN;
+        if self.n_dropped > 0 {
+            let n = std::mem::take(&mut self.n_dropped);
+            warn!(
+                "Dropped {n} log messages in last {} seconds due to excessive rate",
+                ((now - self.first_dropped) / 1000).max(1)
+            );
+        }
+        true
+    }
+}
+
+thread_local! {
+    /// Errors on connections (OVS: 5 a minute, bursts of 5).
+    static ERROR_RL: RefCell<RateLimit> = const { RefCell::new(RateLimit::new(5, 5)) };
+    /// The "excessive sending backlog" report (OVS: 5 a minute, bursts of 5).
+    static BACKLOG_RL: RefCell<RateLimit> = const { RefCell::new(RateLimit::new(5, 5)) };
+}
+
+/// True if `limit` (on this thread) lets a message through now.
+fn allow(limit: &'static LocalKey<RefCell<RateLimit>>) -> bool {
+    limit.with(|l| l.borrow_mut().allow_at(time_msec()))
+}
+
 /// A JSON-RPC connection over a stream. See the module docs for the
 /// main-loop order.
 pub struct Jsonrpc {
@@ -66,16 +172,18 @@ pub struct Jsonrpc {
     name: String,
     status: i32,
 
-    // Input: bytes read but not yet fed to the parser are input[pos..].
-    input: Vec<u8>,
-    input_pos: usize,
+    // Input: bytes read but not yet fed to the parser are
+    // input[in_start..in_end]. The buffer is allocated at the first read.
+    input: Box<[u8]>,
+    in_start: usize,
+    in_end: usize,
     parser: json::Parser,
-    in_message: bool,
     received_bytes: u64,
     input_buffer: usize,
 
     // Output: bytes not yet written are output[output_pos..]; the end
-    // offsets (into `output`) of queued messages are in `msg_ends`.
+    // offsets (into `output`) of the messages not yet wholly written are in
+    // `msg_ends`, oldest first.
     output: Vec<u8>,
     output_pos: usize,
     msg_ends: VecDeque<usize>,
@@ -89,22 +197,23 @@ impl fmt::Debug for Jsonrpc {
             .field("name", &self.name)
             .field("status", &self.status)
             .field("backlog", &self.get_backlog())
+            .field("backlog_msgs", &self.get_backlog_msgs())
             .finish()
     }
 }
 
 impl Jsonrpc {
     /// Wraps `stream` (which should be connected, or connecting) in a
-    /// JSON-RPC connection that owns it.
+    /// JSON-RPC connection that owns it (OVS's `jsonrpc_open()`).
     pub fn open(stream: Stream) -> Jsonrpc {
         Jsonrpc {
             name: stream.name().to_string(),
             stream: Some(stream),
             status: 0,
-            input: Vec::new(),
-            input_pos: 0,
+            input: Box::default(),
+            in_start: 0,
+            in_end: 0,
             parser: json::Parser::new(),
-            in_message: false,
             received_bytes: 0,
             input_buffer: DEFAULT_INPUT_BUFFER,
             output: Vec::new(),
@@ -115,11 +224,18 @@ impl Jsonrpc {
         }
     }
 
-    /// Closes the connection (dropping it does the same).
+    /// Closes the connection and its stream, dropping anything queued
+    /// (dropping it does the same).
     pub fn close(self) {}
 
     /// The stream's name, as it was when the connection was opened.
     pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The stream's name, as it was when the connection was opened (OVS's
+    /// `jsonrpc_get_name()`; same as [`name`](Self::name)).
+    pub fn get_name(&self) -> &str {
         &self.name
     }
 
@@ -144,7 +260,8 @@ impl Jsonrpc {
         }
     }
 
-    /// Messages queued (wholly or partly unsent).
+    /// Messages queued, wholly or partly unsent (0 once the connection has
+    /// failed).
     pub fn get_backlog_msgs(&self) -> usize {
         if self.status != 0 {
             0
@@ -153,15 +270,17 @@ impl Jsonrpc {
         }
     }
 
-    /// Drops the connection (E2BIG) when more than `max_n_msgs` messages or
-    /// more than `max_backlog_bytes` bytes are queued; 0 means no limit.
+    /// Makes the connection fail with `E2BIG` when, at a
+    /// [`send`](Self::send) with at least 50 messages queued, more than
+    /// `max_n_msgs` messages or more than `max_backlog_bytes` bytes are
+    /// queued; 0 means no limit (the default).
     pub fn set_backlog_threshold(&mut self, max_n_msgs: usize, max_backlog_bytes: usize) {
         self.max_output = max_n_msgs;
         self.max_backlog = max_backlog_bytes;
     }
 
     /// Sets the largest message accepted from the peer (default 256 MiB);
-    /// a bigger one fails the connection with EPROTO.
+    /// a bigger one fails the connection with `EPROTO`.
     pub fn set_max_msg_size(&mut self, max: usize) {
         self.parser.set_max_size(Some(max.max(1) as u64));
     }
@@ -189,15 +308,25 @@ impl Jsonrpc {
             self.status = error.errno();
             self.stream = None;
             self.parser.reset();
-            self.input = Vec::new();
-            self.input_pos = 0;
+            self.input = Box::default();
+            self.in_start = 0;
+            self.in_end = 0;
             self.output = Vec::new();
             self.output_pos = 0;
-            self.msg_ends.clear();
+            self.msg_ends = VecDeque::new();
         }
     }
 
-    /// Writes as much queued output as the stream takes now.
+    fn status_result(&self) -> Result<()> {
+        match self.status {
+            0 => Ok(()),
+            e => Err(Error::from_errno(e)),
+        }
+    }
+
+    /// Writes as much queued output as the stream takes now (OVS's
+    /// `jsonrpc_run()`). A send error other than `EAGAIN` fails the
+    /// connection.
     pub fn run(&mut self) {
         if self.status != 0 {
             return;
@@ -208,6 +337,7 @@ impl Jsonrpc {
         stream.run();
         while self.output_pos < self.output.len() {
             match stream.send(&self.output[self.output_pos..]) {
+                Ok(0) => break,
                 Ok(n) => {
                     self.output_pos += n;
                     while self
@@ -217,25 +347,30 @@ impl Jsonrpc {
                     {
                         self.msg_ends.pop_front();
                     }
-                    if n == 0 {
-                        break;
-                    }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                 Err(e) => {
                     let e = Error::from(e);
-                    warn!("{}: send error: {}", self.name, e);
+                    if allow(&ERROR_RL) {
+                        warn!("{}: send error: {}", self.name, e);
+                    }
                     self.error(e);
                     return;
                 }
             }
         }
         if self.output_pos == self.output.len() {
-            self.output.clear();
+            if self.output.capacity() > KEEP_BUFFER_BYTES {
+                // Do not hold on to the memory of one big message.
+                self.output = Vec::new();
+            } else {
+                self.output.clear();
+            }
             self.output_pos = 0;
             self.msg_ends.clear();
-        } else if self.output_pos > (1 << 20) && self.output_pos * 2 > self.output.len() {
-            // Reclaim the sent prefix without copying much.
+        } else if self.output_pos >= RECLAIM_BYTES && self.output_pos * 2 >= self.output.len() {
+            // Reclaim the sent prefix; what is left is at most as long as
+            // what goes, so the copying stays linear overall.
             self.output.drain(..self.output_pos);
             for end in self.msg_ends.iter_mut() {
                 *end -= self.output_pos;
@@ -244,7 +379,8 @@ impl Jsonrpc {
         }
     }
 
-    /// Registers with the poll loop what [`run`](Self::run) waits for.
+    /// Registers with the poll loop what [`run`](Self::run) waits for: the
+    /// stream's background work, and room to write if output is queued.
     #[track_caller]
     pub fn wait(&self) {
         if self.status == 0 {
@@ -263,138 +399,164 @@ impl Jsonrpc {
         }
     }
 
-    /// Queues `msg` for sending and writes at once if nothing was queued.
+    /// Queues `msg` and, if nothing was queued before, writes at once as
+    /// much as the stream takes (OVS's `jsonrpc_send()`).
+    ///
     /// Returns the connection's status as an error if it has failed (the
-    /// message is then dropped), or `E2BIG` when the backlog threshold
-    /// trips.
+    /// message is then dropped), including `E2BIG` when this message
+    /// tripped the backlog threshold.
     pub fn send(&mut self, msg: Msg) -> Result<()> {
-        if self.status != 0 {
-            return Err(Error::from_errno(self.status));
-        }
-        self.log_msg("send", &msg);
         let was_empty = self.output_pos == self.output.len();
+        self.queue(msg)?;
+        if was_empty {
+            self.run();
+        }
+        self.status_result()
+    }
+
+    /// Queues `msg` without writing anything: [`run`](Self::run) (or the
+    /// next [`send`](Self::send) that finds the queue empty) writes it.
+    /// Messages queued in a row leave together, in as few system calls as
+    /// the stream allows. Errors as [`send`](Self::send).
+    pub fn queue(&mut self, msg: Msg) -> Result<()> {
+        self.status_result()?;
+        self.log_msg("send", &msg);
         msg.write_to(&mut self.output);
         self.msg_ends.push_back(self.output.len());
         self.check_backlog();
-        if self.status == 0 && was_empty {
-            self.run();
-        }
-        match self.status {
-            0 => Ok(()),
-            e => Err(Error::from_errno(e)),
-        }
+        self.status_result()
     }
 
-    /// Queues `msg` ahead of everything queued that has not started to go
-    /// out (used for echo replies so that a long backlog does not starve the
-    /// peer's probe). Otherwise as [`send`](Self::send).
+    /// Queues `msg` right behind the first queued message (which may be
+    /// partly written already), ahead of all the others, and otherwise
+    /// behaves as [`send`](Self::send). Useful for a reply that must not
+    /// wait behind a long backlog.
     pub fn send_priority(&mut self, msg: Msg) -> Result<()> {
-        if self.status != 0 {
-            return Err(Error::from_errno(self.status));
-        }
-        if self.output_pos == self.output.len() {
+        self.status_result()?;
+        let Some(&at) = self.msg_ends.front() else {
             return self.send(msg);
-        }
+        };
         self.log_msg("send", &msg);
         let mut bytes = Vec::new();
         msg.write_to(&mut bytes);
-        // Insert after the message in flight (the first one, which may be
-        // partly written), before all others.
-        let at = *self.msg_ends.front().expect("queued output has messages");
-        let idx = 1;
-        self.output.splice(at..at, bytes.iter().copied());
+        let len = bytes.len();
+        self.output.splice(at..at, bytes);
         for end in self.msg_ends.iter_mut().skip(1) {
-            *end += bytes.len();
+            *end += len;
         }
-        self.msg_ends.insert(idx, at + bytes.len());
+        self.msg_ends.insert(1, at + len);
         self.check_backlog();
-        match self.status {
-            0 => Ok(()),
-            e => Err(Error::from_errno(e)),
-        }
+        self.status_result()
     }
 
+    /// OVS's backlog check, run each time a message is queued: from 50
+    /// queued messages on, report the backlog (rate-limited) and fail the
+    /// connection with `E2BIG` if a threshold is exceeded.
     fn check_backlog(&mut self) {
         let count = self.msg_ends.len();
+        if count < BACKLOG_CHECK_MSGS {
+            return;
+        }
         let backlog = self.output.len() - self.output_pos;
-        if count >= 50 {
-            if self.max_output != 0 && count > self.max_output {
-                warn!(
-                    "sending backlog exceeded maximum number of messages ({} > {}), disconnecting, jsonrpc: {}.",
-                    count, self.max_output, self.name
-                );
-                self.error(Error::E2BIG);
-            } else if self.max_backlog != 0 && backlog > self.max_backlog {
-                warn!(
-                    "sending backlog exceeded maximum size ({} > {} bytes), disconnecting, jsonrpc: {}.",
-                    backlog, self.max_backlog, self.name
-                );
-                self.error(Error::E2BIG);
-            }
+        if allow(&BACKLOG_RL) {
+            info!(
+                "excessive sending backlog, jsonrpc: {}, num of msgs: {}, backlog: {}.",
+                self.name, count, backlog
+            );
+        }
+        if self.max_output != 0 && count > self.max_output {
+            warn!(
+                "sending backlog exceeded maximum number of messages ({} > {}), \
+                 disconnecting, jsonrpc: {}.",
+                count, self.max_output, self.name
+            );
+            self.error(Error::E2BIG);
+        } else if self.max_backlog != 0 && backlog > self.max_backlog {
+            warn!(
+                "sending backlog exceeded maximum size ({} > {} bytes), disconnecting, \
+                 jsonrpc: {}.",
+                backlog, self.max_backlog, self.name
+            );
+            self.error(Error::E2BIG);
         }
     }
 
-    /// Receives one message. `Err(EAGAIN)`: no whole message yet;
-    /// `Err(EOF)`: the peer closed the connection; any other error: the
-    /// connection has failed (EPROTO for bad input).
+    /// Receives one message (OVS's `jsonrpc_recv()`).
+    ///
+    /// `Err(EAGAIN)`: no whole message yet (it reads at most 50 times per
+    /// call); `Err(EOF)`: the peer closed the connection; `Err(EPROTO)`:
+    /// the peer sent something that is not JSON or not JSON-RPC; any other
+    /// error: the connection failed. After any error but `EAGAIN` the
+    /// connection is out of service and keeps returning that error.
     pub fn recv(&mut self) -> Result<Msg> {
-        if self.status != 0 {
-            return Err(Error::from_errno(self.status));
-        }
+        self.status_result()?;
         for _ in 0..MAX_READS_PER_RECV {
-            if self.input_pos == self.input.len() {
-                let stream = self
-                    .stream
-                    .as_mut()
-                    .expect("working connection has a stream");
-                self.input.resize(self.input_buffer, 0);
-                self.input_pos = 0;
-                match stream.recv(&mut self.input) {
-                    Ok(0) => {
-                        self.input.clear();
-                        if self.in_message {
-                            warn!(
-                                "{}: connection closed in the middle of a message",
-                                self.name
-                            );
-                        }
-                        self.error(Error::EOF);
-                        return Err(Error::EOF);
-                    }
-                    Ok(n) => {
-                        self.input.truncate(n);
-                        self.received_bytes += n as u64;
-                    }
-                    Err(e) => {
-                        self.input.clear();
-                        if e.kind() == io::ErrorKind::WouldBlock {
-                            return Err(Error::EAGAIN);
-                        }
-                        let e = Error::from(e);
-                        warn!("{}: receive error: {}", self.name, e);
-                        self.error(e);
-                        return Err(e);
-                    }
-                }
+            if self.in_start == self.in_end {
+                self.fill_input()?;
             }
-
-            let avail = &self.input[self.input_pos..];
-            let used = self.parser.feed(avail);
-            self.input_pos += used;
-            self.in_message = self.parser.bytes_consumed() > 0;
+            let used = self.parser.feed(&self.input[self.in_start..self.in_end]);
+            self.in_start += used;
             if self.parser.is_done() {
-                self.in_message = false;
                 return self.parse_received();
             }
         }
         Err(Error::EAGAIN)
     }
 
+    /// Reads once into the (empty) input buffer.
+    fn fill_input(&mut self) -> Result<()> {
+        if self.input.len() != self.input_buffer {
+            self.input = vec![0; self.input_buffer].into_boxed_slice();
+        }
+        self.in_start = 0;
+        self.in_end = 0;
+        let Some(stream) = self.stream.as_mut() else {
+            return Err(Error::from_errno(self.status));
+        };
+        match stream.recv(&mut self.input) {
+            Ok(0) => {
+                if self.parser.bytes_consumed() > 0 {
+                    debug!(
+                        "{}: connection closed in the middle of a message",
+                        self.name
+                    );
+                }
+                self.error(Error::EOF);
+                Err(Error::EOF)
+            }
+            Ok(n) => {
+                self.in_end = n;
+                self.received_bytes += n as u64;
+                Ok(())
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Err(Error::EAGAIN),
+            Err(e) => {
+                let e = Error::from(e);
+                if allow(&ERROR_RL) {
+                    warn!("{}: receive error: {}", self.name, e);
+                }
+                self.error(e);
+                Err(e)
+            }
+        }
+    }
+
     fn parse_received(&mut self) -> Result<Msg> {
-        let json = match self.parser.finish() {
+        let size = self.parser.bytes_consumed();
+        let result = self.parser.finish();
+        if size > KEEP_BUFFER_BYTES as u64 {
+            // The parser keeps its buffers for the next value; do not hold
+            // on to the memory of one big message.
+            let max = self.parser.max_size();
+            self.parser = json::Parser::new();
+            self.parser.set_max_size(max);
+        }
+        let json = match result {
             Ok(json) => json,
             Err(e) => {
-                warn!("{}: error parsing stream: {}", self.name, e);
+                if allow(&ERROR_RL) {
+                    warn!("{}: error parsing stream: {}", self.name, e);
+                }
                 self.error(Error::EPROTO);
                 return Err(Error::EPROTO);
             }
@@ -405,7 +567,9 @@ impl Jsonrpc {
                 Ok(msg)
             }
             Err(e) => {
-                warn!("{}: received bad JSON-RPC message: {}", self.name, e);
+                if allow(&ERROR_RL) {
+                    warn!("{}: received bad JSON-RPC message: {}", self.name, e);
+                }
                 self.error(Error::EPROTO);
                 Err(Error::EPROTO)
             }
@@ -416,21 +580,20 @@ impl Jsonrpc {
     /// may return something other than `EAGAIN`.
     #[track_caller]
     pub fn recv_wait(&self) {
-        if self.status != 0 || self.input_pos < self.input.len() {
+        if self.status != 0 || self.in_start < self.in_end {
             poll_loop::immediate_wake();
         } else if let Some(stream) = &self.stream {
             stream.recv_wait();
         }
     }
 
-    /// Sends `msg` and waits until it has been handed to the stream.
+    /// Sends `msg` and waits until all of the output queue has been handed
+    /// to the stream (OVS's `jsonrpc_send_block()`).
     pub fn send_block(&mut self, msg: Msg) -> Result<()> {
         self.send(msg)?;
         loop {
             self.run();
-            if self.status != 0 {
-                return Err(Error::from_errno(self.status));
-            }
+            self.status_result()?;
             if self.output_pos == self.output.len() {
                 return Ok(());
             }
@@ -439,7 +602,8 @@ impl Jsonrpc {
         }
     }
 
-    /// Waits for a message (as [`recv`](Self::recv), but never `EAGAIN`).
+    /// Waits for a message (as [`recv`](Self::recv), but never `EAGAIN`),
+    /// flushing output meanwhile (OVS's `jsonrpc_recv_block()`).
     pub fn recv_block(&mut self) -> Result<Msg> {
         loop {
             match self.recv() {
@@ -453,8 +617,9 @@ impl Jsonrpc {
         }
     }
 
-    /// Sends `request` and waits for the reply (or error reply) with its id;
-    /// other messages received meanwhile are discarded.
+    /// Sends `request` and waits for the reply or error reply with its id;
+    /// other messages received meanwhile are discarded (OVS's
+    /// `jsonrpc_transact_block()`).
     pub fn transact_block(&mut self, request: Msg) -> Result<Msg> {
         let id = request.id.clone();
         self.send_block(request)?;
@@ -467,13 +632,35 @@ impl Jsonrpc {
     }
 }
 
-/// Opens a JSON-RPC connection to `name` and waits until it is connected
-/// or fails (`timeout_ms` < 0: no limit).
+/// Opens a JSON-RPC connection to `name` (default port 6640) and waits
+/// until it is connected or fails (`timeout_ms` < 0: no limit).
 pub fn open_block(name: &str, timeout_ms: i64) -> Result<Jsonrpc> {
-    let stream = stream_open(name, 0).map_err(Error::from)?;
-    let stream = Stream::open_block(Ok(stream), timeout_ms).map_err(Error::from)?;
+    let stream = Stream::open_block(stream_open(name, 0), timeout_ms).map_err(Error::from)?;
     Ok(Jsonrpc::open(stream))
 }
 
 /// Re-exported for callers that build connections by hand.
 pub use stream::StreamWait;
+
+#[cfg(test)]
+mod tests {
+    use super::RateLimit;
+
+    #[test]
+    fn rate_limit_allows_a_burst_then_refills() {
+        let mut rl = RateLimit::new(5, 5);
+        for _ in 0..5 {
+            assert!(rl.allow_at(1_000));
+        }
+        assert!(!rl.allow_at(1_000));
+        // 5 a minute: one token every 12 seconds.
+        assert!(!rl.allow_at(12_999));
+        assert!(rl.allow_at(13_000));
+        assert!(!rl.allow_at(13_000));
+        // A long pause refills to the burst size, no more.
+        for _ in 0..5 {
+            assert!(rl.allow_at(1_000_000));
+        }
+        assert!(!rl.allow_at(1_000_000));
+    }
+}

@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 
 use crate::json::{Json, JsonType, Object, SerializeOptions};
 
@@ -173,29 +174,55 @@ impl Msg {
         Ok(())
     }
 
-    /// Reads a message from its JSON form, checking it as OVS does.
+    /// Reads a message from its JSON form, checking it as OVS's
+    /// `jsonrpc_msg_from_json()` does, with its error texts: `message is
+    /// not a JSON object`, `method is not a JSON string`, `message has
+    /// unexpected member "NAME"`, or one of [`is_valid`](Msg::is_valid)'s.
+    ///
+    /// A member whose value is `null` counts as absent. The type follows
+    /// from the members present: `result` makes a reply, else `error` an
+    /// error reply, else `id` a request, else a notification.
+    ///
+    /// When `json` holds the only reference to its object (as a freshly
+    /// parsed message does), the members are moved out, not copied.
     pub fn from_json(json: Json) -> Result<Msg, String> {
-        let Some(object) = json.as_object() else {
+        let Json::Object(object) = json else {
             return Err("message is not a JSON object".to_string());
         };
-        let method = match object.get("method") {
-            None => None,
-            Some(m) => match m.as_str() {
-                Some(s) => Some(s.to_string()),
-                None => return Err("method is not a JSON string".to_string()),
-            },
-        };
-        // A JSON null stands for an absent member, as in OVS.
-        let member = |name: &str| object.get(name).filter(|v| !v.is_null()).cloned();
-        let params = member("params");
-        let result = member("result");
-        let error = member("error");
-        let id = member("id");
-        if let Some(other) = object
-            .keys()
-            .find(|k| !matches!(*k, "method" | "params" | "result" | "error" | "id"))
-        {
-            return Err(format!("message has unexpected member \"{other}\""));
+        let object = Arc::try_unwrap(object).unwrap_or_else(|shared| (*shared).clone());
+        let mut method = None;
+        let mut params = None;
+        let mut result = None;
+        let mut error = None;
+        let mut id = None;
+        let mut unexpected: Option<Arc<str>> = None;
+        for (name, value) in object {
+            let slot = match &*name {
+                "method" => {
+                    // OVS checks "method" before anything else.
+                    match value {
+                        Json::String(s) => method = Some(String::from(&*s)),
+                        _ => return Err("method is not a JSON string".to_string()),
+                    }
+                    continue;
+                }
+                "params" => &mut params,
+                "result" => &mut result,
+                "error" => &mut error,
+                "id" => &mut id,
+                _ => {
+                    if unexpected.is_none() {
+                        unexpected = Some(name);
+                    }
+                    continue;
+                }
+            };
+            if !value.is_null() {
+                *slot = Some(value);
+            }
+        }
+        if let Some(name) = unexpected {
+            return Err(format!("message has unexpected member \"{name}\""));
         }
         let msg_type = if result.is_some() {
             MsgType::Reply
@@ -218,46 +245,52 @@ impl Msg {
         Ok(msg)
     }
 
-    /// The message's JSON form, as it goes on the wire (a reply carries
-    /// `"error":null`, an error reply `"result":null`, a notification
-    /// `"id":null`).
+    /// The message's JSON form, as it goes on the wire (OVS's
+    /// `jsonrpc_msg_to_json()`): a reply carries `"error":null`, an error
+    /// reply `"result":null`, a notification `"id":null`.
     pub fn to_json(&self) -> Json {
-        let mut members: Vec<(&str, Json)> = Vec::with_capacity(4);
-        self.for_each_member(|name, value| members.push((name, value.clone())));
-        let mut object = Object::with_capacity(members.len());
-        for (name, value) in members {
+        let mut object = Object::with_capacity(4);
+        self.for_each_member(|name, value| {
+            let value = match value {
+                Member::Method(m) => Json::string(m),
+                Member::Value(v) => v.clone(),
+                Member::Null => Json::Null,
+            };
             object.insert(name, value);
-        }
+        });
         Json::object(object)
     }
 
-    fn for_each_member(&self, mut f: impl FnMut(&'static str, &Json)) {
-        let null = Json::Null;
+    /// Calls `f` for each member of the wire form, in OVS's order (method,
+    /// params, result, error, id).
+    #[inline]
+    fn for_each_member<'a>(&'a self, mut f: impl FnMut(&'static str, Member<'a>)) {
         if let Some(method) = &self.method {
-            f("method", &Json::string(method.as_str()));
+            f("method", Member::Method(method));
         }
         if let Some(params) = &self.params {
-            f("params", params);
+            f("params", Member::Value(params));
         }
         match &self.result {
-            Some(r) => f("result", r),
-            None if self.msg_type == MsgType::Error => f("result", &null),
+            Some(r) => f("result", Member::Value(r)),
+            None if self.msg_type == MsgType::Error => f("result", Member::Null),
             None => {}
         }
         match &self.error {
-            Some(e) => f("error", e),
-            None if self.msg_type == MsgType::Reply => f("error", &null),
+            Some(e) => f("error", Member::Value(e)),
+            None if self.msg_type == MsgType::Reply => f("error", Member::Null),
             None => {}
         }
         match &self.id {
-            Some(id) => f("id", id),
-            None if self.msg_type == MsgType::Notify => f("id", &null),
+            Some(id) => f("id", Member::Value(id)),
+            None if self.msg_type == MsgType::Notify => f("id", Member::Null),
             None => {}
         }
     }
 
-    /// Appends the message's compact wire form to `out`, without building
-    /// an intermediate JSON object.
+    /// Appends the message's compact wire form (the text of
+    /// [`to_json`](Msg::to_json)) to `out`, without building an
+    /// intermediate JSON object.
     pub fn write_to(&self, out: &mut Vec<u8>) {
         out.push(b'{');
         let mut first = true;
@@ -269,7 +302,11 @@ impl Msg {
             out.push(b'"');
             out.extend_from_slice(name.as_bytes());
             out.extend_from_slice(b"\":");
-            value.write_to_vec(out, SerializeOptions::COMPACT);
+            match value {
+                Member::Method(m) => write_string(m, out),
+                Member::Value(v) => v.write_to_vec(out, SerializeOptions::COMPACT),
+                Member::Null => out.extend_from_slice(b"null"),
+            }
         });
         out.push(b'}');
     }
@@ -300,6 +337,27 @@ impl Msg {
             }
         }
         s
+    }
+}
+
+/// One member of a message's wire form.
+enum Member<'a> {
+    Method(&'a str),
+    Value(&'a Json),
+    Null,
+}
+
+/// Appends `s` as a JSON string. Method names rarely need escaping, so the
+/// plain case is copied as is and anything else goes through the JSON
+/// serializer.
+fn write_string(s: &str, out: &mut Vec<u8>) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        Json::string(s).write_to_vec(out, SerializeOptions::COMPACT);
     }
 }
 

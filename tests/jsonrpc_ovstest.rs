@@ -1,0 +1,195 @@
+//! `ovstest test-jsonrpc listen|request|notify` with `--detach` and
+//! `--pidfile`, as ../shared/spec/ovstest.md describes them.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use ovsrpc::poll_loop;
+use ovsrpc::timeval::time_msec;
+use support::TempDir;
+
+const DEADLINE_MS: i64 = 30_000;
+
+fn ovstest(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ovstest"))
+        .arg("test-jsonrpc")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run ovstest")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A daemon started with `--detach --pidfile`: killed on drop if the test
+/// did not shut it down.
+struct Daemon {
+    pidfile: PathBuf,
+    pid: i32,
+}
+
+impl Daemon {
+    fn start(dir: &Path, args: &[&str], pidfile: PathBuf) -> Daemon {
+        let out = ovstest(dir, args);
+        assert!(
+            out.status.success(),
+            "listen --detach failed: {}",
+            stderr(&out)
+        );
+        assert_eq!(stdout(&out), "", "the parent prints nothing");
+        let text = std::fs::read_to_string(&pidfile).expect("pidfile exists once detached");
+        let pid: i32 = text.trim().parse().expect("pid");
+        assert_eq!(text, format!("{pid}\n"));
+        assert!(Path::new(&format!("/proc/{pid}")).exists());
+        Daemon { pidfile, pid }
+    }
+
+    /// Waits (poll-loop timer, with a deadline) until the daemon has removed
+    /// its pidfile and is gone (or a zombie waiting to be reaped).
+    fn wait_for_exit(&mut self) {
+        let deadline = time_msec() + DEADLINE_MS;
+        loop {
+            let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid));
+            let gone = match &stat {
+                Err(_) => true,
+                Ok(s) => s
+                    .rsplit(')')
+                    .next()
+                    .is_some_and(|rest| rest.trim_start().starts_with('Z')),
+            };
+            if gone && !self.pidfile.exists() {
+                self.pid = 0;
+                return;
+            }
+            assert!(time_msec() < deadline, "daemon {} did not exit", self.pid);
+            poll_loop::timer_wait(10);
+            poll_loop::block();
+        }
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if self.pid > 0 {
+            let _ = Command::new("kill")
+                .args(["-KILL", &self.pid.to_string()])
+                .status();
+        }
+    }
+}
+
+#[test]
+fn detached_listener_serves_requests_until_shutdown() {
+    let dir = TempDir::new("ovstest-jsonrpc");
+    let sock = dir.join("rpc.sock");
+    let listen = format!("punix:{}", sock.display());
+    let remote = format!("unix:{}", sock.display());
+    let pidfile = dir.join("listen.pid");
+    let pidarg = format!("--pidfile={}", pidfile.display());
+    let mut daemon = Daemon::start(
+        dir.path(),
+        &["--detach", &pidarg, "--no-chdir", "listen", &listen],
+        pidfile,
+    );
+
+    // The socket accepts connections as soon as the parent has exited.
+    let out = ovstest(
+        dir.path(),
+        &[
+            "request",
+            &remote,
+            "echo",
+            r#"[1, "two", {"b": [], "a": null}]"#,
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "{\"error\":null,\"id\":0,\"result\":[1,\"two\",{\"a\":null,\"b\":[]}]}\n"
+    );
+
+    let out = ovstest(dir.path(), &["request", &remote, "frobnicate", "[]"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "{\"error\":{\"error\":\"unknown method\"},\"id\":0,\"result\":null}\n"
+    );
+
+    // A notification other than shutdown is ignored.
+    let out = ovstest(dir.path(), &["notify", &remote, "hello", "[]"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+    let out = ovstest(dir.path(), &["request", &remote, "echo", "[]"]);
+    assert_eq!(stdout(&out), "{\"error\":null,\"id\":0,\"result\":[]}\n");
+
+    let out = ovstest(dir.path(), &["notify", &remote, "shutdown", "[]"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    daemon.wait_for_exit();
+
+    // Nobody listens any more.
+    let out = ovstest(dir.path(), &["request", &remote, "echo", "[]"]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn pidfile_defaults_to_the_working_directory() {
+    let dir = TempDir::new("ovstest-jsonrpc-pid");
+    let port = support::free_port();
+    let listen = format!("ptcp:{port}:127.0.0.1");
+    let remote = format!("tcp:127.0.0.1:{port}");
+    let mut daemon = Daemon::start(
+        dir.path(),
+        &["--detach", "--pidfile", "listen", &listen],
+        dir.join("test-jsonrpc.pid"),
+    );
+    let out = ovstest(dir.path(), &["request", &remote, "echo", r#"["tcp"]"#]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "{\"error\":null,\"id\":0,\"result\":[\"tcp\"]}\n"
+    );
+    let out = ovstest(dir.path(), &["notify", &remote, "shutdown", "[]"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    daemon.wait_for_exit();
+}
+
+/// Exit status 1 with a one-line message on standard error.
+fn assert_fails(out: &Output) {
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(out));
+    let err = stderr(out);
+    assert_eq!(err.lines().count(), 1, "{err:?}");
+    assert!(err.ends_with('\n'));
+    assert_eq!(stdout(out), "");
+}
+
+#[test]
+fn errors_are_one_line_and_exit_status_one() {
+    let dir = TempDir::new("ovstest-jsonrpc-err");
+    let nowhere = format!("unix:{}", dir.join("nobody.sock").display());
+    assert_fails(&ovstest(dir.path(), &["request", &nowhere, "echo", "[]"]));
+    assert_fails(&ovstest(dir.path(), &["notify", &nowhere, "echo", "[]"]));
+
+    let port = support::free_port();
+    let remote = format!("tcp:127.0.0.1:{port}");
+    assert_fails(&ovstest(dir.path(), &["request", &remote, "echo", "[]"]));
+    // PARAMS must be a JSON array text.
+    assert_fails(&ovstest(dir.path(), &["request", &remote, "echo", "{}"]));
+    assert_fails(&ovstest(dir.path(), &["request", &remote, "echo", "[1,"]));
+    assert_fails(&ovstest(dir.path(), &["notify", &remote, "echo", "nope"]));
+    // A name that is not a passive one (the stream layer logs why, too).
+    let out = ovstest(dir.path(), &["listen", "tcp:127.0.0.1:1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("could not listen on"),
+        "{}",
+        stderr(&out)
+    );
+}
