@@ -669,6 +669,17 @@ impl JsonrpcSession {
         }
     }
 
+    /// Queues `msg` on the current connection without writing yet: the next
+    /// [`run`](Self::run) writes everything queued in one go (beyond OVS:
+    /// for senders with many messages at hand). `ENOTCONN` when not
+    /// connected.
+    pub fn queue(&mut self, msg: Msg) -> Result<()> {
+        match &mut self.rpc {
+            Some(rpc) => rpc.queue(msg),
+            None => Err(Error::ENOTCONN),
+        }
+    }
+
     /// Receives one message, if a whole one is there. Answers the peer's
     /// `echo` requests and swallows the replies to our own probes.
     pub fn recv(&mut self) -> Option<Msg> {
