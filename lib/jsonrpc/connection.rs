@@ -45,7 +45,6 @@
 //! rate-limited as in OVS (5 a minute, bursts of 5; per thread here, since
 //! each thread runs its own main loop).
 
-use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::fmt;
 use std::io;
@@ -58,7 +57,7 @@ use crate::json;
 use crate::jsonrpc::msg::{Msg, MsgType};
 use crate::poll_loop;
 use crate::stream::{self, PStream, Stream};
-use crate::timeval::time_msec;
+use crate::vlog::{Admit, RateLimit};
 
 /// The IANA port for OVSDB, the default for JSON-RPC names without a port.
 pub const OVSDB_PORT: u16 = 6640;
@@ -93,76 +92,26 @@ pub fn pstream_open(name: &str, dscp: u8) -> io::Result<PStream> {
     PStream::open_with_default_port(name, OVSDB_PORT, dscp)
 }
 
-/// A log rate limit: a token bucket refilled at `per_minute` tokens a
-/// minute, holding at most `burst` (OVS's `struct vlog_rate_limit`). When
-/// messages were suppressed, the next one allowed is preceded by OVS's
-/// `Dropped N log messages in last S seconds due to excessive rate`.
-///
-/// OVS keeps one bucket per process; here each thread has its own, since
-/// each thread runs its own main loop over its own connections.
-pub(crate) struct RateLimit {
-    per_minute: u32,
-    burst: u32,
-    /// Tokens, in units of 1/60,000 (a millisecond at one per minute), so
-    /// that refilling is exact.
-    tokens: u64,
-    last_fill: Option<i64>,
-    first_dropped: i64,
-    n_dropped: u64,
-}
-
-/// One token of a [`RateLimit`]: a minute in milliseconds.
-const TOKEN: u64 = 60_000;
-
-impl RateLimit {
-    /// A limit of `per_minute` messages a minute with bursts of `burst`
-    /// (OVS's `VLOG_RATE_LIMIT_INIT(RATE, BURST)`).
-    pub(crate) const fn new(per_minute: u32, burst: u32) -> RateLimit {
-        RateLimit {
-            per_minute,
-            burst,
-            tokens: burst as u64 * TOKEN,
-            last_fill: None,
-            first_dropped: 0,
-            n_dropped: 0,
-        }
-    }
-
-    /// True if a message may be logged at `now` (milliseconds).
-    pub(crate) fn allow_at(&mut self, now: i64) -> bool {
-        let elapsed = (now - self.last_fill.unwrap_or(now)).max(0) as u64;
-        let cap = u64::from(self.burst) * TOKEN;
-        self.tokens = (self.tokens + elapsed * u64::from(self.per_minute)).min(cap);
-        self.last_fill = Some(now);
-        if self.tokens < TOKEN {
-            if self.n_dropped == 0 {
-                self.first_dropped = now;
-            }
-            self.n_dropped += 1;
-            return false;
-        }
-        self.tokens -= TOKEN;
-        if self.n_dropped > 0 {
-            let n = std::mem::take(&mut self.n_dropped);
-            warn!(
-                "Dropped {n} log messages in last {} seconds due to excessive rate",
-                ((now - self.first_dropped) / 1000).max(1)
-            );
-        }
-        true
-    }
-}
-
 thread_local! {
+    // OVS keeps one bucket per process; here each thread has its own, since
+    // each thread runs its own main loop over its own connections.
     /// Errors on connections (OVS: 5 a minute, bursts of 5).
-    static ERROR_RL: RefCell<RateLimit> = const { RefCell::new(RateLimit::new(5, 5)) };
+    static ERROR_RL: RateLimit = const { RateLimit::new(5, 5) };
     /// The "excessive sending backlog" report (OVS: 5 a minute, bursts of 5).
-    static BACKLOG_RL: RefCell<RateLimit> = const { RefCell::new(RateLimit::new(5, 5)) };
+    static BACKLOG_RL: RateLimit = const { RateLimit::new(5, 5) };
 }
 
-/// True if `limit` (on this thread) lets a message through now.
-fn allow(limit: &'static LocalKey<RefCell<RateLimit>>) -> bool {
-    limit.with(|l| l.borrow_mut().allow_at(time_msec()))
+/// True if `limit` (on this thread) lets a message through now; after
+/// drops, first logs OVS's "Dropped N log messages..." summary.
+fn allow(limit: &'static LocalKey<RateLimit>) -> bool {
+    limit.with(|l| match l.admit() {
+        Admit::Drop => false,
+        Admit::Log => true,
+        Admit::LogAfterDrops(dropped) => {
+            warn!("{}", dropped.summary());
+            true
+        }
+    })
 }
 
 /// A JSON-RPC connection over a stream. See the module docs for the
@@ -515,8 +464,8 @@ impl Jsonrpc {
         };
         match stream.recv(&mut self.input) {
             Ok(0) => {
-                if self.parser.bytes_consumed() > 0 {
-                    debug!(
+                if self.parser.bytes_consumed() > 0 && allow(&ERROR_RL) {
+                    warn!(
                         "{}: connection closed in the middle of a message",
                         self.name
                     );
@@ -641,26 +590,3 @@ pub fn open_block(name: &str, timeout_ms: i64) -> Result<Jsonrpc> {
 
 /// Re-exported for callers that build connections by hand.
 pub use stream::StreamWait;
-
-#[cfg(test)]
-mod tests {
-    use super::RateLimit;
-
-    #[test]
-    fn rate_limit_allows_a_burst_then_refills() {
-        let mut rl = RateLimit::new(5, 5);
-        for _ in 0..5 {
-            assert!(rl.allow_at(1_000));
-        }
-        assert!(!rl.allow_at(1_000));
-        // 5 a minute: one token every 12 seconds.
-        assert!(!rl.allow_at(12_999));
-        assert!(rl.allow_at(13_000));
-        assert!(!rl.allow_at(13_000));
-        // A long pause refills to the burst size, no more.
-        for _ in 0..5 {
-            assert!(rl.allow_at(1_000_000));
-        }
-        assert!(!rl.allow_at(1_000_000));
-    }
-}
