@@ -28,7 +28,7 @@ use super::files::{
     load_certificates, load_private_key, load_roots, pem_certificate, sha256_fingerprint,
     ConfigFile,
 };
-use super::verify::{AcceptAnyServerCert, ChainOnlyServerVerifier};
+use super::verify::ServerVerifier;
 use super::x509;
 use crate::stream::strerror;
 
@@ -296,13 +296,12 @@ impl State {
         }
         let provider = self.provider();
         let algs = provider.signature_verification_algorithms;
+        let roots = match (&self.roots, self.verify_peer && !self.bootstrapping) {
+            (Some(roots), true) => Some(Arc::clone(roots)),
+            _ => None,
+        };
         let verifier: Arc<dyn rustls::client::danger::ServerCertVerifier> =
-            match (&self.roots, self.verify_peer && !self.bootstrapping) {
-                (Some(roots), true) => {
-                    Arc::new(ChainOnlyServerVerifier::new(Arc::clone(roots), algs))
-                }
-                _ => Arc::new(AcceptAnyServerCert::new(algs)),
-            };
+            Arc::new(ServerVerifier::new(roots, algs));
         let mut config = ClientConfig::builder_with_provider(provider)
             .with_protocol_versions(&self.versions())
             .map_err(config_error)?

@@ -7,14 +7,14 @@
 //!
 //! * a server checks clients with rustls's `WebPkiClientVerifier` (client
 //!   certificate mandatory);
-//! * a client checks servers with [`ChainOnlyServerVerifier`]: webpki's
+//! * a client checks servers with [`ServerVerifier`]: webpki's
 //!   chain, validity-period and key-usage checks against the CA, but no
 //!   host name check, neither against the name in `ssl:HOST:PORT` nor the
 //!   SNI override. This is deliberate (it is what OVS does): the identity
 //!   a cluster relies on is "signed by our CA".
 //! * With the CA file `none` (verification disabled) or while
 //!   bootstrapping the CA certificate, a client accepts any server chain
-//!   ([`AcceptAnyServerCert`]) but still checks the handshake signatures.
+//!   ([`ServerVerifier`] without roots) but still checks the handshake signatures.
 
 use std::sync::Arc;
 
@@ -30,22 +30,25 @@ use rustls::{
 
 use super::x509::format_utc;
 
-/// Verifies a server's chain against the CA certificate, without checking
-/// its names (see the module documentation).
+/// Verifies a server's certificate as OVS does: with a CA, the chain
+/// against it, without checking names (see the module documentation);
+/// without one (CA file `none`, or CA bootstrap), any chain. Either way
+/// the handshake signatures are checked, so the server owns the key.
 #[derive(Debug)]
-pub(crate) struct ChainOnlyServerVerifier {
-    roots: Arc<RootCertStore>,
+pub(crate) struct ServerVerifier {
+    roots: Option<Arc<RootCertStore>>,
     algs: WebPkiSupportedAlgorithms,
 }
 
-impl ChainOnlyServerVerifier {
-    /// A verifier trusting `roots`, checking signatures with `algs`.
-    pub(crate) fn new(roots: Arc<RootCertStore>, algs: WebPkiSupportedAlgorithms) -> Self {
-        ChainOnlyServerVerifier { roots, algs }
+impl ServerVerifier {
+    /// A verifier trusting `roots` (`None`: any chain), checking
+    /// signatures with `algs`.
+    pub(crate) fn new(roots: Option<Arc<RootCertStore>>, algs: WebPkiSupportedAlgorithms) -> Self {
+        ServerVerifier { roots, algs }
     }
 }
 
-impl ServerCertVerifier for ChainOnlyServerVerifier {
+impl ServerCertVerifier for ServerVerifier {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -55,63 +58,15 @@ impl ServerCertVerifier for ChainOnlyServerVerifier {
         now: UnixTime,
     ) -> Result<ServerCertVerified, Error> {
         let cert = ParsedCertificate::try_from(end_entity)?;
-        verify_server_cert_signed_by_trust_anchor(
-            &cert,
-            &self.roots,
-            intermediates,
-            now,
-            self.algs.all,
-        )?;
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, Error> {
-        verify_tls12_signature(message, cert, dss, &self.algs)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, Error> {
-        verify_tls13_signature(message, cert, dss, &self.algs)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algs.supported_schemes()
-    }
-}
-
-/// Accepts any server certificate chain (CA file `none`, or CA bootstrap),
-/// while still checking that the server owns the certificate's key.
-#[derive(Debug)]
-pub(crate) struct AcceptAnyServerCert {
-    algs: WebPkiSupportedAlgorithms,
-}
-
-impl AcceptAnyServerCert {
-    /// A verifier checking handshake signatures with `algs`.
-    pub(crate) fn new(algs: WebPkiSupportedAlgorithms) -> Self {
-        AcceptAnyServerCert { algs }
-    }
-}
-
-impl ServerCertVerifier for AcceptAnyServerCert {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, Error> {
-        ParsedCertificate::try_from(end_entity)?;
+        if let Some(roots) = &self.roots {
+            verify_server_cert_signed_by_trust_anchor(
+                &cert,
+                roots,
+                intermediates,
+                now,
+                self.algs.all,
+            )?;
+        }
         Ok(ServerCertVerified::assertion())
     }
 
