@@ -330,10 +330,16 @@ pub(crate) fn decode_raw(raw: &[u8]) -> Result<String, String> {
     let mut out = String::with_capacity(raw.len());
     let mut i = 0;
     loop {
-        let j = raw[i..]
-            .iter()
-            .position(|&c| c == b'\\')
-            .map_or(raw.len(), |k| i + k);
+        // The scan that found the string's end let no quote or control
+        // byte through unescaped, so the next special byte is normally the
+        // next backslash.
+        let mut j = find_special(raw, i);
+        if j < raw.len() && raw[j] != b'\\' {
+            j = raw[j..]
+                .iter()
+                .position(|&c| c == b'\\')
+                .map_or(raw.len(), |k| j + k);
+        }
         push_run(&mut out, &raw[i..j])?;
         if j >= raw.len() {
             return Ok(out);
