@@ -199,13 +199,34 @@ fn main() {
         "killing the connected server {victim} with SIGKILL"
     ));
     let killed = time_msec();
+    let seqno = s.get_seqno();
     servers.kill(&victim);
+    // First the session itself: how long until it is connected elsewhere.
+    loop {
+        s.run();
+        while s.recv().is_some() {}
+        if s.is_connected() && s.get_seqno() != seqno {
+            break;
+        }
+        s.wait();
+        s.recv_wait();
+        poll_loop::block();
+    }
+    say(&format!(
+        "the session reconnected to {} {} ms after the kill",
+        s.name(),
+        time_msec() - killed
+    ));
     let took = request(&mut s, &servers, n);
     n += 1;
     say(&format!(
-        "failover: the next request was answered by {} {} ms after the kill (that request took {took} ms)",
-        s.name(),
-        time_msec() - killed
+        "failover: the next request was answered {} ms after the kill (that request took {took} ms{})",
+        time_msec() - killed,
+        if matches!(servers, Servers::Cluster(_)) {
+            "; if the killed server was the Raft leader this includes electing a new one"
+        } else {
+            ""
+        }
     ));
     say(&stats_line(&s));
 
