@@ -759,3 +759,20 @@ fn each_message_is_logged_at_debug_level_with_members_sorted() {
         ]
     );
 }
+
+#[test]
+fn tls_bytes_on_a_plain_connection_are_named_as_such() {
+    init_logging();
+    let dir = TempDir::new("jsonrpc-tls-on-plain");
+    let (mut peer, mut rpc) = raw_peer(&dir);
+    // The start of a TLS ClientHello.
+    write_all(&mut peer, &[0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00]);
+    assert_eq!(recv_within(&mut rpc), Err(Error::EPROTO));
+    let warns = take_logs_at(Level::Warn);
+    assert!(
+        warns
+            .iter()
+            .any(|w| w.contains(rpc.name()) && w.contains("received SSL data on JSON-RPC channel")),
+        "{warns:?}"
+    );
+}

@@ -490,6 +490,20 @@ impl Jsonrpc {
         }
     }
 
+    /// After a parse error, says what the peer seems to speak instead when
+    /// everything it sent is still in the input buffer (OVS's
+    /// `stream_report_content`), e.g. a TLS client on a plain listener.
+    fn report_content(&self) {
+        if self.received_bytes <= self.in_end as u64 {
+            let kind = stream::guess_content(&self.input[..self.in_end]);
+            if let Some(kind) = kind.filter(|k| *k != "JSON-RPC") {
+                if allow(&ERROR_RL) {
+                    warn!("{}: received {} data on JSON-RPC channel", self.name, kind);
+                }
+            }
+        }
+    }
+
     fn parse_received(&mut self) -> Result<Msg> {
         let size = self.parser.bytes_consumed();
         let result = self.parser.finish();
@@ -506,6 +520,7 @@ impl Jsonrpc {
                 if allow(&ERROR_RL) {
                     warn!("{}: error parsing stream: {}", self.name, e);
                 }
+                self.report_content();
                 self.error(Error::EPROTO);
                 return Err(Error::EPROTO);
             }

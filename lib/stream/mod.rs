@@ -579,6 +579,18 @@ impl fmt::Debug for PStream {
     }
 }
 
+/// What kind of traffic starts with `head`: `"SSL"`, `"JSON-RPC"`,
+/// `"OpenFlow"`, or `None` if it cannot tell (OVS's `stream_guess_content`),
+/// for log lines that say a peer speaks the wrong protocol.
+pub fn guess_content(head: &[u8]) -> Option<&'static str> {
+    match head {
+        [0x16, 0x03, ..] => Some("SSL"),
+        [b'{', b'"', ..] => Some("JSON-RPC"),
+        [0x01, 0x00, ..] => Some("OpenFlow"),
+        _ => None,
+    }
+}
+
 /// Whether connections named `name` (active or passive) need periodic
 /// inactivity probes to notice a dead peer: `Some(true)` for `tcp:`,
 /// `ptcp:` (and `ssl:`), `Some(false)` for `unix:` and `punix:`, `None` if

@@ -473,7 +473,7 @@ impl SslStream {
     /// OVS's `stream_report_content`: names what the peer sent if it is
     /// recognisably not TLS.
     fn report_content(&self) {
-        if let Some(kind) = verify::guess_content(&self.rx.head[..self.rx.n_head]) {
+        if let Some(kind) = crate::stream::guess_content(&self.rx.head[..self.rx.n_head]) {
             if kind != "SSL" {
                 crate::warn_rl!(
                     REPORT_RL,

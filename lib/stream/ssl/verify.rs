@@ -239,16 +239,6 @@ pub(crate) fn is_not_tls(e: &Error) -> bool {
     )
 }
 
-/// What kind of traffic starts with `head` (OVS's `stream_guess_content`).
-pub(crate) fn guess_content(head: &[u8]) -> Option<&'static str> {
-    match head {
-        [0x16, 0x03, ..] => Some("SSL"),
-        [b'{', b'"', ..] => Some("JSON-RPC"),
-        [0x01, 0x00, ..] => Some("OpenFlow"),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,9 +264,15 @@ mod tests {
 
     #[test]
     fn content_guess() {
-        assert_eq!(guess_content(b"{\"method\""), Some("JSON-RPC"));
-        assert_eq!(guess_content(&[0x16, 0x03, 0x01]), Some("SSL"));
-        assert_eq!(guess_content(b"{"), None);
-        assert_eq!(guess_content(b"GET /"), None);
+        assert_eq!(
+            crate::stream::guess_content(b"{\"method\""),
+            Some("JSON-RPC")
+        );
+        assert_eq!(
+            crate::stream::guess_content(&[0x16, 0x03, 0x01]),
+            Some("SSL")
+        );
+        assert_eq!(crate::stream::guess_content(b"{"), None);
+        assert_eq!(crate::stream::guess_content(b"GET /"), None);
     }
 }
