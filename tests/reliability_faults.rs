@@ -52,29 +52,6 @@ fn valid_prefix() -> Vec<u8> {
     out
 }
 
-/// Receives on `rpc` until it fails; returns the messages and the errno.
-fn receive_until_failure(rpc: &mut Jsonrpc, what: &str) -> (Vec<Msg>, i32) {
-    let mut msgs = Vec::new();
-    let mut status = 0;
-    drive(what, || {
-        rpc.run();
-        loop {
-            match rpc.recv() {
-                Ok(m) => msgs.push(m),
-                Err(e) if e.is_again() => break,
-                Err(e) => {
-                    status = e.errno();
-                    return true;
-                }
-            }
-        }
-        rpc.wait();
-        rpc.recv_wait();
-        false
-    });
-    (msgs, status)
-}
-
 // ---------------------------------------------------------------------
 // A client of the restart test: pipelines numbered requests in a window,
 // resends the unanswered ones after each reconnection, and checks that
@@ -205,7 +182,7 @@ fn half_a_message_then_close_delivers_what_came_before_then_eof() {
     peer.write_all(&bytes).unwrap();
     drop(peer);
 
-    let (msgs, status) = receive_until_failure(&mut rpc, "end of file");
+    let (msgs, status) = common::receive_until_failure(&mut rpc, "end of file");
     assert_eq!(msgs.len(), 3);
     assert_eq!(status, Error::EOF.errno());
     let lines = logged(&[rpc.name(), "connection closed in the middle of a message"]);
@@ -234,7 +211,7 @@ fn a_reset_connection_fails_with_econnreset_after_delivering_what_came_before() 
     sock.set_linger(Some(std::time::Duration::ZERO)).unwrap();
     drop(sock);
 
-    let (more, status) = receive_until_failure(&mut rpc, "the reset");
+    let (more, status) = common::receive_until_failure(&mut rpc, "the reset");
     assert!(more.is_empty());
     assert_eq!(status, libc::ECONNRESET, "{}", Error::from_errno(status));
     let lines = logged(&[rpc.name(), "receive error: Connection reset by peer"]);

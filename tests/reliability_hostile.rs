@@ -86,24 +86,8 @@ fn receive_hostile(tag: &str, pieces: Vec<Vec<u8>>, max: Option<usize>) -> Outco
         written
     });
 
-    let mut msgs = Vec::new();
-    let mut status = 0;
-    drive(&format!("{tag}: the connection to fail"), || {
-        rpc.run();
-        loop {
-            match rpc.recv() {
-                Ok(m) => msgs.push(m),
-                Err(e) if e.is_again() => break,
-                Err(e) => {
-                    status = e.errno();
-                    return true;
-                }
-            }
-        }
-        rpc.wait();
-        rpc.recv_wait();
-        false
-    });
+    let (msgs, status) =
+        common::receive_until_failure(&mut rpc, &format!("{tag}: the connection to fail"));
     assert_eq!(rpc.get_status(), status);
     let name = rpc.name().to_string();
     drop(rpc);

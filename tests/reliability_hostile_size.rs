@@ -13,7 +13,7 @@ use std::os::unix::net::UnixStream;
 use std::sync::mpsc;
 use std::thread;
 
-use common::{capture_logs, drive, logged, vm_hwm_kb, vm_rss_kb};
+use common::{capture_logs, logged, vm_hwm_kb, vm_rss_kb};
 use ovsrpc::json::{self, Json};
 use ovsrpc::jsonrpc::{Jsonrpc, Msg, DEFAULT_MAX_MSG_SIZE};
 use ovsrpc::stream::PStream;
@@ -60,24 +60,8 @@ fn an_endless_string_fails_at_the_maximum_message_size_with_bounded_memory() {
         written
     });
 
-    let mut msgs = Vec::new();
-    let mut status = 0;
-    drive("the endless string to be cut off", || {
-        rpc.run();
-        loop {
-            match rpc.recv() {
-                Ok(m) => msgs.push(m),
-                Err(e) if e.is_again() => break,
-                Err(e) => {
-                    status = e.errno();
-                    return true;
-                }
-            }
-        }
-        rpc.wait();
-        rpc.recv_wait();
-        false
-    });
+    let (msgs, status) =
+        common::receive_until_failure(&mut rpc, "the endless string to be cut off");
     let name = rpc.name().to_string();
     let received = rpc.received_bytes_total();
     drop(rpc);

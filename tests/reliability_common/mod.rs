@@ -480,3 +480,26 @@ pub fn raise_fd_limit(n: u64) -> u64 {
     }
     lim.rlim_cur
 }
+
+/// Receives on `rpc` until it fails; returns the messages and the errno.
+pub fn receive_until_failure(rpc: &mut ovsrpc::jsonrpc::Jsonrpc, what: &str) -> (Vec<Msg>, i32) {
+    let mut msgs = Vec::new();
+    let mut status = 0;
+    drive(what, || {
+        rpc.run();
+        loop {
+            match rpc.recv() {
+                Ok(m) => msgs.push(m),
+                Err(e) if e.is_again() => break,
+                Err(e) => {
+                    status = e.errno();
+                    return true;
+                }
+            }
+        }
+        rpc.wait();
+        rpc.recv_wait();
+        false
+    });
+    (msgs, status)
+}
