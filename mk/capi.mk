@@ -55,7 +55,7 @@ header-check:
 $(LIB): lib
 	@:
 
-$(C_BUILD)/%: tests/c/%.c $(C_HEADERS) $(LIB)
+$(C_BUILD)/%: tests/c/%.c tests/c/check.h $(C_HEADERS) $(LIB)
 	@mkdir -p $(C_BUILD)
 	$(CC) $(C_WARNINGS) $(C_CFLAGS) -Iinclude -o $@ $< $(LIB) $(C_LIBS)
 

@@ -13,16 +13,9 @@
 
 #include "openvswitch/json.h"
 
-static int failures;
+#define TEST_NAME "test-json"
+#include "check.h"
 
-#define CHECK(COND)                                                     \
-    do {                                                                \
-        if (!(COND)) {                                                  \
-            fprintf(stderr, "%s:%d: check failed: %s\n",                \
-                    __FILE__, __LINE__, #COND);                         \
-            failures++;                                                 \
-        }                                                               \
-    } while (0)
 
 /* Checks that serializing 'json' with 'flags' gives 'expected'. */
 static void
@@ -320,10 +313,5 @@ main(void)
     test_parse();
     test_refcount();
     test_deep_clone_equal_hash();
-    if (failures) {
-        fprintf(stderr, "test-json: %d checks failed\n", failures);
-        return 1;
-    }
-    printf("test-json: all checks passed\n");
-    return 0;
+    return checks_finish("");
 }

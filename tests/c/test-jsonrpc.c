@@ -32,26 +32,13 @@
 #include "stream.h"
 #include "timeval.h"
 
+#define TEST_NAME "test-jsonrpc"
+#include "check.h"
+
 #define DEADLINE_MS 20000
 #define MAX_CONNS 16
 
-static int failures;
 
-#define CHECK(COND)                                                     \
-    do {                                                                \
-        if (!(COND)) {                                                  \
-            fprintf(stderr, "%s:%d: check failed: %s\n",                \
-                    __FILE__, __LINE__, #COND);                         \
-            failures++;                                                 \
-        }                                                               \
-    } while (0)
-
-static void
-fatal(const char *message)
-{
-    fprintf(stderr, "test-jsonrpc: %s\n", message);
-    exit(1);
-}
 
 /* ---------------------------------------------------------------------- */
 /* The server. */
@@ -531,11 +518,8 @@ main(void)
         failures++;
     }
 
-    if (failures) {
-        fprintf(stderr, "test-jsonrpc: %d checks failed\n", failures);
-        return 1;
-    }
-    printf("test-jsonrpc: all checks passed (%d requests served)\n",
-           server.n_requests);
-    return 0;
+    char detail[64];
+    snprintf(detail, sizeof detail, " (%d requests served)",
+             server.n_requests);
+    return checks_finish(detail);
 }

@@ -21,25 +21,12 @@
 #include "stream.h"
 #include "timeval.h"
 
+#define TEST_NAME "test-ssl"
+#include "check.h"
+
 #define DEADLINE_MS 20000
 
-static int failures;
 
-#define CHECK(COND)                                                     \
-    do {                                                                \
-        if (!(COND)) {                                                  \
-            fprintf(stderr, "%s:%d: check failed: %s\n",                \
-                    __FILE__, __LINE__, #COND);                         \
-            failures++;                                                 \
-        }                                                               \
-    } while (0)
-
-static void
-fatal(const char *message)
-{
-    fprintf(stderr, "test-ssl: %s\n", message);
-    exit(1);
-}
 
 int
 main(int argc, char *argv[])
@@ -147,10 +134,5 @@ main(int argc, char *argv[])
     jsonrpc_close(server_conn);
     pstream_close(listener);
 
-    if (failures) {
-        fprintf(stderr, "test-ssl: %d checks failed\n", failures);
-        return 1;
-    }
-    printf("test-ssl: all checks passed\n");
-    return 0;
+    return checks_finish("");
 }
