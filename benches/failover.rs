@@ -6,8 +6,7 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use ovsrpc::json::{self, Json};
-use ovsrpc::jsonrpc::{JsonrpcSession, Msg, MsgType, OpenOptions, RemoteOrder};
+use ovsrpc::jsonrpc::{JsonrpcSession, Msg, OpenOptions, RemoteOrder};
 use ovsrpc::poll_loop;
 use ovsrpc::stream::PStream;
 use ovsrpc::timeval::time_msec;
@@ -92,70 +91,24 @@ fn black_holes() {
     }
 }
 
-fn insert(n: i64) -> Msg {
-    Msg::create_request(
-        "transact",
-        json::from_str(&format!(
-            r#"["demo", {{"op": "insert", "table": "Item", "row": {{"n": {n}, "who": "bench"}}}}]"#
-        ))
-        .unwrap(),
-    )
-}
-
 /// Runs one insert to completion, resending after reconnects.
 fn transact(s: &mut JsonrpcSession, n: i64) {
+    let params = support::insert_params(n, "bench");
     let deadline = time_msec() + 60_000;
-    let mut pending: Option<(Json, u32)> = None;
-    loop {
-        s.run();
-        if pending.is_none() && s.is_connected() {
-            let m = insert(n);
-            pending = Some((m.id.clone().unwrap(), s.get_seqno()));
-            let _ = s.send(m);
-        }
-        while let Some(m) = s.recv() {
-            if pending
-                .as_ref()
-                .is_some_and(|(id, _)| m.id.as_ref() == Some(id))
-            {
-                let ok = m.msg_type == MsgType::Reply
-                    && m.result
-                        .as_ref()
-                        .and_then(|r| r.as_array())
-                        .is_some_and(|a| a.iter().all(|op| op.get("error").is_none()));
-                if ok {
-                    return;
-                }
-                pending = None;
-            }
-        }
-        if pending.as_ref().is_some_and(|(_, q)| *q != s.get_seqno()) {
-            pending = None;
-        }
-        assert!(time_msec() < deadline, "insert never acknowledged");
-        s.wait();
-        s.recv_wait();
-        if pending.is_none() && s.is_connected() {
-            poll_loop::immediate_wake();
-        }
-        poll_loop::block();
-    }
+    support::call_until_ok(
+        s,
+        || Msg::create_request("transact", params.clone()),
+        deadline,
+    )
+    .expect("insert never acknowledged");
 }
 
 /// Runs the session until it is connected on a new connection.
 fn reconnected(s: &mut JsonrpcSession, seqno: u32) {
-    let deadline = time_msec() + 60_000;
-    loop {
-        s.run();
-        while s.recv().is_some() {}
-        if s.is_connected() && s.get_seqno() != seqno {
-            return;
-        }
-        assert!(time_msec() < deadline, "never reconnected");
-        s.wait();
-        s.recv_wait();
-        poll_loop::block();
-    }
+    assert!(
+        support::wait_reconnected(s, seqno, time_msec() + 60_000),
+        "never reconnected"
+    );
 }
 
 fn cluster_failovers(fast: bool) -> (Vec<i64>, Vec<i64>) {

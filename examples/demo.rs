@@ -11,9 +11,8 @@ mod support;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use ovsrpc::json::{self, Json};
-use ovsrpc::jsonrpc::{JsonrpcSession, Msg, MsgType};
-use ovsrpc::poll_loop;
+use ovsrpc::json::Json;
+use ovsrpc::jsonrpc::{JsonrpcSession, Msg};
 use ovsrpc::timeval::time_msec;
 
 /// The three servers, whichever kind they are.
@@ -73,13 +72,9 @@ impl Servers {
 
     fn request(&self, n: i64) -> Msg {
         match self {
-            Servers::Cluster(_) => Msg::create_request(
-                "transact",
-                json::from_str(&format!(
-                    r#"["demo", {{"op": "insert", "table": "Item", "row": {{"n": {n}, "who": "demo"}}}}]"#
-                ))
-                .unwrap(),
-            ),
+            Servers::Cluster(_) => {
+                Msg::create_request("transact", support::insert_params(n, "demo"))
+            }
             Servers::Echo(_) => Msg::create_request("echo", Json::array(vec![n.into()])),
         }
     }
@@ -102,52 +97,15 @@ fn say(line: &str) {
     let _ = out.flush();
 }
 
-fn ok_reply(m: &Msg) -> bool {
-    m.msg_type == MsgType::Reply
-        && m.result
-            .as_ref()
-            .and_then(|r| r.as_array())
-            .is_some_and(|a| a.iter().all(|op| op.get("error").is_none()))
-}
-
 /// Runs one request to completion (resending after a reconnect). Returns
 /// how long it took.
 fn request(s: &mut JsonrpcSession, servers: &Servers, n: i64) -> i64 {
     let start = time_msec();
-    let deadline = start + 60_000;
-    let mut pending: Option<(Json, u32)> = None;
-    loop {
-        s.run();
-        if pending.is_none() && s.is_connected() {
-            let req = servers.request(n);
-            pending = Some((req.id.clone().unwrap(), s.get_seqno()));
-            let _ = s.send(req);
-        }
-        while let Some(m) = s.recv() {
-            if let Some((id, _)) = &pending {
-                if m.id.as_ref() == Some(id) {
-                    if ok_reply(&m) {
-                        return time_msec() - start;
-                    }
-                    pending = None;
-                }
-            }
-        }
-        if pending.as_ref().is_some_and(|(_, q)| *q != s.get_seqno()) {
-            pending = None;
-        }
-        if time_msec() > deadline {
-            say("giving up: no reply within 60 s");
-            std::process::exit(1);
-        }
-        s.wait();
-        s.recv_wait();
-        if pending.is_none() && s.is_connected() {
-            poll_loop::immediate_wake();
-        }
-        poll_loop::timer_wait_until(deadline);
-        poll_loop::block();
+    if support::call_until_ok(s, || servers.request(n), start + 60_000).is_none() {
+        say("giving up: no reply within 60 s");
+        std::process::exit(1);
     }
+    time_msec() - start
 }
 
 fn stats_line(s: &JsonrpcSession) -> String {
@@ -202,15 +160,9 @@ fn main() {
     let seqno = s.get_seqno();
     servers.kill(&victim);
     // First the session itself: how long until it is connected elsewhere.
-    loop {
-        s.run();
-        while s.recv().is_some() {}
-        if s.is_connected() && s.get_seqno() != seqno {
-            break;
-        }
-        s.wait();
-        s.recv_wait();
-        poll_loop::block();
+    if !support::wait_reconnected(&mut s, seqno, killed + 60_000) {
+        say("giving up: not reconnected within 60 s");
+        std::process::exit(1);
     }
     say(&format!(
         "the session reconnected to {} {} ms after the kill",

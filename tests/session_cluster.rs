@@ -9,63 +9,22 @@ mod support;
 use std::collections::BTreeSet;
 
 use ovsrpc::json::{self, Json};
-use ovsrpc::jsonrpc::{JsonrpcSession, Msg, MsgType};
-use ovsrpc::poll_loop;
+use ovsrpc::jsonrpc::{JsonrpcSession, Msg};
 use ovsrpc::timeval::time_msec;
 
 fn insert_op(n: i64) -> Json {
-    json::from_str(&format!(
-        r#"["demo", {{"op": "insert", "table": "Item", "row": {{"n": {n}, "who": "session_cluster"}}}}]"#
-    ))
-    .unwrap()
-}
-
-/// True when a transact reply says every operation succeeded.
-fn transact_ok(reply: &Msg) -> bool {
-    reply.msg_type == MsgType::Reply
-        && reply
-            .result
-            .as_ref()
-            .and_then(|r| r.as_array())
-            .is_some_and(|ops| !ops.is_empty() && ops.iter().all(|op| op.get("error").is_none()))
+    support::insert_params(n, "session_cluster")
 }
 
 /// Sends `params` as a `transact` and waits for a successful reply,
 /// resending after a reconnect or an error reply. Returns the reply.
 fn transact(s: &mut JsonrpcSession, params: &Json, deadline: i64) -> Msg {
-    let mut pending = None;
-    loop {
-        s.run();
-        if pending.is_none() && s.is_connected() {
-            let req = Msg::create_request("transact", params.clone());
-            pending = req.id.clone().map(|id| (id, s.get_seqno()));
-            let _ = s.send(req);
-        }
-        while let Some(m) = s.recv() {
-            if let Some((id, _)) = &pending {
-                if m.id.as_ref() == Some(id) {
-                    if transact_ok(&m) {
-                        return m;
-                    }
-                    // An error reply (e.g. no leader yet): try again.
-                    pending = None;
-                }
-            }
-        }
-        if let Some((_, seqno)) = &pending {
-            if *seqno != s.get_seqno() {
-                pending = None; // Lost with the connection: resend.
-            }
-        }
-        assert!(time_msec() < deadline, "transact did not complete in time");
-        s.wait();
-        s.recv_wait();
-        if pending.is_none() && s.is_connected() {
-            poll_loop::immediate_wake();
-        }
-        poll_loop::timer_wait_until(deadline);
-        poll_loop::block();
-    }
+    support::call_until_ok(
+        s,
+        || Msg::create_request("transact", params.clone()),
+        deadline,
+    )
+    .expect("transact did not complete in time")
 }
 
 #[test]

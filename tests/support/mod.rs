@@ -341,3 +341,103 @@ impl Drop for DropRule {
         }
     }
 }
+
+/// The `transact` params that insert one row `{"n": n, "who": who}` into
+/// [`SCHEMA`]'s `Item` table.
+pub fn insert_params(n: i64, who: &str) -> ovsrpc::json::Json {
+    let mut row = ovsrpc::json::Object::new();
+    row.insert("n", n);
+    row.insert("who", who);
+    let mut op = ovsrpc::json::Object::new();
+    op.insert("op", "insert");
+    op.insert("table", "Item");
+    op.insert("row", ovsrpc::json::Json::object(row));
+    ovsrpc::json::Json::array(vec!["demo".into(), ovsrpc::json::Json::object(op)])
+}
+
+/// True for a reply whose result is a non-empty array none of whose
+/// elements carries an `"error"` member (a `transact` whose every
+/// operation succeeded; also any `echo` of a non-empty array of scalars).
+pub fn reply_ok(reply: &ovsrpc::jsonrpc::Msg) -> bool {
+    reply.msg_type == ovsrpc::jsonrpc::MsgType::Reply
+        && reply
+            .result
+            .as_ref()
+            .and_then(|r| r.as_array())
+            .is_some_and(|ops| !ops.is_empty() && ops.iter().all(|op| op.get("error").is_none()))
+}
+
+/// Sends the request `make` builds and waits for a reply that
+/// [`reply_ok`] accepts, building and sending a fresh one when the
+/// connection it went out on is lost or the reply is an error (no leader
+/// yet, say). Returns the reply, or `None` if `deadline` (monotonic ms)
+/// passes first.
+pub fn call_until_ok(
+    s: &mut ovsrpc::jsonrpc::JsonrpcSession,
+    make: impl Fn() -> ovsrpc::jsonrpc::Msg,
+    deadline: i64,
+) -> Option<ovsrpc::jsonrpc::Msg> {
+    use ovsrpc::poll_loop;
+    use ovsrpc::timeval::time_msec;
+    // (id of the request in flight, seqno of the connection it went on)
+    let mut pending: Option<(ovsrpc::json::Json, u32)> = None;
+    loop {
+        s.run();
+        if pending
+            .as_ref()
+            .is_some_and(|(_, seqno)| *seqno != s.get_seqno())
+        {
+            pending = None; // Lost with the connection: send again.
+        }
+        if pending.is_none() && s.is_connected() {
+            let req = make();
+            pending = req.id.clone().map(|id| (id, s.get_seqno()));
+            let _ = s.send(req);
+        }
+        while let Some(m) = s.recv() {
+            if pending
+                .as_ref()
+                .is_some_and(|(id, _)| m.id.as_ref() == Some(id))
+            {
+                if reply_ok(&m) {
+                    return Some(m);
+                }
+                pending = None;
+            }
+        }
+        if time_msec() >= deadline {
+            return None;
+        }
+        s.wait();
+        s.recv_wait();
+        if pending.is_none() && s.is_connected() {
+            poll_loop::immediate_wake();
+        }
+        poll_loop::timer_wait_until(deadline);
+        poll_loop::block();
+    }
+}
+
+/// Runs `s` until it is connected on a connection other than the one
+/// with `seqno`; false if `deadline` (monotonic ms) passes first.
+pub fn wait_reconnected(
+    s: &mut ovsrpc::jsonrpc::JsonrpcSession,
+    seqno: u32,
+    deadline: i64,
+) -> bool {
+    use ovsrpc::poll_loop;
+    loop {
+        s.run();
+        while s.recv().is_some() {}
+        if s.is_connected() && s.get_seqno() != seqno {
+            return true;
+        }
+        if ovsrpc::timeval::time_msec() >= deadline {
+            return false;
+        }
+        s.wait();
+        s.recv_wait();
+        poll_loop::timer_wait_until(deadline);
+        poll_loop::block();
+    }
+}
