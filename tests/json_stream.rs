@@ -79,6 +79,78 @@ fn every_split_gives_what_the_whole_gives() {
     }
 }
 
+/// Strings long enough for the vectorized scans, with what matters (an
+/// escape, a control byte, bad UTF-8, a character of several bytes, the
+/// end of input) well inside, cut at every two places.
+#[test]
+fn long_strings_split_everywhere() {
+    let a = "a".repeat(70);
+    let b = "b".repeat(90);
+    let inputs: Vec<Vec<u8>> = vec![
+        format!("[\"{a}é{b}\",\"{b}\"]").into_bytes(),
+        format!("[\"{a}\\n{b}\\u00e9{a}\"]").into_bytes(),
+        format!("[\"{a}\\\"{b}\"]").into_bytes(),
+        format!("[\"{a}\t{b}\"]").into_bytes(),
+        format!("[\"{a}\\q{b}\"]").into_bytes(),
+        [
+            format!("[\"{a}").as_bytes(),
+            b"\xe2\x82",
+            format!("{b}\"]").as_bytes(),
+        ]
+        .concat(),
+        [
+            format!("[\"{a}").as_bytes(),
+            b"\xf0\x9d\x84\x9e",
+            format!("{b}\"]").as_bytes(),
+        ]
+        .concat(),
+        format!("[\"{a}{b}").into_bytes(),
+        format!("[\"{a}{b}\\").into_bytes(),
+    ];
+    for input in &inputs {
+        let want = whole(input);
+        for a in (0..=input.len()).step_by(3) {
+            for b in a..=input.len() {
+                let mut p = Parser::new_document();
+                for piece in [&input[..a], &input[a..b], &input[b..]] {
+                    if p.feed(piece) != piece.len() {
+                        break;
+                    }
+                }
+                let got = p.finish().map_err(|e| e.to_string());
+                assert_eq!(
+                    got,
+                    want,
+                    "split at {a},{b}: {:?}",
+                    String::from_utf8_lossy(input)
+                );
+            }
+        }
+    }
+    // What the whole input gives, for the record.
+    let outcomes: Vec<String> = inputs
+        .iter()
+        .map(|i| match whole(i) {
+            Ok(_) => "ok".to_string(),
+            Err(e) => e.split(": ").last().unwrap_or_default().to_string(),
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            "ok",
+            "ok",
+            "ok",
+            "U+0009 must be escaped in quoted string",
+            "bad escape \\q",
+            "invalid UTF-8 sequence 0xe2 0x82 0x62",
+            "ok",
+            "unexpected end of input in quoted string",
+            "unexpected end of input in quoted string",
+        ]
+    );
+}
+
 #[test]
 fn long_tokens_across_many_pieces() {
     let s = "é".repeat(30_000) + "\\n\\u00e9\\ud834\\udd1e" + &"x".repeat(30_000);

@@ -13,7 +13,7 @@ use super::error::Error;
 use super::intern::Interner;
 use super::number::{is_number_byte, parse_number};
 use super::object::Object;
-use super::string::{decode_raw, fast_string, scan_raw, Fast, Scan};
+use super::string::{decode_raw, fast_string, find_special, scan_raw, utf8, Fast, Scan};
 use super::value::Json;
 
 /// Deepest nesting of arrays and objects the parser accepts (OVS's
@@ -65,6 +65,10 @@ enum Partial {
     String {
         escaped: bool,
     },
+    /// Inside a string with nothing but plain bytes so far (no escape, no
+    /// control byte): it ends at the next quote unless a backslash or a
+    /// control byte comes first.
+    PlainString,
 }
 
 /// Where a string scan ended.
@@ -318,7 +322,7 @@ impl Parser {
             let at = self.byte;
             match self.partial {
                 Partial::None => {}
-                Partial::String { .. } => {
+                Partial::String { .. } | Partial::PlainString => {
                     self.error_at("unexpected end of input in quoted string".into(), at);
                 }
                 Partial::Number | Partial::Keyword => {
@@ -418,6 +422,12 @@ impl Parser {
                         self.control_error(s[j], base + j as u64);
                         return j + 1;
                     }
+                    Fast::Cut => {
+                        self.tok.clear();
+                        self.tok.extend_from_slice(&s[i + 1..]);
+                        self.partial = Partial::PlainString;
+                        return s.len();
+                    }
                     Fast::Slow => {
                         let mut escaped = false;
                         match self.scan_string(s, i + 1, &mut escaped, base) {
@@ -512,23 +522,75 @@ impl Parser {
                 }
                 Some(j)
             }
-            Partial::String { mut escaped } => match self.scan_string(s, 0, &mut escaped, base) {
-                StrEnd::Quote(j) => {
-                    self.tok.extend_from_slice(&s[..j]);
-                    self.partial = Partial::None;
-                    let tok = std::mem::take(&mut self.tok);
-                    self.string_raw(&tok, base + j as u64);
-                    self.tok = tok;
-                    self.tok.clear();
-                    Some(j + 1)
-                }
-                StrEnd::Failed(n) => Some(n),
-                StrEnd::More => {
+            Partial::String { escaped } => self.resume_string(s, 0, escaped, base),
+            Partial::PlainString => {
+                let j = find_special(s, 0);
+                let Some(&c) = s.get(j) else {
                     self.tok.extend_from_slice(s);
-                    self.partial = Partial::String { escaped };
-                    None
+                    return None;
+                };
+                match c {
+                    b'"' => {
+                        self.tok.extend_from_slice(&s[..j]);
+                        self.partial = Partial::None;
+                        let tok = std::mem::take(&mut self.tok);
+                        let at = base + j as u64;
+                        match utf8(&tok) {
+                            Ok(text) => {
+                                let text = self.interner.intern(text);
+                                if let Err(msg) = self.string(text) {
+                                    self.error_at(msg.to_string(), at);
+                                }
+                            }
+                            // The slow path words the error.
+                            Err(_) => {
+                                self.string_raw(&tok, at);
+                            }
+                        }
+                        self.tok = tok;
+                        self.tok.clear();
+                        Some(j + 1)
+                    }
+                    b'\\' => {
+                        // Escapes from here on: the general continuation.
+                        self.tok.extend_from_slice(&s[..j]);
+                        self.resume_string(s, j, false, base)
+                    }
+                    _ => {
+                        self.partial = Partial::None;
+                        self.control_error(c, base + j as u64);
+                        Some(j + 1)
+                    }
                 }
-            },
+            }
+        }
+    }
+
+    /// Continues a string cut short by the previous slice (its raw bytes so
+    /// far in `tok`) from `s[from]`.
+    fn resume_string(
+        &mut self,
+        s: &[u8],
+        from: usize,
+        mut escaped: bool,
+        base: u64,
+    ) -> Option<usize> {
+        match self.scan_string(s, from, &mut escaped, base) {
+            StrEnd::Quote(j) => {
+                self.tok.extend_from_slice(&s[from..j]);
+                self.partial = Partial::None;
+                let tok = std::mem::take(&mut self.tok);
+                self.string_raw(&tok, base + j as u64);
+                self.tok = tok;
+                self.tok.clear();
+                Some(j + 1)
+            }
+            StrEnd::Failed(n) => Some(n),
+            StrEnd::More => {
+                self.tok.extend_from_slice(&s[from..]);
+                self.partial = Partial::String { escaped };
+                None
+            }
         }
     }
 
