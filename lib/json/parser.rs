@@ -81,6 +81,19 @@ enum StrEnd {
     More,
 }
 
+/// Moves `stack[start..]` into a new vector of just that size, copying the
+/// elements in one go (`drain(..).collect()` moves them one by one). The
+/// stack keeps its allocation: `split_off(0)` would hand it over instead.
+#[inline]
+fn take_from<T>(stack: &mut Vec<T>, start: usize) -> Vec<T> {
+    if start == 0 {
+        let mut taken = Vec::with_capacity(stack.len());
+        taken.append(stack);
+        return taken;
+    }
+    stack.split_off(start)
+}
+
 /// An open array or object: where its contents start on the value stack.
 #[derive(Clone, Copy)]
 struct Frame {
@@ -694,10 +707,10 @@ impl Parser {
             return Err(self.state.unexpected());
         };
         let value = if frame.object {
-            let members: Vec<(Arc<str>, Json)> = self.members.drain(frame.start..).collect();
+            let members = take_from(&mut self.members, frame.start);
             Json::Object(Arc::new(Object::from_members(members)))
         } else {
-            let elements: Vec<Json> = self.values.drain(frame.start..).collect();
+            let elements = take_from(&mut self.values, frame.start);
             Json::Array(Arc::new(elements))
         };
         match self.frames.last() {
