@@ -98,13 +98,48 @@ fn main() {
                 .collect();
             named.is_empty() || named.iter().any(|f| f.as_str() == variant)
         };
-        let mut measure = |variant: &str, f: &dyn Fn((Stream, Stream)) -> f64| {
-            only(variant).then(|| median(&cfg, || f(pair())))
+        // The variants take turns, round after round, so that a slow
+        // spell on this shared machine hits all of them alike; the ratios
+        // are the medians of the per-round ratios.
+        type Variant<'a> = (&'a str, Box<dyn Fn((Stream, Stream)) -> f64 + 'a>);
+        let variants: Vec<Variant> = vec![
+            (
+                "send",
+                Box::new(|p| notify_throughput(p, &msg, false, &cfg)),
+            ),
+            (
+                "queue",
+                Box::new(|p| notify_throughput(p, &msg, true, &cfg)),
+            ),
+            ("raw", Box::new(|p| raw_throughput(p, &msg, false, &cfg))),
+            (
+                "raw-each",
+                Box::new(|p| raw_throughput(p, &msg, true, &cfg)),
+            ),
+        ];
+        let mut rates: Vec<Vec<f64>> = vec![Vec::new(); variants.len()];
+        for _ in 0..cfg.rounds {
+            for (k, (variant, f)) in variants.iter().enumerate() {
+                if only(variant) {
+                    rates[k].push(f(pair()));
+                }
+            }
+        }
+        let med = |v: &[f64]| -> Option<f64> {
+            let mut v = v.to_vec();
+            v.sort_by(|a, b| a.total_cmp(b));
+            v.get(v.len() / 2).copied()
         };
-        let rpc = measure("send", &|p| notify_throughput(p, &msg, false, &cfg));
-        let batched = measure("queue", &|p| notify_throughput(p, &msg, true, &cfg));
-        let raw = measure("raw", &|p| raw_throughput(p, &msg, false, &cfg));
-        let raw_each = measure("raw-each", &|p| raw_throughput(p, &msg, true, &cfg));
+        let ratio = |a: usize, b: usize| -> Option<f64> {
+            let per_round: Vec<f64> = rates[a].iter().zip(&rates[b]).map(|(x, y)| x / y).collect();
+            med(&per_round)
+        };
+        let (rpc, batched, raw, raw_each) = (
+            med(&rates[0]),
+            med(&rates[1]),
+            med(&rates[2]),
+            med(&rates[3]),
+        );
         let line = |what: &str, r: Option<f64>| match r {
             Some(r) => format!(
                 "{what} {:>10.0} msgs/s {:>8.1} MB/s",
@@ -118,16 +153,17 @@ fn main() {
         println!("  {}", line("jsonrpc queue+run ", batched));
         println!("  {}", line("raw, 64 KiB chunks", raw));
         println!("  {}", line("raw, send per msg ", raw_each));
-        if let (true, Some(rpc), Some(batched), Some(raw), Some(raw_each)) =
+        if let (true, Some(rpc), Some(batched), Some(_), Some(_)) =
             (full, rpc, batched, raw, raw_each)
         {
+            let pct = |a, b| ratio(a, b).map_or(f64::NAN, |r| 100.0 * r);
             println!(
                 "  ratio to raw: send {:.1}%, queue+run {:.1}%; to one send(2) per message: \
                  send {:.1}%, queue+run {:.1}%",
-                100.0 * rpc / raw,
-                100.0 * batched / raw,
-                100.0 * rpc / raw_each,
-                100.0 * batched / raw_each
+                pct(0, 2),
+                pct(1, 2),
+                pct(0, 3),
+                pct(1, 3)
             );
             if size <= 100 {
                 println!(

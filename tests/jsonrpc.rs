@@ -370,6 +370,78 @@ fn send_priority_goes_right_behind_the_message_in_flight() {
     assert_eq!(order, ["n[0]", "urgent[]", "n[1]", "n[2]"]);
 }
 
+/// Long plain strings (4 KiB and more) are queued by reference and go out
+/// gathered with the bytes around them; with short and escaped ones in
+/// between, a priority message inserted while the socket is full, and a
+/// reader that takes its time, everything arrives intact and in order,
+/// and the backlog counts exactly the bytes on the wire.
+#[test]
+fn long_strings_queued_by_reference_arrive_intact_and_in_order() {
+    init_logging();
+    let dir = TempDir::new("jsonrpc-shared");
+    let (client, server) = unix_pair(dir.path());
+    let mut client = Jsonrpc::open(client);
+    let mut server = Jsonrpc::open(server);
+    // Distinct contents, lengths from 3 KiB to 21 KiB.
+    let text = |i: usize| -> String {
+        let len = 3072 + i * 61;
+        (0..len)
+            .map(|k| char::from(b'a' + ((i + k) % 26) as u8))
+            .collect()
+    };
+    let msgs: Vec<Msg> = (0..300)
+        .map(|i| {
+            let params = match i % 3 {
+                0 => j(&format!("[{i}]")),
+                1 => Json::array(vec![Json::string(text(i)), Json::Integer(i as i64)]),
+                _ => Json::array(vec![
+                    Json::string(text(i) + "\"é\n"),
+                    Json::string(text(i + 1)),
+                    Json::Integer(i as i64),
+                ]),
+            };
+            Msg::create_notify("n", params)
+        })
+        .collect();
+    let mut wire = 0;
+    for msg in &msgs {
+        let mut bytes = Vec::new();
+        msg.write_to(&mut bytes);
+        wire += bytes.len();
+        client.queue(msg.clone()).expect("queue");
+    }
+    assert_eq!(client.get_backlog(), wire, "backlog counts the wire bytes");
+    assert_eq!(client.get_backlog_msgs(), 300);
+
+    // Write what the socket takes, then put a message right behind the
+    // one in flight.
+    client.run();
+    let left = client.get_backlog_msgs();
+    assert!(left > 0 && left < 300, "{left} of 300 still queued");
+    let urgent = Msg::create_notify("urgent", j("[]"));
+    client.send_priority(urgent.clone()).expect("priority");
+    let mut expected: Vec<Msg> = msgs.clone();
+    expected.insert(300 - left + 1, urgent);
+
+    let mut got: Vec<Msg> = Vec::new();
+    drive(&mut [&mut client, &mut server], |rpcs| {
+        // Take at most a few messages per pass: a slow reader.
+        for _ in 0..3 {
+            match rpcs[1].recv() {
+                Ok(msg) => got.push(msg),
+                Err(e) if e.is_again() => break,
+                Err(e) => panic!("recv: {e}"),
+            }
+        }
+        got.len() == expected.len()
+    });
+    assert_eq!(client.get_backlog(), 0);
+    assert_eq!(client.get_backlog_msgs(), 0);
+    for (i, (got, want)) in got.iter().zip(&expected).enumerate() {
+        assert!(got == want, "message {i} differs");
+    }
+}
+
 // The backlog threshold.
 
 /// Fills `client`'s socket (the peer reads nothing) with 10 KB

@@ -52,4 +52,6 @@ pub use object::Object;
 pub use parser::{Parser, DEFAULT_MAX_SIZE, MAX_HEIGHT};
 pub use serde_bridge::{from_json, to_json};
 pub use serializer::SerializeOptions;
+pub(crate) use serializer::{serialize, Sink};
+pub(crate) use string::find_special;
 pub use value::{Json, JsonType};

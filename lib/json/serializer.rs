@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::io;
+use std::sync::Arc;
 
 use super::number::{format_integer, format_real};
 use super::object::Object;
@@ -56,13 +57,21 @@ impl SerializeOptions {
 }
 
 /// Where serialized text goes. Every piece handed over is valid UTF-8.
-trait Sink {
+pub(crate) trait Sink {
     fn put(&mut self, s: &str);
 
     /// Writes `s` as a quoted JSON string.
     #[inline]
     fn put_string(&mut self, s: &str) {
         write_string(s, self);
+    }
+
+    /// Writes a string value as a quoted JSON string. A sink that can
+    /// keep a reference instead of copying (a connection's output queue)
+    /// overrides this.
+    #[inline]
+    fn put_shared_string(&mut self, s: &Arc<str>) {
+        self.put_string(s);
     }
 }
 
@@ -167,7 +176,7 @@ impl<S: Sink> Serializer<'_, S> {
                 self.out.put(format_integer(*i, &mut buf));
             }
             Json::Real(r) => self.out.put(format_real(*r).as_str()),
-            Json::String(s) => self.out.put_string(s),
+            Json::String(s) => self.out.put_shared_string(s),
             Json::Array(a) => self.array(a),
             Json::Object(o) => self.object(o),
         }
@@ -264,7 +273,7 @@ fn write_string<S: Sink + ?Sized>(s: &str, out: &mut S) {
     out.put("\"");
 }
 
-fn serialize<S: Sink>(v: &Json, out: &mut S, options: SerializeOptions) {
+pub(crate) fn serialize<S: Sink>(v: &Json, out: &mut S, options: SerializeOptions) {
     Serializer {
         out,
         options,

@@ -11,12 +11,15 @@
 //!
 //! # Output
 //!
-//! [`Jsonrpc::send`] serializes the message straight into one output
-//! buffer. When nothing was queued before, it tries to write at once, as
+//! [`Jsonrpc::send`] serializes the message straight into the output
+//! queue. When nothing was queued before, it tries to write at once, as
 //! OVS does; whatever the stream does not take stays queued and
 //! [`Jsonrpc::run`] writes it later, as much as the stream takes in one
 //! call, so small messages that were queued together leave in one `send(2)`
-//! (OVS writes one message per call). [`Jsonrpc::queue`] queues without
+//! (OVS writes one message per call). Long string values (4 KiB and more)
+//! that need no escaping are not copied into the queue: the kernel takes
+//! them from the message itself, gathered with the bytes around them in one
+//! `sendmsg(2)`. [`Jsonrpc::queue`] queues without
 //! writing, for a sender that has many messages at hand: a burst of
 //! `queue`s followed by one `run` costs one system call.
 //!
@@ -55,6 +58,7 @@ use log::{debug, info, log_enabled, warn, Level};
 use crate::error::{Error, Result};
 use crate::json;
 use crate::jsonrpc::msg::{Msg, MsgType};
+use crate::jsonrpc::output::Output;
 use crate::poll_loop;
 use crate::stream::{self, PStream, Stream};
 use crate::vlog::{Admit, RateLimit};
@@ -74,10 +78,6 @@ pub const DEFAULT_INPUT_BUFFER: usize = 64 * 1024;
 const MAX_READS_PER_RECV: usize = 50;
 /// Queued messages from which the backlog is reported and checked (OVS).
 const BACKLOG_CHECK_MSGS: usize = 50;
-/// Sent bytes at the front of the output buffer worth reclaiming while
-/// the rest is still queued.
-const RECLAIM_BYTES: usize = 1 << 20;
-
 /// Buffers bigger than this are released once empty, so that one big
 /// message does not pin its memory for the connection's lifetime.
 const KEEP_BUFFER_BYTES: usize = 1 << 20;
@@ -130,12 +130,10 @@ pub struct Jsonrpc {
     received_bytes: u64,
     input_buffer: usize,
 
-    // Output: bytes not yet written are output[output_pos..]; the end
-    // offsets (into `output`) of the messages not yet wholly written are in
-    // `msg_ends`, oldest first.
-    output: Vec<u8>,
-    output_pos: usize,
-    msg_ends: VecDeque<usize>,
+    // Output: the queue, and the end positions (see `Output`) of the
+    // messages not yet wholly written, oldest first.
+    output: Output,
+    msg_ends: VecDeque<u64>,
     max_output: usize,
     max_backlog: usize,
 }
@@ -165,8 +163,7 @@ impl Jsonrpc {
             parser: json::Parser::new(),
             received_bytes: 0,
             input_buffer: DEFAULT_INPUT_BUFFER,
-            output: Vec::new(),
-            output_pos: 0,
+            output: Output::default(),
             msg_ends: VecDeque::new(),
             max_output: 0,
             max_backlog: 0,
@@ -205,7 +202,7 @@ impl Jsonrpc {
         if self.status != 0 {
             0
         } else {
-            self.output.len() - self.output_pos
+            self.output.len()
         }
     }
 
@@ -260,8 +257,7 @@ impl Jsonrpc {
             self.input = Box::default();
             self.in_start = 0;
             self.in_end = 0;
-            self.output = Vec::new();
-            self.output_pos = 0;
+            self.output.clear();
             self.msg_ends = VecDeque::new();
         }
     }
@@ -284,16 +280,12 @@ impl Jsonrpc {
             return;
         };
         stream.run();
-        while self.output_pos < self.output.len() {
-            match stream.send(&self.output[self.output_pos..]) {
+        while !self.output.is_empty() {
+            match self.output.write(stream) {
                 Ok(0) => break,
-                Ok(n) => {
-                    self.output_pos += n;
-                    while self
-                        .msg_ends
-                        .front()
-                        .is_some_and(|&end| end <= self.output_pos)
-                    {
+                Ok(_) => {
+                    let sent = self.output.sent();
+                    while self.msg_ends.front().is_some_and(|&end| end <= sent) {
                         self.msg_ends.pop_front();
                     }
                 }
@@ -308,24 +300,6 @@ impl Jsonrpc {
                 }
             }
         }
-        if self.output_pos == self.output.len() {
-            if self.output.capacity() > KEEP_BUFFER_BYTES {
-                // Do not hold on to the memory of one big message.
-                self.output = Vec::new();
-            } else {
-                self.output.clear();
-            }
-            self.output_pos = 0;
-            self.msg_ends.clear();
-        } else if self.output_pos >= RECLAIM_BYTES && self.output_pos * 2 >= self.output.len() {
-            // Reclaim the sent prefix; what is left is at most as long as
-            // what goes, so the copying stays linear overall.
-            self.output.drain(..self.output_pos);
-            for end in self.msg_ends.iter_mut() {
-                *end -= self.output_pos;
-            }
-            self.output_pos = 0;
-        }
     }
 
     /// Registers with the poll loop what [`run`](Self::run) waits for: the
@@ -335,7 +309,7 @@ impl Jsonrpc {
         if self.status == 0 {
             if let Some(stream) = &self.stream {
                 stream.run_wait();
-                if self.output_pos < self.output.len() {
+                if !self.output.is_empty() {
                     stream.send_wait();
                 }
             }
@@ -355,7 +329,7 @@ impl Jsonrpc {
     /// message is then dropped), including `E2BIG` when this message
     /// tripped the backlog threshold.
     pub fn send(&mut self, msg: Msg) -> Result<()> {
-        let was_empty = self.output_pos == self.output.len();
+        let was_empty = self.output.is_empty();
         self.queue(msg)?;
         if was_empty {
             self.run();
@@ -370,8 +344,8 @@ impl Jsonrpc {
     pub fn queue(&mut self, msg: Msg) -> Result<()> {
         self.status_result()?;
         self.log_msg("send", &msg);
-        msg.write_to(&mut self.output);
-        self.msg_ends.push_back(self.output.len());
+        let end = self.output.push(&msg);
+        self.msg_ends.push_back(end);
         self.check_backlog();
         self.status_result()
     }
@@ -386,10 +360,7 @@ impl Jsonrpc {
             return self.send(msg);
         };
         self.log_msg("send", &msg);
-        let mut bytes = Vec::new();
-        msg.write_to(&mut bytes);
-        let len = bytes.len();
-        self.output.splice(at..at, bytes);
+        let len = self.output.insert(at, &msg) as u64;
         for end in self.msg_ends.iter_mut().skip(1) {
             *end += len;
         }
@@ -406,7 +377,7 @@ impl Jsonrpc {
         if count < BACKLOG_CHECK_MSGS {
             return;
         }
-        let backlog = self.output.len() - self.output_pos;
+        let backlog = self.output.len();
         if allow(&BACKLOG_RL) {
             info!(
                 "excessive sending backlog, jsonrpc: {}, num of msgs: {}, backlog: {}.",
@@ -558,7 +529,7 @@ impl Jsonrpc {
         loop {
             self.run();
             self.status_result()?;
-            if self.output_pos == self.output.len() {
+            if self.output.is_empty() {
                 return Ok(());
             }
             self.wait();

@@ -4,6 +4,7 @@
 
 pub mod connection;
 pub mod msg;
+mod output;
 pub mod session;
 
 pub use connection::{

@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
-use crate::json::{Json, JsonType, Object, SerializeOptions};
+use crate::json::{serialize, Json, JsonType, Object, SerializeOptions, Sink};
 
 /// The four kinds of JSON-RPC message, with OVS's numbering.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -292,23 +292,28 @@ impl Msg {
     /// [`to_json`](Msg::to_json)) to `out`, without building an
     /// intermediate JSON object.
     pub fn write_to(&self, out: &mut Vec<u8>) {
-        out.push(b'{');
+        self.write_to_sink(out);
+    }
+
+    /// [`write_to`](Msg::write_to) for any serializer sink.
+    pub(crate) fn write_to_sink<S: Sink>(&self, out: &mut S) {
+        out.put("{");
         let mut first = true;
         self.for_each_member(|name, value| {
             if !first {
-                out.push(b',');
+                out.put(",");
             }
             first = false;
-            out.push(b'"');
-            out.extend_from_slice(name.as_bytes());
-            out.extend_from_slice(b"\":");
+            out.put("\"");
+            out.put(name);
+            out.put("\":");
             match value {
-                Member::Method(m) => write_string(m, out),
-                Member::Value(v) => v.write_to_vec(out, SerializeOptions::COMPACT),
-                Member::Null => out.extend_from_slice(b"null"),
+                Member::Method(m) => out.put_string(m),
+                Member::Value(v) => serialize(v, out, SerializeOptions::COMPACT),
+                Member::Null => out.put("null"),
             }
         });
-        out.push(b'}');
+        out.put("}");
     }
 
     /// The message as a JSON object text with members sorted by name
@@ -345,20 +350,6 @@ enum Member<'a> {
     Method(&'a str),
     Value(&'a Json),
     Null,
-}
-
-/// Appends `s` as a JSON string. Method names rarely need escaping, so the
-/// plain case is copied as is and anything else goes through the JSON
-/// serializer.
-fn write_string(s: &str, out: &mut Vec<u8>) {
-    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-        out.reserve(s.len() + 2);
-        out.push(b'"');
-        out.extend_from_slice(s.as_bytes());
-        out.push(b'"');
-    } else {
-        Json::string(s).write_to_vec(out, SerializeOptions::COMPACT);
-    }
 }
 
 impl fmt::Display for Msg {
