@@ -16,8 +16,48 @@ fn is_special(c: u8) -> bool {
 }
 
 /// The first this many bytes are looked at one by one: short strings
-/// (member names, enum values) end before a vector search would pay off.
+/// (member names, enum values) and the runs between escapes end before a
+/// vector search would pay off.
 const SHORT: usize = 16;
+
+/// Then this many 64-byte blocks are tested in registers before the
+/// search switches to `memchr2`, whose call costs more than a few blocks.
+const BLOCKS: usize = 4;
+
+/// Zero exactly for the special bytes, in a form that vectorizes into a
+/// few cheap operations per 16 bytes: `c ^ 2` maps `"` to 0x20 and the
+/// control bytes onto 0x00..=0x1f, so a saturating subtraction of 0x20
+/// leaves zero for those; `c ^ b'\\'` is zero for a backslash.
+#[inline(always)]
+fn special_lanes(block: &[u8; 16]) -> [u8; 16] {
+    let mut lanes = [0u8; 16];
+    for (lane, &c) in lanes.iter_mut().zip(block) {
+        *lane = (c ^ 2).saturating_sub(0x20).min(c ^ b'\\');
+    }
+    lanes
+}
+
+#[inline(always)]
+fn lanes_min(a: [u8; 16], b: [u8; 16]) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    for ((o, &x), &y) in out.iter_mut().zip(&a).zip(&b) {
+        *o = x.min(y);
+    }
+    out
+}
+
+/// True if the 64 bytes hold a special byte: the four 16-byte blocks are
+/// folded together with `min` before one zero test.
+#[inline(always)]
+fn block64_has_special(block: &[u8; 64]) -> bool {
+    let lanes = |k: usize| {
+        let mut b = [0u8; 16];
+        b.copy_from_slice(&block[16 * k..16 * k + 16]);
+        special_lanes(&b)
+    };
+    let m = lanes_min(lanes_min(lanes(0), lanes(1)), lanes_min(lanes(2), lanes(3)));
+    m.iter().fold(0u8, |acc, &v| acc | u8::from(v == 0)) != 0
+}
 
 /// The smallest byte of `s` (0xff if empty). Sixty-four running minimums,
 /// one per byte position in a 64-byte block, so that the loop vectorizes
@@ -38,19 +78,32 @@ fn min_byte(s: &[u8]) -> u8 {
 /// Index of the first byte at or after `i` that is `"`, `\\` or below 0x20,
 /// or `s.len()` if there is none.
 ///
-/// Long runs take two quick passes instead of one slow one: `memchr2`
-/// (vectorized, with the widest instructions the CPU has) finds the first
-/// `"` or `\\`, then a running minimum over the bytes before it tells
-/// whether a control byte comes first, which is rare.
-#[inline(never)]
+/// Three stages, each for longer runs than the one before: bytes one by
+/// one; a few 64-byte blocks tested in vector registers; then two quick
+/// passes, `memchr2` (vectorized with the widest instructions the CPU has,
+/// chosen at run time) to find the first `"` or `\\`, and a running minimum
+/// over the bytes before it to tell whether a control byte comes first.
+#[inline]
 pub(crate) fn find_special(s: &[u8], i: usize) -> usize {
     let Some(head) = s.get(i..s.len().min(i + SHORT)) else {
         return s.len();
     };
-    if let Some(k) = head.iter().position(|&c| is_special(c)) {
-        return i + k;
+    match head.iter().position(|&c| is_special(c)) {
+        Some(k) => i + k,
+        None => find_special_long(s, i + head.len()),
     }
-    let i = i + head.len();
+}
+
+/// [`find_special`] past its first bytes.
+#[inline(never)]
+fn find_special_long(s: &[u8], mut i: usize) -> usize {
+    for block in s[i..].chunks_exact(64).take(BLOCKS) {
+        if block.try_into().is_ok_and(block64_has_special) {
+            let k = block.iter().position(|&c| is_special(c)).unwrap_or(64);
+            return i + k;
+        }
+        i += 64;
+    }
     let rest = &s[i..];
     let end = memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len());
     let run = &rest[..end];
