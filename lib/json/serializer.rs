@@ -350,3 +350,58 @@ impl Json {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The escaping rule, one character at a time.
+    fn naive(s: &str) -> String {
+        let mut out = String::from("\"");
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\t' => out.push_str("\\t"),
+                '\r' => out.push_str("\\r"),
+                '\u{8}' => out.push_str("\\b"),
+                '\u{c}' => out.push_str("\\f"),
+                c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    /// Specials at every position of strings around the 16- and 64-byte
+    /// boundaries the fast paths work in, in both sinks (bytes and text).
+    #[test]
+    fn escapes_at_every_position() {
+        let specials = ['"', '\\', '\n', '\u{1}', '\u{1f}', 'é', '𝄞'];
+        for len in [0usize, 1, 15, 16, 17, 31, 33, 63, 64, 65, 200, 400] {
+            for at in 0..len {
+                for (k, &sp) in specials.iter().enumerate() {
+                    let mut s: String = (0..len)
+                        .map(|i| char::from(b'a' + (i % 26) as u8))
+                        .collect();
+                    s.replace_range(at..at + 1, &sp.to_string());
+                    // A second special a little later.
+                    if at + 3 < s.len() && s.is_char_boundary(at + 3) && s.is_char_boundary(at + 4)
+                    {
+                        s.replace_range(
+                            at + 3..at + 4,
+                            &specials[(k + 1) % specials.len()].to_string(),
+                        );
+                    }
+                    let v = Json::string(s.as_str());
+                    let want = naive(&s);
+                    let bytes = v.to_vec(SerializeOptions::COMPACT);
+                    assert_eq!(String::from_utf8(bytes).unwrap(), want, "len {len} at {at}");
+                    assert_eq!(v.to_string_with(SerializeOptions::COMPACT), want);
+                }
+            }
+        }
+    }
+}
