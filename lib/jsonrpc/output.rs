@@ -10,8 +10,9 @@
 //! Positions are counted in bytes since the connection opened (`queued`,
 //! `sent`), so message ends stay valid while the front is written and
 //! dropped. A `Bytes` chunk is not appended to once it holds
-//! [`CHUNK_TARGET`] bytes, so memory goes back as soon as it is written and
-//! nothing is ever moved to reclaim a written prefix.
+//! [`CHUNK_TARGET`] bytes, so written chunks go as a whole and nothing is
+//! ever moved to reclaim a written prefix; up to [`SPARE_BYTES`] of them
+//! are kept for reuse.
 
 use std::collections::VecDeque;
 use std::io::{self, IoSlice};
@@ -57,15 +58,41 @@ pub(super) struct Output {
     /// Bytes ever written.
     sent: u64,
     /// Written-out `Bytes` chunks, emptied, for reuse.
-    spares: Vec<Vec<u8>>,
+    spares: Spares,
 }
 
-/// Spare chunks kept at most.
-const MAX_SPARES: usize = 64;
+/// The most memory kept in spare chunks: an idle connection holds no more
+/// than this for its output.
+const SPARE_BYTES: usize = 256 * 1024;
 
-/// A fresh `Bytes` chunk: a spare one if there is one.
-fn fresh(spares: &mut Vec<Vec<u8>>) -> Vec<u8> {
-    spares.pop().unwrap_or_else(|| Vec::with_capacity(1024))
+/// Emptied chunks kept for reuse, so that a busy connection does not
+/// allocate and grow a buffer for every burst.
+#[derive(Default)]
+struct Spares {
+    vecs: Vec<Vec<u8>>,
+    bytes: usize,
+}
+
+impl Spares {
+    /// A fresh `Bytes` chunk: a spare one if there is one.
+    fn take(&mut self) -> Vec<u8> {
+        match self.vecs.pop() {
+            Some(v) => {
+                self.bytes -= v.capacity();
+                v
+            }
+            None => Vec::with_capacity(1024),
+        }
+    }
+
+    /// Keeps `v` for reuse if there is room.
+    fn give(&mut self, mut v: Vec<u8>) {
+        if self.bytes + v.capacity() <= SPARE_BYTES {
+            v.clear();
+            self.bytes += v.capacity();
+            self.vecs.push(v);
+        }
+    }
 }
 
 /// The serializer's view of the queue while a message is added: bytes go
@@ -74,16 +101,14 @@ fn fresh(spares: &mut Vec<Vec<u8>>) -> Vec<u8> {
 struct ChunkSink<'a> {
     cur: Vec<u8>,
     chunks: &'a mut VecDeque<Chunk>,
-    spares: &'a mut Vec<Vec<u8>>,
+    spares: &'a mut Spares,
     added: usize,
 }
 
 impl ChunkSink<'_> {
     fn finish(self) -> usize {
         if self.cur.is_empty() {
-            if self.spares.len() < MAX_SPARES {
-                self.spares.push(self.cur);
-            }
+            self.spares.give(self.cur);
         } else {
             self.chunks.push_back(Chunk::Bytes(self.cur));
         }
@@ -111,7 +136,7 @@ impl Sink for ChunkSink<'_> {
             return;
         }
         self.put("\"");
-        let next = fresh(self.spares);
+        let next = self.spares.take();
         let cur = std::mem::replace(&mut self.cur, next);
         self.chunks.push_back(Chunk::Bytes(cur));
         self.chunks.push_back(Chunk::Shared(Arc::clone(s)));
@@ -143,9 +168,9 @@ impl Output {
         let cur = match self.chunks.back() {
             Some(Chunk::Bytes(v)) if v.len() < CHUNK_TARGET => match self.chunks.pop_back() {
                 Some(Chunk::Bytes(v)) => v,
-                _ => fresh(&mut self.spares),
+                _ => self.spares.take(),
             },
-            _ => fresh(&mut self.spares),
+            _ => self.spares.take(),
         };
         let mut sink = ChunkSink {
             cur,
@@ -229,11 +254,8 @@ impl Output {
             }
             n -= left;
             self.front_pos = 0;
-            if let Some(Chunk::Bytes(mut v)) = self.chunks.pop_front() {
-                if v.capacity() <= 2 * CHUNK_TARGET && self.spares.len() < MAX_SPARES {
-                    v.clear();
-                    self.spares.push(v);
-                }
+            if let Some(Chunk::Bytes(v)) = self.chunks.pop_front() {
+                self.spares.give(v);
             }
         }
     }
@@ -243,6 +265,6 @@ impl Output {
         self.sent = self.queued;
         self.chunks = VecDeque::new();
         self.front_pos = 0;
-        self.spares = Vec::new();
+        self.spares = Spares::default();
     }
 }
