@@ -25,6 +25,28 @@ fn whole(input: &[u8]) -> Result<Json, String> {
     json::from_slice(input).map_err(|e| e.to_string())
 }
 
+/// Asserts that `input` cut in three pieces, at every first cut that is a
+/// multiple of `step` and every second cut after it, gives `want`.
+fn splits_give(input: &[u8], want: &Result<Json, String>, step: usize) {
+    for a in (0..=input.len()).step_by(step) {
+        for b in a..=input.len() {
+            let mut p = Parser::new_document();
+            for piece in [&input[..a], &input[a..b], &input[b..]] {
+                if p.feed(piece) != piece.len() {
+                    break;
+                }
+            }
+            let got = p.finish().map_err(|e| e.to_string());
+            assert_eq!(
+                &got,
+                want,
+                "split at {a},{b}: {:?}",
+                String::from_utf8_lossy(input)
+            );
+        }
+    }
+}
+
 const SAMPLES: &[&[u8]] = &[
     b"{\"id\":0,\"method\":\"echo\",\"params\":[\"a\\\"b\",-12.5e-3,true,null,{}]}",
     b"[\"\\ud834\\udd1e \\u00e9 \\n\\t\", 9223372036854775807, -9223372036854775808.0, 1e-9999]",
@@ -59,23 +81,7 @@ fn every_split_gives_what_the_whole_gives() {
             "byte by byte: {:?}",
             String::from_utf8_lossy(input)
         );
-        for a in 0..=input.len() {
-            for b in a..=input.len() {
-                let mut p = Parser::new_document();
-                for piece in [&input[..a], &input[a..b], &input[b..]] {
-                    if p.feed(piece) != piece.len() {
-                        break;
-                    }
-                }
-                let got = p.finish().map_err(|e| e.to_string());
-                assert_eq!(
-                    got,
-                    want,
-                    "split at {a},{b}: {:?}",
-                    String::from_utf8_lossy(input)
-                );
-            }
-        }
+        splits_give(input, &want, 1);
     }
 }
 
@@ -108,24 +114,7 @@ fn long_strings_split_everywhere() {
         format!("[\"{a}{b}\\").into_bytes(),
     ];
     for input in &inputs {
-        let want = whole(input);
-        for a in (0..=input.len()).step_by(3) {
-            for b in a..=input.len() {
-                let mut p = Parser::new_document();
-                for piece in [&input[..a], &input[a..b], &input[b..]] {
-                    if p.feed(piece) != piece.len() {
-                        break;
-                    }
-                }
-                let got = p.finish().map_err(|e| e.to_string());
-                assert_eq!(
-                    got,
-                    want,
-                    "split at {a},{b}: {:?}",
-                    String::from_utf8_lossy(input)
-                );
-            }
-        }
+        splits_give(input, &whole(input), 3);
     }
     // What the whole input gives, for the record.
     let outcomes: Vec<String> = inputs
