@@ -73,6 +73,23 @@ fn block64_has_special(block: &[u8; 64]) -> bool {
     m.iter().fold(0u8, |acc, &v| acc | u8::from(v == 0)) != 0
 }
 
+/// The index in `block` (16 bytes or more) of its first special byte among
+/// the first 16, if any. The lane test gives 0xff for a special byte and 0
+/// otherwise; read as one little-endian 128-bit number, its trailing zero
+/// bits say where the first one is, with no loop and no branch per byte.
+#[inline(always)]
+fn first_special_16(block: &[u8]) -> Option<usize> {
+    let block: &[u8; 16] = block.get(..16)?.try_into().ok()?;
+    let mut hits = [0u8; 16];
+    for (hit, &lane) in hits.iter_mut().zip(&special_lanes(block)) {
+        *hit = 0u8.wrapping_sub(u8::from(lane == 0));
+    }
+    match u128::from_le_bytes(hits) {
+        0 => None,
+        x => Some(x.trailing_zeros() as usize / 8),
+    }
+}
+
 /// The smallest byte of `s` (0xff if empty). Sixty-four running minimums,
 /// one per byte position in a 64-byte block, so that the loop vectorizes
 /// with independent accumulators and no branch per block.
@@ -92,20 +109,26 @@ fn min_byte(s: &[u8]) -> u8 {
 /// Index of the first byte at or after `i` that is `"`, `\\` or below 0x20,
 /// or `s.len()` if there is none.
 ///
-/// Three stages, each for longer runs than the one before: bytes one by
-/// one; a few 64-byte blocks tested in vector registers; then two quick
+/// Three stages, each for longer runs than the one before: the next 16
+/// bytes as one vector mask (bytes one by one near the end of `s`); a few
+/// 64-byte blocks tested in vector registers; then two quick
 /// passes, `memchr2` (vectorized with the widest instructions the CPU has,
 /// chosen at run time) to find the first `"` or `\\`, and a running minimum
 /// over the bytes before it to tell whether a control byte comes first.
-#[inline]
+#[inline(always)]
 pub(crate) fn find_special(s: &[u8], i: usize) -> usize {
-    let Some(head) = s.get(i..s.len().min(i + SHORT)) else {
+    if let Some(block) = s.get(i..i + SHORT) {
+        return match first_special_16(block) {
+            Some(k) => i + k,
+            None => find_special_long(s, i + SHORT),
+        };
+    }
+    let Some(tail) = s.get(i..) else {
         return s.len();
     };
-    match head.iter().position(|&c| is_special(c)) {
-        Some(k) => i + k,
-        None => find_special_long(s, i + head.len()),
-    }
+    tail.iter()
+        .position(|&c| is_special(c))
+        .map_or(s.len(), |k| i + k)
 }
 
 /// [`find_special`] past its first bytes.
@@ -113,7 +136,10 @@ pub(crate) fn find_special(s: &[u8], i: usize) -> usize {
 fn find_special_long(s: &[u8], mut i: usize) -> usize {
     for block in s[i..].chunks_exact(64).take(BLOCKS) {
         if block.try_into().is_ok_and(block64_has_special) {
-            let k = block.iter().position(|&c| is_special(c)).unwrap_or(64);
+            let k = (0..64)
+                .step_by(16)
+                .find_map(|at| first_special_16(&block[at..]).map(|k| at + k))
+                .unwrap_or(64);
             return i + k;
         }
         i += 64;
