@@ -125,11 +125,6 @@ fn main() {
                 }
             }
         }
-        let med = |v: &[f64]| -> Option<f64> {
-            let mut v = v.to_vec();
-            v.sort_by(|a, b| a.total_cmp(b));
-            v.get(v.len() / 2).copied()
-        };
         let ratio = |a: usize, b: usize| -> Option<f64> {
             let per_round: Vec<f64> = rates[a].iter().zip(&rates[b]).map(|(x, y)| x / y).collect();
             med(&per_round)
@@ -195,9 +190,15 @@ fn main() {
 
 /// Runs `f` `cfg.rounds` times and returns the median.
 fn median(cfg: &Config, mut f: impl FnMut() -> f64) -> f64 {
-    let mut v: Vec<f64> = (0..cfg.rounds).map(|_| f()).collect();
+    let v: Vec<f64> = (0..cfg.rounds).map(|_| f()).collect();
+    med(&v).unwrap_or(f64::NAN)
+}
+
+/// The median of `v`, if it is not empty.
+fn med(v: &[f64]) -> Option<f64> {
+    let mut v = v.to_vec();
     v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
+    v.get(v.len() / 2).copied()
 }
 
 fn wire_size(msg: &Msg) -> usize {

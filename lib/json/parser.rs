@@ -424,9 +424,7 @@ impl Parser {
                 }
                 QUOTE => match fast_string(s, i + 1, scratch) {
                     Fast::Done(text, j) => {
-                        let text = self.interner.intern(text);
-                        if let Err(msg) = self.string(text) {
-                            self.error_at(msg.to_string(), base + j as u64);
+                        if !self.string_text(text, base + j as u64) {
                             return j + 1;
                         }
                         i = j + 1;
@@ -545,23 +543,7 @@ impl Parser {
                 match c {
                     b'"' => {
                         self.tok.extend_from_slice(&s[..j]);
-                        self.partial = Partial::None;
-                        let tok = std::mem::take(&mut self.tok);
-                        let at = base + j as u64;
-                        match utf8(&tok) {
-                            Ok(text) => {
-                                let text = self.interner.intern(text);
-                                if let Err(msg) = self.string(text) {
-                                    self.error_at(msg.to_string(), at);
-                                }
-                            }
-                            // The slow path words the error.
-                            Err(_) => {
-                                self.string_raw(&tok, at);
-                            }
-                        }
-                        self.tok = tok;
-                        self.tok.clear();
+                        self.tok_string(base + j as u64, true);
                         Some(j + 1)
                     }
                     b'\\' => {
@@ -591,11 +573,7 @@ impl Parser {
         match self.scan_string(s, from, &mut escaped, base) {
             StrEnd::Quote(j) => {
                 self.tok.extend_from_slice(&s[from..j]);
-                self.partial = Partial::None;
-                let tok = std::mem::take(&mut self.tok);
-                self.string_raw(&tok, base + j as u64);
-                self.tok = tok;
-                self.tok.clear();
+                self.tok_string(base + j as u64, false);
                 Some(j + 1)
             }
             StrEnd::Failed(n) => Some(n),
@@ -631,23 +609,44 @@ impl Parser {
         self.error_at(format!("U+{c:04X} must be escaped in quoted string"), at);
     }
 
+    /// A decoded string whose closing quote is at `at`: hands it to the
+    /// parser. False if that failed.
+    fn string_text(&mut self, text: &str, at: u64) -> bool {
+        let text = self.interner.intern(text);
+        match self.string(text) {
+            Ok(()) => true,
+            Err(msg) => {
+                self.error_at(msg.to_string(), at);
+                false
+            }
+        }
+    }
+
     /// A complete raw string whose closing quote is at `at`: decodes it and
     /// hands it to the parser. False if that failed.
     fn string_raw(&mut self, raw: &[u8], at: u64) -> bool {
-        let step = match decode_raw(raw) {
-            Ok(text) => {
-                let text = self.interner.intern(&text);
-                self.string(text).map_err(str::to_string)
-            }
-            Err(msg) => Err(msg),
-        };
-        match step {
-            Ok(()) => true,
+        match decode_raw(raw) {
+            Ok(text) => self.string_text(&text, at),
             Err(msg) => {
                 self.error_at(msg, at);
                 false
             }
         }
+    }
+
+    /// The string cut short by earlier slices is complete in `tok`, its
+    /// closing quote at `at`. `plain` if it holds no escape (then only its
+    /// UTF-8 is left to check; the slow path words any error).
+    fn tok_string(&mut self, at: u64, plain: bool) {
+        self.partial = Partial::None;
+        let tok = std::mem::take(&mut self.tok);
+        let text = if plain { utf8(&tok).ok() } else { None };
+        match text {
+            Some(text) => self.string_text(text, at),
+            None => self.string_raw(&tok, at),
+        };
+        self.tok = tok;
+        self.tok.clear();
     }
 
     /// A number or keyword token.

@@ -29,9 +29,9 @@ fn is_special(c: u8) -> bool {
     SPECIAL[usize::from(c)]
 }
 
-/// The first this many bytes are looked at one by one: short strings
-/// (member names, enum values) and the runs between escapes end before a
-/// vector search would pay off.
+/// The first this many bytes are tested as one vector, inline: short
+/// strings (member names, enum values) and the runs between escapes end
+/// there, before an out-of-line search would pay off.
 const SHORT: usize = 16;
 
 /// Then this many 64-byte blocks are tested in registers before the
@@ -388,11 +388,8 @@ fn invalid_utf8(s: &[u8]) -> String {
 }
 
 fn push_run(out: &mut String, run: &[u8]) -> Result<(), String> {
-    if let Ok(t) = utf8(run) {
-        out.push_str(t);
-        return Ok(());
-    }
-    match std::str::from_utf8(run) {
+    // simdutf8's `compat` check also says where the bad sequence starts.
+    match simdutf8::compat::from_utf8(run) {
         Ok(t) => {
             out.push_str(t);
             Ok(())
