@@ -101,13 +101,13 @@ impl Sink for Vec<u8> {
                 self.extend_from_slice(&bytes[start..]);
                 break;
             }
-            push_run(self, bytes, start, j);
-            let e = SHORT_ESCAPE[usize::from(bytes[j])];
-            if e != 0 {
-                self.extend_from_slice(&[b'\\', e]);
-            } else {
-                self.extend_from_slice(CONTROL[usize::from(bytes[j] & 31)].as_bytes());
-            }
+            copy_run(self, bytes, start, j);
+            // Every escape as 6 bytes, cut to its length: no branch on
+            // which kind of escape it is.
+            let (text, len) = &ESCAPES[usize::from(bytes[j])];
+            let at = self.len();
+            self.extend_from_slice(text);
+            self.truncate(at + usize::from(*len));
             start = j + 1;
         }
         self.push(b'"');
@@ -118,7 +118,7 @@ impl Sink for Vec<u8> {
 /// as a fixed 16-byte block and the excess cut off again, which the
 /// compiler turns into one vector move instead of a `memcpy` call.
 #[inline(always)]
-fn push_run(out: &mut Vec<u8>, bytes: &[u8], start: usize, end: usize) {
+fn copy_run(out: &mut Vec<u8>, bytes: &[u8], start: usize, end: usize) {
     if let Some(block) = bytes.get(start..start + 16) {
         if end - start <= 16 {
             let at = out.len();
@@ -251,6 +251,28 @@ static SHORT_ESCAPE: [u8; 256] = {
     t[b'\n' as usize] = b'n';
     t[b'\r' as usize] = b'r';
     t[b'\t' as usize] = b't';
+    t
+};
+
+/// Each special byte's escape, padded to 6 bytes, and its length.
+static ESCAPES: [([u8; 6], u8); 256] = {
+    let mut t = [([0u8; 6], 0u8); 256];
+    let mut c = 0;
+    while c < 256 {
+        let e = SHORT_ESCAPE[c];
+        if e != 0 {
+            t[c] = ([b'\\', e, 0, 0, 0, 0], 2);
+        } else if c < 0x20 {
+            let text = CONTROL[c].as_bytes();
+            let mut k = 0;
+            while k < 6 {
+                t[c].0[k] = text[k];
+                k += 1;
+            }
+            t[c].1 = 6;
+        }
+        c += 1;
+    }
     t
 };
 
