@@ -91,6 +91,7 @@ pub struct Reconnect {
     max_backoff: i32,
     probe_interval: i32,
     probe_timeout: i32,
+    connect_timeout: i32,
     passive: bool,
     /// Level of the informational messages: info, or debug when quiet.
     info: Level,
@@ -127,6 +128,7 @@ impl Reconnect {
             max_backoff: DEFAULT_MAX_BACKOFF,
             probe_interval: DEFAULT_PROBE_INTERVAL,
             probe_timeout: 0,
+            connect_timeout: 0,
             passive: false,
             info: Level::Info,
             state: State::Void,
@@ -264,6 +266,20 @@ impl Reconnect {
     /// (0: one probe interval).
     pub fn get_probe_timeout(&self) -> i32 {
         self.probe_timeout
+    }
+
+    /// Beyond OVS: how long a connection attempt may take, in ms, before
+    /// `run` says [`Action::Disconnect`]. 0, the default, gives OVS's
+    /// deadline: the current backoff, at least 1000 ms. Any other value is
+    /// the deadline, shorter or longer than that.
+    pub fn set_connect_timeout(&mut self, connect_timeout: i32) {
+        self.connect_timeout = connect_timeout.max(0);
+    }
+
+    /// The connect timeout set by
+    /// [`set_connect_timeout`](Self::set_connect_timeout) (0: OVS's).
+    pub fn get_connect_timeout(&self) -> i32 {
+        self.connect_timeout
     }
 
     fn effective_probe_timeout(&self) -> i32 {
@@ -481,7 +497,8 @@ impl Reconnect {
 
     /// Reports that a connection attempt (passive: a listen attempt) is in
     /// progress. If it takes longer than the current backoff (at least
-    /// 1000 ms), `run` says [`Action::Disconnect`]. (`reconnect_connecting`)
+    /// 1000 ms; beyond OVS, the connect timeout if one is set), `run` says
+    /// [`Action::Disconnect`]. (`reconnect_connecting`)
     pub fn connecting(&mut self, now: i64) {
         if self.state != State::Connecting {
             if self.passive {
@@ -595,9 +612,14 @@ impl Reconnect {
         match self.state {
             State::Void | State::Listening => i64::MAX,
             State::Backoff => self.state_entered.saturating_add(i64::from(self.backoff)),
-            State::Connecting => self
-                .state_entered
-                .saturating_add(i64::from(self.backoff.max(1000))),
+            State::Connecting => {
+                let timeout = if self.connect_timeout > 0 {
+                    self.connect_timeout
+                } else {
+                    self.backoff.max(1000)
+                };
+                self.state_entered.saturating_add(i64::from(timeout))
+            }
             State::Active => {
                 if self.probe_interval != 0 {
                     let base = self.last_activity.max(self.state_entered);

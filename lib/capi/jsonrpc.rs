@@ -66,7 +66,7 @@ pub struct jsonrpc_session {
 
 impl jsonrpc_session {
     fn into_raw(inner: JsonrpcSession) -> *mut jsonrpc_session {
-        let remotes = inner.remotes().iter().map(|r| c_string(r)).collect();
+        let remotes = inner.get_remotes().iter().map(|r| c_string(r)).collect();
         Box::into_raw(Box::new(jsonrpc_session {
             inner,
             remotes,
@@ -474,7 +474,7 @@ pub unsafe extern "C" fn jsonrpc_session_get_name(s: *const jsonrpc_session) -> 
     boundary("jsonrpc_session_get_name", || {
         // SAFETY: the caller passes a live session.
         let s = unsafe { obj(s) };
-        let name = s.inner.name();
+        let name = s.inner.get_name();
         if let Some(r) = s.remotes.iter().find(|r| r.as_bytes() == name.as_bytes()) {
             return r.as_ptr();
         }
