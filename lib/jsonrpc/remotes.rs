@@ -255,7 +255,8 @@ impl Remotes {
         let k = self.deprioritize_after;
         if k > 0 {
             let stats = &self.stats;
-            self.round.sort_by_key(|&i| stats[i].consecutive_failures >= k);
+            self.round
+                .sort_by_key(|&i| stats[i].consecutive_failures >= k);
         }
         self.next = 0;
         for t in &mut self.trying {

@@ -295,12 +295,7 @@ impl JsonrpcSession {
     fn set_tcp_options(&self, stream: &mut Stream) {
         if !self.opts.tcp.is_default() {
             if let Err(e) = stream.set_tcp_options(&self.opts.tcp) {
-                crate::warn_rl!(
-                    RL,
-                    "{}: setting TCP options failed ({})",
-                    stream.name(),
-                    e
-                );
+                crate::warn_rl!(RL, "{}: setting TCP options failed ({})", stream.name(), e);
             }
         }
     }
