@@ -37,6 +37,8 @@ fn remote_stats_and_failing_remotes_tried_last() {
         o.deprioritize_after = u32::from(deprioritize);
         let mut s = JsonrpcSession::open_multiple_with(&[bad.clone(), good.remote()], true, &o);
         drive(&mut s, &mut [&mut good], "connect", |s, _| s.is_connected());
+        // A connection is a success once it delivers a message.
+        roundtrip(&mut s, &mut [&mut good], 1);
         let st = s.get_remote_stats();
         assert_eq!(st[0].name, bad);
         assert_eq!((st[0].n_attempts, st[0].n_successes), (1, 0));
@@ -54,6 +56,7 @@ fn remote_stats_and_failing_remotes_tried_last() {
         drive(&mut s, &mut [&mut good], "reconnect", |s, _| {
             s.is_connected() && s.get_seqno() != seqno
         });
+        roundtrip(&mut s, &mut [&mut good], 2);
         let st = s.get_remote_stats();
         assert_eq!(st[1].n_successes, 2);
         assert!(st[1].last_disconnected < i64::MAX);
@@ -282,6 +285,7 @@ fn parallel_connect_keeps_the_first_that_connects() {
         fsm.n_attempted_connections, 1,
         "one attempt over three remotes"
     );
+    roundtrip(&mut s, &mut [&mut good], 1);
     let st = s.get_remote_stats();
     assert_eq!(st.iter().map(|r| r.n_attempts).sum::<u32>(), 3);
     assert_eq!(st[2].n_successes, 1);
