@@ -92,6 +92,8 @@ pub struct Reconnect {
     probe_interval: i32,
     probe_timeout: i32,
     connect_timeout: i32,
+    /// The text to log for the failure being reported, if not the errno's.
+    reason: Option<String>,
     passive: bool,
     /// Level of the informational messages: info, or debug when quiet.
     info: Level,
@@ -129,6 +131,7 @@ impl Reconnect {
             probe_interval: DEFAULT_PROBE_INTERVAL,
             probe_timeout: 0,
             connect_timeout: 0,
+            reason: None,
             passive: false,
             info: Level::Info,
             state: State::Void,
@@ -429,12 +432,11 @@ impl Reconnect {
             _ if self.backoff < self.max_backoff => {
                 let kind = if self.passive { "listen" } else { "connection" };
                 if error > 0 {
-                    log::info!(
-                        "{}: {} attempt failed ({})",
-                        name,
-                        kind,
-                        retval_to_string(error)
-                    );
+                    let text = match &self.reason {
+                        Some(reason) => reason.clone(),
+                        None => retval_to_string(error),
+                    };
+                    log::info!("{}: {} attempt failed ({})", name, kind, text);
                 } else {
                     log::log!(self.info, "{}: {} attempt timed out", name, kind);
                 }
@@ -552,6 +554,15 @@ impl Reconnect {
     pub fn connect_failed(&mut self, now: i64, error: i32) {
         self.connecting(now);
         self.disconnected(now, error);
+    }
+
+    /// Beyond OVS: [`connect_failed`](Self::connect_failed), logging
+    /// `reason` (for example a resolver's message) instead of the text of
+    /// `error`.
+    pub fn connect_failed_because(&mut self, now: i64, error: i32, reason: &str) {
+        self.reason = Some(reason.to_string());
+        self.connect_failed(now, error);
+        self.reason = None;
     }
 
     /// Reports activity on the connection (a message received, a stalled

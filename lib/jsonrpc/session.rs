@@ -331,11 +331,19 @@ impl JsonrpcSession {
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => i += 1,
                 Err(e) => {
+                    // The stream's own text when it says more than the
+                    // errno (a resolver's message).
+                    let reason = e.raw_os_error().is_none().then(|| e.to_string());
                     let error = Error::from(e).errno();
                     let (remote, stream) = self.streams.remove(i);
                     if self.remotes.attempt_failed(remote, error) {
                         self.reconnect.set_name(&self.names[remote]);
-                        self.reconnect.connect_failed(now, error);
+                        match &reason {
+                            Some(reason) => {
+                                self.reconnect.connect_failed_because(now, error, reason)
+                            }
+                            None => self.reconnect.connect_failed(now, error),
+                        }
                         self.pick_remote();
                         self.last_error = error;
                         return;
@@ -344,7 +352,7 @@ impl JsonrpcSession {
                         RL,
                         "{}: connection attempt failed ({})",
                         stream.name(),
-                        crate::error::retval_to_string(error)
+                        reason.unwrap_or_else(|| crate::error::retval_to_string(error))
                     );
                 }
             }

@@ -126,6 +126,9 @@ pub struct Stream {
     name: String,
     state: State,
     tcp_options: Option<TcpOptions>,
+    /// Why the connection attempt failed, when the transport said more
+    /// than an errno (a resolver's message).
+    failure: Option<String>,
 }
 
 /// Keepalive probe timing for [`TcpOptions`].
@@ -250,6 +253,7 @@ impl Stream {
             name: name.to_string(),
             state,
             tcp_options: None,
+            failure: None,
         }
     }
 
@@ -266,7 +270,8 @@ impl Stream {
     /// (`EAGAIN`) while the attempt is in progress (including while a host
     /// name is being resolved), or the reason it failed (`ECONNREFUSED`,
     /// ...). Once it has returned something other than `WouldBlock` it
-    /// keeps returning that.
+    /// keeps returning that. A host name that does not resolve fails with
+    /// `ENOENT` and the resolver's message as the error's text.
     pub fn connect(&mut self) -> io::Result<()> {
         if self.state == State::Connecting {
             match self.class.connect() {
@@ -276,6 +281,9 @@ impl Stream {
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 Err(e) => {
+                    if e.raw_os_error().is_none() {
+                        self.failure = Some(e.to_string());
+                    }
                     let errno = crate::Error::from(e).errno();
                     // A transport must not report "in progress" as failure.
                     self.state = if errno == libc::EINPROGRESS {
@@ -289,7 +297,10 @@ impl Stream {
         match self.state {
             State::Connecting => Err(sys::again()),
             State::Connected => Ok(()),
-            State::Disconnected(errno) => Err(errno_error(errno)),
+            State::Disconnected(errno) => match &self.failure {
+                Some(text) => Err(io::Error::new(errno_error(errno).kind(), text.clone())),
+                None => Err(errno_error(errno)),
+            },
         }
     }
 
