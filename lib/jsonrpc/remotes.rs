@@ -352,7 +352,10 @@ impl Remotes {
     /// (`jsonrpc_session_replace`)
     pub fn replaced(&mut self, name: Option<&str>, now: i64) {
         self.trying.clear();
-        self.owner = None;
+        if let Some(old) = self.owner.take() {
+            // Closed by the application: no failure of its remote.
+            self.stats[old].last_disconnected = now;
+        }
         self.proven = false;
         if let Some(remote) = name.and_then(|n| self.stats.iter().position(|s| s.name == n)) {
             self.current = remote;

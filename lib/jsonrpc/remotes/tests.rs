@@ -379,6 +379,7 @@ mod ownership {
         connect!(r, a, at 0);
         r.replaced(Some("b"), 10);
         assert_eq!(r.owner(), Some(1));
+        assert_eq!(r.stats()[0].last_disconnected, 10);
         current!(r => b);
         drop_conn!(r, at 20, EPROTO);
         assert_eq!(health(&r, "b"), (0, 0, 1, EPROTO));
