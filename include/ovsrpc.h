@@ -54,6 +54,23 @@ struct json;
 #define RECONNECT_DEFAULT_PROBE_INTERVAL 5000
 
 /**
+ * `ovsrpc_session_options.order`: shuffle the remotes once at random (the
+ * default).
+ */
+#define OVSRPC_ORDER_RANDOM 0
+
+/**
+ * `ovsrpc_session_options.order`: shuffle the remotes once with
+ * `ovsrpc_session_options.seed` (reproducible).
+ */
+#define OVSRPC_ORDER_SEEDED 1
+
+/**
+ * `ovsrpc_session_options.order`: keep the remotes in the order given.
+ */
+#define OVSRPC_ORDER_AS_GIVEN 2
+
+/**
  * The type of a JSON value, with OVS's values.
  */
 enum json_type {
@@ -333,6 +350,117 @@ struct jsonrpc_session_options {
    * DSCP value for the connection's IP packets.
    */
   uint8_t dscp;
+};
+
+/**
+ * A session's options beyond OVS. Every default keeps OVS's behaviour
+ * (except `order`: OVS's session keeps the order given, and its callers
+ * shuffle). Initialize with `ovsrpc_session_options_init()`.
+ */
+struct ovsrpc_session_options {
+  /**
+   * `OVSRPC_ORDER_RANDOM` (default), `OVSRPC_ORDER_SEEDED` or
+   * `OVSRPC_ORDER_AS_GIVEN`. Fixed when the session opens.
+   */
+  int order;
+  /**
+   * The seed for `OVSRPC_ORDER_SEEDED`.
+   */
+  uint64_t seed;
+  /**
+   * A remote whose last `deprioritize_after` attempts failed goes last
+   * in the next round; 0 (default): plain round-robin.
+   */
+  unsigned int deprioritize_after;
+  /**
+   * How long a connection attempt may take, in ms, shorter or longer
+   * than OVS's (the backoff, at least 1 s); 0 (default): OVS's.
+   */
+  long long connect_timeout_ms;
+  /**
+   * `TCP_USER_TIMEOUT` in ms for tcp: and ssl: connections (made and
+   * accepted); 0 (default): the kernel's.
+   */
+  unsigned int tcp_user_timeout_ms;
+  /**
+   * TCP keepalive: idle seconds before the first probe; 0 (default):
+   * keepalive off.
+   */
+  unsigned int keepalive_idle_s;
+  /**
+   * TCP keepalive: seconds between probes.
+   */
+  unsigned int keepalive_interval_s;
+  /**
+   * TCP keepalive: unanswered probes before the connection fails.
+   */
+  unsigned int keepalive_count;
+  /**
+   * How long to wait for the answer to a probe, in ms; 0 (default): one
+   * probe interval, as OVS.
+   */
+  int probe_timeout_ms;
+  /**
+   * Send replies to the peer's echo requests ahead of queued output.
+   */
+  bool echo_priority;
+  /**
+   * Largest message accepted, in bytes (default 256 MiB).
+   */
+  size_t max_msg_size;
+  /**
+   * Bytes read from the socket at once, per connection (default 64 KiB).
+   */
+  size_t input_buffer;
+  /**
+   * Remotes tried at once, keeping the first that connects; 0 or 1
+   * (default): one at a time.
+   */
+  size_t parallel_connect;
+  /**
+   * After any drop of a connection, try every other remote without
+   * backoff.
+   */
+  bool fast_failover;
+  /**
+   * How long a message may take to arrive once it has begun, in ms,
+   * before the connection fails with ETIMEDOUT; 0 (default): no limit.
+   */
+  long long message_timeout_ms;
+};
+
+/**
+ * The health of one remote of a session.
+ */
+struct ovsrpc_remote_stats {
+  /**
+   * The remote's name; belongs to the session.
+   */
+  const char *name;
+  /**
+   * Connection attempts started (passive: connections accepted).
+   */
+  unsigned int n_attempts;
+  /**
+   * Connections that delivered at least one message.
+   */
+  unsigned int n_successes;
+  /**
+   * Failures in a row up to the latest (0 after a success).
+   */
+  unsigned int consecutive_failures;
+  /**
+   * The last error: 0 for none, a positive errno, or EOF (-1).
+   */
+  int last_error;
+  /**
+   * When it last connected (time_msec()), LLONG_MAX for never.
+   */
+  long long last_connected;
+  /**
+   * When a connection to it last ended, LLONG_MAX for never.
+   */
+  long long last_disconnected;
 };
 
 #ifdef __cplusplus
@@ -1148,6 +1276,46 @@ int reconnect_timeout(struct reconnect *fsm, long long now);
  * Fills `*stats` with the FSM's statistics at `now`.
  */
 void reconnect_get_stats(const struct reconnect *fsm, long long now, struct reconnect_stats *stats);
+
+/**
+ * Fills `*opts` with the defaults, which behave as OVS's session.
+ */
+void ovsrpc_session_options_init(struct ovsrpc_session_options *opts);
+
+/**
+ * Like `jsonrpc_session_open_multiple()`, with `opts` (NULL: the
+ * defaults). Returns NULL if a field of `opts` is out of range (an unknown
+ * order, a negative timeout, a zero size).
+ */
+struct jsonrpc_session *ovsrpc_session_open_multiple(const char *const *names,
+                                                     size_t n,
+                                                     bool retry,
+                                                     const struct ovsrpc_session_options *opts);
+
+/**
+ * Stores the session's options beyond OVS into `*opts`.
+ */
+void ovsrpc_session_get_options(const struct jsonrpc_session *s,
+                                struct ovsrpc_session_options *opts);
+
+/**
+ * Changes the session's options beyond OVS (`order` and `seed` are fixed
+ * at open and ignored). The TCP options and sizes apply from the next
+ * connection, the others at once. Returns 0, or EINVAL (changing nothing)
+ * if a field is out of range.
+ */
+int ovsrpc_session_set_options(struct jsonrpc_session *s,
+                               const struct ovsrpc_session_options *opts);
+
+/**
+ * Stores the health of the session's remote number `i` (in the order
+ * `jsonrpc_session_get_name()` goes through them, from 0 to
+ * `jsonrpc_session_get_n_remotes()` - 1) into `*stats`. Returns 0, or
+ * EINVAL (leaving `*stats` alone) if there is no such remote.
+ */
+int ovsrpc_session_get_remote_stats(const struct jsonrpc_session *s,
+                                    size_t i,
+                                    struct ovsrpc_remote_stats *stats);
 
 /**
  * Returns 0 if `name` has the form "TYPE:ARGS" with a supported active

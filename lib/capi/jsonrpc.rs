@@ -53,10 +53,10 @@ impl jsonrpc {
 /// A JSON-RPC session that connects, and reconnects with backoff, to one of
 /// several remotes, or listens on a passive name (opaque).
 pub struct jsonrpc_session {
-    inner: JsonrpcSession,
+    pub(crate) inner: JsonrpcSession,
     /// The remotes' names as C strings, for `jsonrpc_session_get_name()`;
     /// they live as long as the session.
-    remotes: Vec<CString>,
+    pub(crate) remotes: Vec<CString>,
     /// The name of a connection handed over with `jsonrpc_session_replace()`
     /// or `jsonrpc_session_open_unreliably()`, if it is not a remote.
     other_name: RefCell<CString>,
@@ -65,7 +65,7 @@ pub struct jsonrpc_session {
 }
 
 impl jsonrpc_session {
-    fn into_raw(inner: JsonrpcSession) -> *mut jsonrpc_session {
+    pub(crate) fn into_raw(inner: JsonrpcSession) -> *mut jsonrpc_session {
         let remotes = inner.get_remotes().iter().map(|r| c_string(r)).collect();
         Box::into_raw(Box::new(jsonrpc_session {
             inner,

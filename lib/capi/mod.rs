@@ -5,7 +5,8 @@
 //! (`openvswitch/poll-loop.h`, `timeval.h`), [`reconnect`] (`reconnect.h`),
 //! [`stream`] (`stream.h`), `stream_ssl` (`stream-ssl.h`, with the `ssl`
 //! feature), [`json`] with [`json_node`] (`openvswitch/json.h`), and [`jsonrpc`] with
-//! [`jsonrpc_msg`] (`jsonrpc.h`). cbindgen turns this module into
+//! [`jsonrpc_msg`] (`jsonrpc.h`), and [`session_options`] for the session's
+//! options and statistics beyond OVS (`ovsrpc_session_*`). cbindgen turns this module into
 //! `include/ovsrpc.h`; the headers with OVS's file names include that one.
 //! [`logging`] lets a C program see the library's log messages.
 //!
@@ -40,6 +41,7 @@ pub mod jsonrpc_msg;
 pub mod logging;
 pub mod poll_loop;
 pub mod reconnect;
+pub mod session_options;
 pub mod stream;
 #[cfg(feature = "ssl")]
 pub mod stream_ssl;
