@@ -20,7 +20,7 @@
 //! connection drops. The reconnect FSM is told that as many tries as there
 //! are remotes go without backoff, so one full round over the remotes
 //! costs no backoff wait. Which remote comes next is the business of
-//! [`Remotes`](crate::jsonrpc::remotes::Remotes); this module does the
+//! [`Remotes`]; this module does the
 //! I/O and tells it what happened.
 //!
 //! # Beyond OVS
