@@ -331,11 +331,10 @@ impl JsonrpcSession {
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => i += 1,
                 Err(e) => {
-                    // The stream's own text when it says more than the
-                    // errno (a resolver's message).
-                    let reason = e.raw_os_error().is_none().then(|| e.to_string());
                     let error = Error::from(e).errno();
                     let (remote, stream) = self.streams.remove(i);
+                    // The resolver's words say more than ENOENT's.
+                    let reason = stream.connect_failure().map(str::to_string);
                     if self.remotes.attempt_failed(remote, error) {
                         self.reconnect.set_name(&self.names[remote]);
                         match &reason {

@@ -126,8 +126,8 @@ pub struct Stream {
     name: String,
     state: State,
     tcp_options: Option<TcpOptions>,
-    /// Why the connection attempt failed, when the transport said more
-    /// than an errno (a resolver's message).
+    /// Why the connection attempt failed, when the resolver said more than
+    /// the errno.
     failure: Option<String>,
 }
 
@@ -271,7 +271,7 @@ impl Stream {
     /// name is being resolved), or the reason it failed (`ECONNREFUSED`,
     /// ...). Once it has returned something other than `WouldBlock` it
     /// keeps returning that. A host name that does not resolve fails with
-    /// `ENOENT` and the resolver's message as the error's text.
+    /// `ENOENT` (see [`connect_failure`](Stream::connect_failure)).
     pub fn connect(&mut self) -> io::Result<()> {
         if self.state == State::Connecting {
             match self.class.connect() {
@@ -281,7 +281,9 @@ impl Stream {
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 Err(e) => {
-                    if e.raw_os_error().is_none() {
+                    if e.kind() == io::ErrorKind::NotFound && e.raw_os_error().is_none() {
+                        // A name that did not resolve: keep the resolver's
+                        // words for `connect_failure`.
                         self.failure = Some(e.to_string());
                     }
                     let errno = crate::Error::from(e).errno();
@@ -297,11 +299,16 @@ impl Stream {
         match self.state {
             State::Connecting => Err(sys::again()),
             State::Connected => Ok(()),
-            State::Disconnected(errno) => match &self.failure {
-                Some(text) => Err(io::Error::new(errno_error(errno).kind(), text.clone())),
-                None => Err(errno_error(errno)),
-            },
+            State::Disconnected(errno) => Err(errno_error(errno)),
         }
+    }
+
+    /// Beyond OVS: why connecting failed, in words that say more than the
+    /// errno [`connect`](Stream::connect) returned: the resolver's message
+    /// for a host name that did not resolve (where the errno is `ENOENT`,
+    /// "No such file or directory"). `None` otherwise.
+    pub fn connect_failure(&self) -> Option<&str> {
+        self.failure.as_deref()
     }
 
     /// Receives up to `buf.len()` bytes, without blocking.

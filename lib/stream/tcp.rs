@@ -100,17 +100,23 @@ impl TcpStream {
     }
 }
 
-/// The error of a failed lookup: its errno (`ENOENT` unless the system
-/// gave one) with the resolver's own message, which says more than the
-/// errno's text ("Name or service not known", not "No such file or
-/// directory").
+/// The error of a failed lookup: the system's errno if it gave one, else
+/// `ENOENT` (kind `NotFound`) with the resolver's own message, which says
+/// more than that errno's text ("Name or service not known", not "No such
+/// file or directory").
 fn lookup_error(e: &LookupError) -> io::Error {
-    let kind = io::Error::from_raw_os_error(e.errno).kind();
+    if e.errno != libc::ENOENT {
+        // The system's own errno says it.
+        return io::Error::from_raw_os_error(e.errno);
+    }
     let message = e
         .message
         .strip_prefix("failed to lookup address information: ")
         .unwrap_or(&e.message);
-    io::Error::new(kind, format!("host name lookup failed: {message}"))
+    io::Error::new(
+        io::ErrorKind::NotFound,
+        format!("host name lookup failed: {message}"),
+    )
 }
 
 impl StreamClass for TcpStream {
