@@ -346,12 +346,12 @@ impl Remotes {
         self.connected(remote, now);
     }
 
-    /// Reports that the connection was replaced by one to `name` at `now`:
-    /// the remote of that name, if any, owns it from now on and the round
-    /// goes on after it.
+    /// Reports that the connection was replaced at `now` by one to `name`
+    /// (`None`: by no connection): the remote of that name, if any, owns it
+    /// from now on and the round goes on after it. Attempts in progress are
+    /// left alone, as OVS leaves its stream.
     /// (`jsonrpc_session_replace`)
     pub fn replaced(&mut self, name: Option<&str>, now: i64) {
-        self.trying.clear();
         if let Some(old) = self.owner.take() {
             // Closed by the application: no failure of its remote.
             self.stats[old].last_disconnected = now;

@@ -194,12 +194,12 @@ impl JsonrpcSession {
     /// that name (if any) owns the connection from now on.
     /// (`jsonrpc_session_replace`)
     pub fn replace(&mut self, rpc: Option<Jsonrpc>) {
+        let now = time_msec();
         self.rpc = rpc;
         self.message_started = None;
-        if let Some(rpc) = &self.rpc {
-            let now = time_msec();
-            let name = rpc.name().to_string();
-            self.remotes.replaced(Some(&name), now);
+        let name = self.rpc.as_ref().map(|rpc| rpc.name().to_string());
+        self.remotes.replaced(name.as_deref(), now);
+        if let Some(name) = name {
             self.reconnect.set_name(&name);
             self.reconnect.connected(now);
         }

@@ -399,6 +399,20 @@ mod ownership {
     }
 
     #[test]
+    fn replace_with_nothing_ends_the_ownership_and_keeps_attempts() {
+        let mut r = remotes(&["a", "b"]);
+        start!(r => [a]);
+        connect!(r, a, at 0);
+        r.replaced(None, 10);
+        assert_eq!(r.owner(), None);
+        assert_eq!(r.stats()[0].last_disconnected, 10);
+        r.set_parallel(2);
+        start!(r => [a, b]);
+        r.replaced(Some("b"), 20);
+        assert_eq!(r.trying().count(), 2);
+    }
+
+    #[test]
     fn passive_accepts_count_as_attempts() {
         let mut r = remotes(&["ptcp:0"]);
         r.accepted(7);
