@@ -429,3 +429,148 @@ mod ownership {
         assert_eq!(r.owner(), Some(0));
     }
 }
+
+/// Scripted transcripts: one command per line, each checked as it runs.
+///
+/// ```text
+/// remotes a b c        the remotes, in the order given
+/// parallel N           set_parallel(N)
+/// deprioritize N       set_deprioritize_after(N)
+/// start => a b         start_attempts() tries these
+/// fail a ERR           the attempt on a fails (the session moves on
+///                      when it was the last)
+/// abandon ERR          abandon_attempts(ERR), then move on
+/// connect a at T       the attempt on a connects at T
+/// message              a whole message arrives
+/// drop ERR at T        the connection ends; the session moves on
+/// current => a         the current remote
+/// stats a => A/S/F ERR attempts, successes, failures in a row, last error
+/// ```
+mod transcripts {
+    use super::*;
+
+    fn errno(name: &str) -> i32 {
+        match name {
+            "0" => 0,
+            "EOF" => EOF,
+            "ECONNREFUSED" => ECONNREFUSED,
+            "ETIMEDOUT" => ETIMEDOUT,
+            "EPROTO" => EPROTO,
+            other => panic!("unknown error {other}"),
+        }
+    }
+
+    fn run(script: &str) {
+        let mut r: Option<Remotes> = None;
+        for (n, line) in script.lines().enumerate() {
+            let line = line.split('#').next().unwrap().trim();
+            if line.is_empty() {
+                continue;
+            }
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let at = |words: &[&str]| -> i64 {
+                assert_eq!(words[words.len() - 2], "at", "line {n}: {line}");
+                words[words.len() - 1].parse().unwrap()
+            };
+            if words[0] == "remotes" {
+                r = Some(remotes(&words[1..]));
+                continue;
+            }
+            let r = r.as_mut().expect("remotes first");
+            match words[0] {
+                "parallel" => r.set_parallel(words[1].parse().unwrap()),
+                "deprioritize" => r.set_deprioritize_after(words[1].parse().unwrap()),
+                "start" => {
+                    let got: Vec<String> = r
+                        .start_attempts()
+                        .into_iter()
+                        .map(|i| r.stats()[i].name.clone())
+                        .collect();
+                    assert_eq!(got, words[2..], "line {n}: {line}");
+                }
+                "fail" => {
+                    let i = idx(r, words[1]);
+                    if r.attempt_failed(i, errno(words[2])) {
+                        r.advance();
+                    }
+                }
+                "abandon" => {
+                    r.abandon_attempts(errno(words[1]));
+                    r.advance();
+                }
+                "connect" => {
+                    let i = idx(r, words[1]);
+                    r.connected(i, at(&words));
+                }
+                "message" => r.message_received(),
+                "drop" => {
+                    r.disconnected(at(&words), errno(words[1]));
+                    r.advance();
+                }
+                "current" => assert_eq!(r.current_name(), words[2], "line {n}: {line}"),
+                "stats" => {
+                    let want: Vec<u32> = words[3].split('/').map(|v| v.parse().unwrap()).collect();
+                    let (a, s, f, e) = health(r, words[1]);
+                    assert_eq!(
+                        (vec![a, s, f], e),
+                        (want, errno(words[4])),
+                        "line {n}: {line}"
+                    );
+                }
+                other => panic!("line {n}: unknown command {other}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_cluster_member_that_answers_in_http_goes_last() {
+        run("
+            remotes a b c
+            deprioritize 1
+            start => a
+            connect a at 0
+            drop EPROTO at 1       # broken at once: no success
+            stats a => 1/0/1 EPROTO
+            start => b
+            connect b at 2
+            message
+            drop EOF at 100
+            stats b => 1/1/0 EOF
+            start => c
+            fail c ECONNREFUSED
+            # New round: a and c failed last time, b goes first.
+            start => b
+            connect b at 200
+            message
+            stats b => 2/2/0 EOF
+            drop EOF at 300
+            current => a
+        ");
+    }
+
+    #[test]
+    fn parallel_rounds_with_timeouts_and_a_winner() {
+        run("
+            remotes a b c d e
+            parallel 2
+            start => a b
+            abandon ETIMEDOUT      # both took too long
+            stats a => 1/0/1 ETIMEDOUT
+            stats b => 1/0/1 ETIMEDOUT
+            current => c
+            start => c d
+            fail c ECONNREFUSED
+            connect d at 10        # d wins; nothing was pending but d
+            message
+            drop EOF at 20
+            current => e
+            start => e a
+            connect e at 30
+            stats a => 2/0/1 ETIMEDOUT  # abandoned for e's win: no blame
+            message
+            drop 0 at 40           # the application's own drop
+            stats e => 1/1/0 0
+            current => a
+        ");
+    }
+}
