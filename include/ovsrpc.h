@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <time.h>
 struct json;
+struct svec;
 
 
 /**
@@ -683,11 +684,25 @@ int jsonrpc_transact_block(struct jsonrpc *rpc,
 struct jsonrpc_session *jsonrpc_session_open(const char *name, bool retry);
 
 /**
- * Opens a session over the `n` remotes in `names`, shuffled once and then
- * tried round-robin, each once before backing off. (OVS takes a `struct
- * svec`; here the remotes are an array of strings.)
+ * Opens a session over the remotes in `remotes` (OVS's signature), shuffled
+ * once and then tried round-robin, each once before backing off.
+ *
+ * `jsonrpc.h` also accepts the form `(const char **names, size_t n, bool
+ * retry)`: a macro of that name dispatches on the number of arguments, to
+ * this function for two and to `jsonrpc_session_open_multiple_names()` for
+ * three. The exported symbol keeps OVS's signature, so objects compiled
+ * against OVS's own `jsonrpc.h` call it correctly.
  */
-struct jsonrpc_session *jsonrpc_session_open_multiple(const char **names, size_t n, bool retry);
+struct jsonrpc_session *jsonrpc_session_open_multiple(const struct svec *remotes, bool retry);
+
+/**
+ * Opens a session over the `n` remotes in `names`, as
+ * `jsonrpc_session_open_multiple()` does from an svec. Called through the
+ * three-argument form of the `jsonrpc_session_open_multiple()` macro.
+ */
+struct jsonrpc_session *jsonrpc_session_open_multiple_names(const char **names,
+                                                            size_t n,
+                                                            bool retry);
 
 /**
  * Returns a session around the established connection `rpc` (taken over),

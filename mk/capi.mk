@@ -30,7 +30,7 @@ C_BUILD := tests/c/build
 C_TESTS := $(C_BUILD)/test-reconnect $(C_BUILD)/test-json $(C_BUILD)/test-jsonrpc \
 	$(C_BUILD)/test-ssl $(C_BUILD)/test-abort
 C_HEADERS := include/ovsrpc.h include/jsonrpc.h include/reconnect.h \
-	include/stream.h include/stream-ssl.h include/timeval.h \
+	include/stream.h include/stream-ssl.h include/timeval.h include/svec.h \
 	include/openvswitch/json.h include/openvswitch/poll-loop.h
 RECONNECT_SCRIPTS := $(wildcard tests/scripts/*.reconnect)
 
@@ -109,7 +109,7 @@ install: $(LIB)
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/openvswitch $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libovsrpc.a
 	install -m 644 include/ovsrpc.h include/jsonrpc.h include/reconnect.h \
-	    include/stream.h include/stream-ssl.h include/timeval.h \
+	    include/stream.h include/stream-ssl.h include/timeval.h include/svec.h \
 	    $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 include/openvswitch/json.h include/openvswitch/poll-loop.h \
 	    $(DESTDIR)$(INCLUDEDIR)/openvswitch/

@@ -43,6 +43,8 @@ pub mod reconnect;
 pub mod stream;
 #[cfg(feature = "ssl")]
 pub mod stream_ssl;
+/// cbindgen:ignore
+pub mod svec;
 pub mod timeval;
 
 /// Runs `f`, the body of the extern function `func`. If it panics, logs the
