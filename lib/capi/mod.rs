@@ -43,6 +43,7 @@ pub mod reconnect;
 pub mod stream;
 #[cfg(feature = "ssl")]
 pub mod stream_ssl;
+pub mod stream_util;
 /// cbindgen:ignore
 pub mod svec;
 pub mod timeval;

@@ -473,7 +473,7 @@ pub unsafe extern "C" fn svec_print(svec: *const svec, title: *const c_char) {
         let line = malloc_bytes(&text);
         // SAFETY: `line` is a NUL-terminated string from malloc.
         unsafe {
-            libc::printf(c"%s".as_ptr(), line);
+            libc::printf(b"%s\0".as_ptr().cast(), line);
             libc::free(line.cast());
         }
     })
