@@ -143,3 +143,39 @@ install-check: $(LIB)
 	wait $$server || status=$$?; \
 	rm -rf $$dir; \
 	exit $$status
+
+# OVS's own test programs against ovsrpc (see tests/c/ovs/): OVS 3.1's
+# tests/test-jsonrpc.c and test-reconnect.c, unmodified, built against
+# include/ and the harness of tests/c/ovs/ (OVS's test scaffolding:
+# ovstest.h, util.h, command-line.h, daemon.h, ...), linked with
+# libovsrpc.a alone, then the C cases of OVS's jsonrpc.at and reconnect.at
+# run against them.  The sources come from the openvswitch-source tarball,
+# unpacked once under target/ovs by tests/c/ovs/ovs-tree.sh.  The programs
+# are copied next to their objects first, so that their #include "..."
+# finds the harness rather than OVS's own tests/ovstest.h beside them.
+OVS_TEST_BUILD := $(C_BUILD)/ovs
+OVS_TEST_PROGRAMS := test-jsonrpc test-reconnect
+OVS_AT_FILES := jsonrpc.at reconnect.at
+OVS_HARNESS := $(wildcard tests/c/ovs/*.h tests/c/ovs/openvswitch/*.h) tests/c/ovs/harness.c
+PYTHON3 ?= /usr/bin/python3
+
+.PHONY: ovs-tests
+ovs-tests: $(LIB) $(C_HEADERS) $(OVS_HARNESS)
+	@set -e; src=$$(tests/c/ovs/ovs-tree.sh unpack); \
+	mkdir -p $(OVS_TEST_BUILD); \
+	objs=$(OVS_TEST_BUILD)/harness.o; \
+	$(CC) $(C_CFLAGS) -Wall -Iinclude -Itests/c/ovs -c \
+	    -o $(OVS_TEST_BUILD)/harness.o tests/c/ovs/harness.c; \
+	for p in $(OVS_TEST_PROGRAMS); do \
+	    cp $$src/tests/$$p.c $(OVS_TEST_BUILD)/$$p.c; \
+	    echo "$(CC) -Iinclude -Itests/c/ovs -c $$p.c (OVS 3.1, unmodified)"; \
+	    $(CC) $(C_CFLAGS) -Wall -Werror=implicit-function-declaration \
+	        -Werror=int-conversion -Werror=incompatible-pointer-types \
+	        -Iinclude -Itests/c/ovs -c -o $(OVS_TEST_BUILD)/$$p.o \
+	        $(OVS_TEST_BUILD)/$$p.c; \
+	    objs="$$objs $(OVS_TEST_BUILD)/$$p.o"; \
+	done; \
+	$(CC) -o $(OVS_TEST_BUILD)/ovstest $$objs $(LIB) $(C_LIBS); \
+	for at in $(OVS_AT_FILES); do \
+	    $(PYTHON3) tests/c/ovs/run-at.py $(OVS_TEST_BUILD)/ovstest $$src/tests/$$at; \
+	done
