@@ -179,3 +179,11 @@ ovs-tests: $(LIB) $(C_HEADERS) $(OVS_HARNESS)
 	for at in $(OVS_AT_FILES); do \
 	    $(PYTHON3) tests/c/ovs/run-at.py $(OVS_TEST_BUILD)/ovstest $$src/tests/$$at; \
 	done
+
+# OVS's own users of the JSON-RPC stack (ovsdb-cs, ovsdb-idl, unixctl,
+# ovsdb-client, the ovsdb JSON-RPC server, raft-rpc, ovs-appctl,
+# test-ovsdb), compiled with gcc -fsyntax-only against include/ in place
+# of OVS's headers of the same names (tests/c/ovs/syntax-check.sh).
+.PHONY: ovs-syntax
+ovs-syntax: $(C_HEADERS)
+	tests/c/ovs/syntax-check.sh
