@@ -187,3 +187,12 @@ ovs-tests: $(LIB) $(C_HEADERS) $(OVS_HARNESS)
 .PHONY: ovs-syntax
 ovs-syntax: $(C_HEADERS)
 	tests/c/ovs/syntax-check.sh
+
+# Not part of `make check` (builds OVS once, several minutes): OVS's own
+# objects linked with libovsrpc.a ahead of OVS's libopenvswitch.a must link
+# without duplicate symbols, take every JSON, JSON-RPC, stream, reconnect,
+# poll-loop and time function from ovsrpc, and pass OVS's jsonrpc.at and
+# reconnect.at (tests/c/ovs/check-ovs.sh).
+.PHONY: check-ovs
+check-ovs: $(LIB)
+	tests/c/ovs/check-ovs.sh $(LIB)
