@@ -99,6 +99,23 @@ pub(crate) fn malloc_bytes(bytes: &[u8]) -> *mut c_char {
     p as *mut c_char
 }
 
+/// Prints `text` on C's `stdout` through `printf()`, so that it keeps its
+/// place among the C caller's own buffered output (as OVS's usage and
+/// print functions do).
+pub(crate) fn c_print(text: &[u8]) {
+    // Not a c"" literal: the cbindgen that generates the header cannot
+    // parse one.
+    #[allow(clippy::manual_c_str_literals)]
+    const FORMAT: &[u8] = b"%s\0";
+    let line = malloc_bytes(text);
+    // SAFETY: a NUL-terminated format and string; the string came from
+    // malloc and is freed once.
+    unsafe {
+        libc::printf(FORMAT.as_ptr().cast(), line);
+        libc::free(line.cast());
+    }
+}
+
 /// [`malloc_bytes`] for text.
 pub(crate) fn malloc_string(s: &str) -> *mut c_char {
     malloc_bytes(s.as_bytes())

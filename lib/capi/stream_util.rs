@@ -47,13 +47,7 @@ pub unsafe extern "C" fn stream_usage(
         // SAFETY: the caller passes a C string.
         let name = unsafe { c_str(name) }.unwrap_or_default();
         let text = usage_text(&name, active, passive, bootstrap);
-        let line = super::malloc_string(&text);
-        // SAFETY: `line` is a NUL-terminated string from malloc; printing
-        // through C's stdout keeps the order of the caller's own output.
-        unsafe {
-            libc::printf(b"%s\0".as_ptr().cast(), line);
-            libc::free(line.cast());
-        }
+        super::c_print(text.as_bytes());
     })
 }
 

@@ -468,14 +468,7 @@ pub unsafe extern "C" fn svec_print(svec: *const svec, title: *const c_char) {
             text.extend_from_slice(s.bytes(i));
             text.extend_from_slice(b"\"\n");
         }
-        // Through C's stdout, so the text interleaves with the caller's
-        // own printf() output.
-        let line = malloc_bytes(&text);
-        // SAFETY: `line` is a NUL-terminated string from malloc.
-        unsafe {
-            libc::printf(b"%s\0".as_ptr().cast(), line);
-            libc::free(line.cast());
-        }
+        super::c_print(&text);
     })
 }
 

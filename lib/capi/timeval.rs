@@ -1,6 +1,9 @@
 //! `timeval.h`: the monotonic and wall clocks, in milliseconds and
 //! microseconds, and OVS's conversions and formatting of times.
 
+// time_t, long and suseconds_t are i64 on 64-bit targets only.
+#![allow(clippy::useless_conversion)]
+
 use std::ffi::{c_char, c_int, c_longlong, c_uint};
 
 use libc::{time_t, timespec, timeval};
@@ -145,7 +148,7 @@ pub unsafe extern "C" fn timespec_to_msec(ts: *const timespec) -> c_longlong {
     boundary("timespec_to_msec", || {
         // SAFETY: the caller passes a valid timespec.
         let ts = unsafe { obj(ts) };
-        ts.tv_sec as i64 * 1000 + ts.tv_nsec as i64 / 1_000_000
+        i64::from(ts.tv_sec) * 1000 + i64::from(ts.tv_nsec) / 1_000_000
     })
 }
 
@@ -155,7 +158,7 @@ pub unsafe extern "C" fn timespec_to_usec(ts: *const timespec) -> c_longlong {
     boundary("timespec_to_usec", || {
         // SAFETY: the caller passes a valid timespec.
         let ts = unsafe { obj(ts) };
-        ts.tv_sec as i64 * 1_000_000 + ts.tv_nsec as i64 / 1000
+        i64::from(ts.tv_sec) * 1_000_000 + i64::from(ts.tv_nsec) / 1000
     })
 }
 
@@ -165,7 +168,7 @@ pub unsafe extern "C" fn timeval_to_msec(tv: *const timeval) -> c_longlong {
     boundary("timeval_to_msec", || {
         // SAFETY: the caller passes a valid timeval.
         let tv = unsafe { obj(tv) };
-        tv.tv_sec as i64 * 1000 + tv.tv_usec as i64 / 1000
+        i64::from(tv.tv_sec) * 1000 + i64::from(tv.tv_usec) / 1000
     })
 }
 
@@ -175,7 +178,7 @@ pub unsafe extern "C" fn timeval_to_usec(tv: *const timeval) -> c_longlong {
     boundary("timeval_to_usec", || {
         // SAFETY: the caller passes a valid timeval.
         let tv = unsafe { obj(tv) };
-        tv.tv_sec as i64 * 1_000_000 + tv.tv_usec as i64
+        i64::from(tv.tv_sec) * 1_000_000 + i64::from(tv.tv_usec)
     })
 }
 
