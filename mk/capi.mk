@@ -28,6 +28,7 @@ C_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 
 C_BUILD := tests/c/build
 C_TESTS := $(C_BUILD)/test-reconnect $(C_BUILD)/test-json $(C_BUILD)/test-jsonrpc \
+	$(C_BUILD)/test-dropin \
 	$(C_BUILD)/test-ssl $(C_BUILD)/test-abort
 C_HEADERS := include/ovsrpc.h include/jsonrpc.h include/reconnect.h \
 	include/stream.h include/stream-ssl.h include/timeval.h include/svec.h \
@@ -81,6 +82,7 @@ c-check: c-tests
 	done
 	$(VALGRIND) $(VALGRIND_FLAGS) $(C_BUILD)/test-json
 	$(VALGRIND) $(VALGRIND_FLAGS) $(C_BUILD)/test-jsonrpc
+	$(VALGRIND) $(VALGRIND_FLAGS) $(C_BUILD)/test-dropin
 	rm -rf $(C_BUILD)/pki && tests/c/make-pki.sh $(C_BUILD)/pki
 	$(VALGRIND) $(VALGRIND_FLAGS) --suppressions=tests/c/valgrind-ring.supp \
 	    $(C_BUILD)/test-ssl $(C_BUILD)/pki
