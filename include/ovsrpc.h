@@ -978,7 +978,7 @@ bool ovsrpc_log_init(const char *spec);
  * for debug logging; it must stay valid until `poll_block()` returns (a
  * string literal, as `OVS_SOURCE_LOCATOR` gives).
  */
-void poll_fd_wait_at(int fd, int events, const char *where_);
+void poll_fd_wait_at(int fd, short events, const char *where_);
 
 /**
  * Arranges for the next `poll_block()` to wake up after at most `msec`

@@ -198,3 +198,14 @@ ovs-syntax: $(C_HEADERS)
 .PHONY: check-ovs
 check-ovs: $(LIB)
 	tests/c/ovs/check-ovs.sh $(LIB)
+
+# Every function, macro, enumerator and struct of OVS's headers that
+# include/ replaces is declared there with OVS's type (and layout) and
+# defined in libovsrpc.a (tests/c/ovs/api-check.py, against OVS 3.1's
+# headers from the tarball).
+OVS_API_HEADERS := lib/jsonrpc.h lib/reconnect.h lib/stream.h lib/stream-ssl.h \
+	include/openvswitch/poll-loop.h lib/timeval.h lib/svec.h
+.PHONY: ovs-api
+ovs-api: $(LIB) $(C_HEADERS)
+	@tests/c/ovs/ovs-tree.sh configure > /dev/null
+	$(PYTHON3) tests/c/ovs/api-check.py $(LIB) $(OVS_API_HEADERS)
