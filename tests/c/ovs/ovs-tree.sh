@@ -19,6 +19,11 @@ src=$base/src/openvswitch
 build=$base/build
 step=${1:-unpack}
 
+# One preparation at a time (make -j may start several users at once).
+mkdir -p "$base"
+exec 9> "$base/.lock"
+flock 9
+
 if [ ! -f "$base/src/.unpacked" ]; then
     if [ ! -r "$tarball" ]; then
         echo "$0: $tarball: not found (Debian package openvswitch-source)" >&2
