@@ -12,6 +12,8 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <netinet/in.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -187,8 +189,30 @@ test_timeval(void)
 
     CHECK(get_cpu_usage() == -1);
     timewarp_run();
-    time_alarm(0);
     CHECK(TIME_MAX > 0 && TIME_MIN < 0);
+}
+
+/* time_alarm(1): the process dies of SIGALRM a second later, whatever it
+ * is doing (here: waiting in time_poll() with no deadline). */
+static void
+test_time_alarm(void)
+{
+    int status;
+    pid_t pid;
+
+    fflush(NULL);
+    pid = fork();
+    if (pid < 0) {
+        fatal("fork failed");
+    } else if (!pid) {
+        int elapsed;
+
+        time_alarm(1);
+        time_poll(NULL, 0, NULL, LLONG_MAX, &elapsed);
+        _exit(0);
+    }
+    CHECK(waitpid(pid, &status, 0) == pid);
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM);
 }
 
 static void
@@ -235,6 +259,7 @@ main(void)
     test_svec();
     test_open_multiple();
     test_timeval();
+    test_time_alarm();
     test_stream_helpers();
     return checks_finish("");
 }
