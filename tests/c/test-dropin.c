@@ -7,6 +7,8 @@
 #define TEST_NAME "test-dropin"
 
 #include <errno.h>
+#include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -17,6 +19,8 @@
 #include <unistd.h>
 
 #include "check.h"
+
+#define ARRAY_SIZE_(A) (sizeof (A) / sizeof *(A))
 #include "jsonrpc.h"
 #include "openvswitch/poll-loop.h"
 #include "stream.h"
@@ -253,6 +257,37 @@ test_stream_helpers(void)
     stream_replay_close_wfd(NULL);
 }
 
+/* stream-ssl.h's option macros, used as OVS's programs use them. */
+static void
+test_ssl_options(void)
+{
+    enum { OPT_FIRST = UCHAR_MAX + 1, SSL_OPTION_ENUMS };
+    static const struct option options[] = {
+        STREAM_SSL_LONG_OPTIONS,
+        {NULL, 0, NULL, 0},
+    };
+    char *argv[] = { "test", "--ssl-protocols=TLSv1.2,TLSv1.3",
+                     "--ssl-server-name=example", NULL };
+    int n = 0;
+
+    optind = 0;
+    for (;;) {
+        int c = getopt_long(3, argv, "p:c:C:", options, NULL);
+        if (c == -1) {
+            break;
+        }
+        switch (c) {
+        STREAM_SSL_OPTION_HANDLERS
+        default:
+            CHECK(false);
+        }
+        n++;
+    }
+    CHECK(n == 2);
+    CHECK(ARRAY_SIZE_(options) == 8);
+    stream_ssl_set_server_name(NULL);
+}
+
 int
 main(void)
 {
@@ -261,5 +296,6 @@ main(void)
     test_timeval();
     test_time_alarm();
     test_stream_helpers();
+    test_ssl_options();
     return checks_finish("");
 }
