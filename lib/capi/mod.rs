@@ -3,9 +3,10 @@
 //!
 //! One file per OVS module: [`poll_loop`] and [`timeval`]
 //! (`openvswitch/poll-loop.h`, `timeval.h`), [`reconnect`] (`reconnect.h`),
-//! [`stream`] (`stream.h`), `stream_ssl` (`stream-ssl.h`, with the `ssl`
-//! feature), [`json`] with [`json_node`] (`openvswitch/json.h`), and [`jsonrpc`] with
-//! [`jsonrpc_msg`] (`jsonrpc.h`). cbindgen turns this module into
+//! [`stream`] with [`stream_util`] (`stream.h`), `stream_ssl`
+//! (`stream-ssl.h`, with the `ssl` feature), [`json`] with [`json_node`]
+//! (`openvswitch/json.h`), [`jsonrpc`] with [`jsonrpc_msg`] (`jsonrpc.h`),
+//! and [`svec`] (`svec.h`, declared by hand there rather than generated). cbindgen turns this module into
 //! `include/ovsrpc.h`; the headers with OVS's file names include that one.
 //! [`logging`] lets a C program see the library's log messages.
 //!
