@@ -155,6 +155,8 @@ install-check: $(LIB)
 # unpacked once under target/ovs by tests/c/ovs/ovs-tree.sh.  The programs
 # are copied next to their objects first, so that their #include "..."
 # finds the harness rather than OVS's own tests/ovstest.h beside them.
+# Reals are compared by value (--reals-as-numbers): ovsrpc writes the
+# shortest form that reads back the same double, OVS writes %.17g.
 OVS_TEST_BUILD := $(C_BUILD)/ovs
 OVS_TEST_PROGRAMS := test-jsonrpc test-reconnect
 OVS_AT_FILES := jsonrpc.at reconnect.at
@@ -179,7 +181,8 @@ ovs-tests: $(LIB) $(C_HEADERS) $(OVS_HARNESS)
 	done; \
 	$(CC) -o $(OVS_TEST_BUILD)/ovstest $$objs $(LIB) $(C_LIBS); \
 	for at in $(OVS_AT_FILES); do \
-	    $(PYTHON3) tests/c/ovs/run-at.py $(OVS_TEST_BUILD)/ovstest $$src/tests/$$at; \
+	    $(PYTHON3) tests/c/ovs/run-at.py --reals-as-numbers \
+	        $(OVS_TEST_BUILD)/ovstest $$src/tests/$$at; \
 	done
 
 # OVS's own users of the JSON-RPC stack (ovsdb-cs, ovsdb-idl, unixctl,
