@@ -168,7 +168,7 @@ ovs-tests: $(LIB) $(C_HEADERS) $(OVS_HARNESS)
 	@set -e; src=$$(tests/c/ovs/ovs-tree.sh unpack); \
 	mkdir -p $(OVS_TEST_BUILD); \
 	objs=$(OVS_TEST_BUILD)/harness.o; \
-	$(CC) $(C_CFLAGS) -Wall -Iinclude -Itests/c/ovs -c \
+	$(CC) $(C_CFLAGS) $(C_WARNINGS) -Iinclude -Itests/c/ovs -c \
 	    -o $(OVS_TEST_BUILD)/harness.o tests/c/ovs/harness.c; \
 	for p in $(OVS_TEST_PROGRAMS); do \
 	    cp $$src/tests/$$p.c $(OVS_TEST_BUILD)/$$p.c; \
