@@ -1628,6 +1628,15 @@ int get_cpu_usage(void);
  */
 void timewarp_run(void);
 
+/**
+ * Does nothing. OVS's version (declared in its `dummy.h`, called when a
+ * daemon runs with `--enable-dummy`) registers the "time/stop" and
+ * "time/warp" unixctl commands of its test clock; this library's clock
+ * cannot be stopped or warped. Defined so that a program linking OVS's
+ * objects with this library does not pull in OVS's `timeval.o` for it.
+ */
+void timeval_dummy_register(void);
+
 #ifdef __cplusplus
 } // extern "C"
 #endif // __cplusplus

@@ -326,3 +326,11 @@ pub extern "C" fn get_cpu_usage() -> c_int {
 /// nothing.
 #[no_mangle]
 pub extern "C" fn timewarp_run() {}
+
+/// Does nothing. OVS's version (declared in its `dummy.h`, called when a
+/// daemon runs with `--enable-dummy`) registers the "time/stop" and
+/// "time/warp" unixctl commands of its test clock; this library's clock
+/// cannot be stopped or warped. Defined so that a program linking OVS's
+/// objects with this library does not pull in OVS's `timeval.o` for it.
+#[no_mangle]
+pub extern "C" fn timeval_dummy_register() {}
