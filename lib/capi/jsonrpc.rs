@@ -14,6 +14,7 @@ use std::ptr;
 use super::jsonrpc_msg::{jsonrpc_msg, msg_to_c, put_msg, take_msg};
 use super::reconnect::{put_stats, reconnect_stats};
 use super::stream::{pstream, put_pstream, put_stream, stream, with_name};
+use super::svec;
 use super::{boundary, c_str, c_string, obj, obj_mut};
 use crate::jsonrpc::connection;
 use crate::jsonrpc::{Jsonrpc, JsonrpcSession, SessionOptions};
@@ -369,16 +370,40 @@ pub unsafe extern "C" fn jsonrpc_session_open(
     })
 }
 
-/// Opens a session over the `n` remotes in `names`, shuffled once and then
-/// tried round-robin, each once before backing off. (OVS takes a `struct
-/// svec`; here the remotes are an array of strings.)
+/// Opens a session over the remotes in `remotes` (OVS's signature), shuffled
+/// once and then tried round-robin, each once before backing off.
+///
+/// `jsonrpc.h` also accepts the form `(const char **names, size_t n, bool
+/// retry)`: a macro of that name dispatches on the number of arguments, to
+/// this function for two and to `jsonrpc_session_open_multiple_names()` for
+/// three. The exported symbol keeps OVS's signature, so objects compiled
+/// against OVS's own `jsonrpc.h` call it correctly.
 #[no_mangle]
 pub unsafe extern "C" fn jsonrpc_session_open_multiple(
+    remotes: *const svec::svec,
+    retry: bool,
+) -> *mut jsonrpc_session {
+    boundary("jsonrpc_session_open_multiple", || {
+        assert!(
+            !remotes.is_null(),
+            "jsonrpc_session_open_multiple: null svec"
+        );
+        // SAFETY: the caller passes a valid svec.
+        let remotes = unsafe { svec::svec_to_strings(remotes) };
+        jsonrpc_session::into_raw(JsonrpcSession::open_multiple(&remotes, retry))
+    })
+}
+
+/// Opens a session over the `n` remotes in `names`, as
+/// `jsonrpc_session_open_multiple()` does from an svec. Called through the
+/// three-argument form of the `jsonrpc_session_open_multiple()` macro.
+#[no_mangle]
+pub unsafe extern "C" fn jsonrpc_session_open_multiple_names(
     names: *mut *const c_char,
     n: usize,
     retry: bool,
 ) -> *mut jsonrpc_session {
-    boundary("jsonrpc_session_open_multiple", || {
+    boundary("jsonrpc_session_open_multiple_names", || {
         let remotes: Vec<String> = if names.is_null() {
             Vec::new()
         } else {
