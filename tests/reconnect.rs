@@ -3,11 +3,11 @@
 //! derived from the FSM's rules, the driver's handling of bad input, and
 //! the FSM's log messages (OVS's wording and levels).
 
-use std::cell::RefCell;
+mod support;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::Once;
 
 use libc::{EADDRINUSE, ECONNREFUSED, ECONNRESET, ENOMEM};
 use log::Level;
@@ -255,51 +255,21 @@ fn max_tries_from_a_negative_number_wraps_as_unsigned() {
 }
 
 // ---------------------------------------------------------------------------
-// Log messages. A process-wide logger records, per thread, what the
-// reconnect module logs, so that tests running in parallel see only their
-// own messages.
+// Log messages, captured per test by the support module's logger.
 
-thread_local! {
-    static CAPTURED: RefCell<Vec<(Level, String)>> = const { RefCell::new(Vec::new()) };
+/// Starts capturing this test's log messages, debug ones included.
+fn capture() -> support::log::Capture {
+    support::log::capture_debug()
 }
 
-struct Capture;
-
-impl log::Log for Capture {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-
-    fn log(&self, record: &log::Record<'_>) {
-        if record.target().starts_with("ovsrpc::reconnect") {
-            CAPTURED.with(|c| {
-                c.borrow_mut()
-                    .push((record.level(), record.args().to_string()))
-            });
-        }
-    }
-
-    fn flush(&self) {}
-}
-
-/// Starts capturing this thread's log messages.
-fn capture() {
-    static INSTALL: Once = Once::new();
-    INSTALL.call_once(|| {
-        log::set_logger(&Capture).expect("install the capturing logger");
-        log::set_max_level(log::LevelFilter::Trace);
-    });
-    CAPTURED.with(|c| c.borrow_mut().clear());
-}
-
-/// The messages logged since the last call, at `min` level or more severe.
+/// The reconnect module's messages logged since the last call, at `min`
+/// level or more severe.
 fn logged(min: Level) -> Vec<(Level, String)> {
-    CAPTURED.with(|c| {
-        c.borrow_mut()
-            .drain(..)
-            .filter(|(level, _)| *level <= min)
-            .collect()
-    })
+    support::log::take()
+        .into_iter()
+        .filter(|l| l.target.starts_with("ovsrpc::reconnect") && l.level <= min)
+        .map(|l| (l.level, l.text))
+        .collect()
 }
 
 fn msgs(list: &[(Level, &str)]) -> Vec<(Level, String)> {
@@ -310,7 +280,7 @@ fn msgs(list: &[(Level, &str)]) -> Vec<(Level, String)> {
 
 #[test]
 fn connection_attempts_log_until_the_backoff_is_at_its_maximum() {
-    capture();
+    let _log = capture();
     let mut fsm = Reconnect::new(1000);
     fsm.set_name("tcp:127.0.0.1:6640");
     fsm.enable(1000);
@@ -381,7 +351,7 @@ fn connection_attempts_log_until_the_backoff_is_at_its_maximum() {
 
 #[test]
 fn disconnections_log_why() {
-    capture();
+    let _log = capture();
     let mut fsm = Reconnect::new(1000);
     fsm.set_name("unix:db.sock");
     fsm.receive_attempted(i64::MAX);
@@ -421,7 +391,7 @@ fn disconnections_log_why() {
 
 #[test]
 fn passive_mode_logs_listening() {
-    capture();
+    let _log = capture();
     let mut fsm = Reconnect::new(1000);
     fsm.set_name("ptcp:6640");
     fsm.set_passive(true, 1000);
@@ -473,7 +443,7 @@ fn passive_mode_logs_listening() {
 
 #[test]
 fn probes_log_idleness_and_the_disconnection() {
-    capture();
+    let _log = capture();
     let mut fsm = Reconnect::new(1000);
     fsm.set_name("tcp:10.0.0.1:6641");
     fsm.receive_attempted(i64::MAX);
@@ -512,7 +482,7 @@ fn probes_log_idleness_and_the_disconnection() {
 
 #[test]
 fn transitions_are_logged_at_debug_level() {
-    capture();
+    let _log = capture();
     let mut fsm = Reconnect::new(1000);
     fsm.set_name("r");
     fsm.enable(1000);
@@ -535,7 +505,7 @@ fn transitions_are_logged_at_debug_level() {
 
 #[test]
 fn quiet_turns_informational_messages_into_debug_ones() {
-    capture();
+    let _log = capture();
     let mut fsm = Reconnect::new(1000);
     fsm.set_name("q");
     fsm.set_quiet(true);

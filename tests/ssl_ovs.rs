@@ -5,8 +5,6 @@
 //! CI=true a missing peer fails the test; elsewhere it is skipped loudly.
 #![cfg(feature = "ssl")]
 
-mod ssl_util;
-mod stream_util;
 mod support;
 
 use std::io;
@@ -17,8 +15,10 @@ use ovsrpc::poll_loop;
 use ovsrpc::stream::ssl::SslConfig;
 use ovsrpc::stream::{PStream, Stream};
 use serde_json::{json, Value};
-use ssl_util::*;
-use stream_util::{errno_of, would_block, Deadline};
+use support::log::{self, assert_logged, logged};
+use support::stream::{errno_of, would_block};
+use support::tls::*;
+use support::Deadline;
 
 /// The peers this file needs, or `None` (skip) outside CI.
 fn peers() -> Option<(PathBuf, PathBuf, PathBuf)> {
@@ -114,12 +114,11 @@ fn list_dbs(c: &mut Stream) -> Value {
 /// Opens `name` with `cfg` and drives the handshake to its end.
 fn connect(cfg: &SslConfig, name: &str) -> (Stream, io::Result<()>) {
     let mut c = cfg.open(name, 0).expect("open");
-    let (r, _) = drive(Some(&mut c), None);
+    let (r, _) = handshakes(Some(&mut c), None);
     (c, r.unwrap())
 }
 
 fn ovsdb_server_as_peer(protocols: Option<&str>) {
-    capture_logs();
     let Some(tools) = peers() else { return };
     let Some(pki) = Pki::new("ssl-ovsdb-server") else {
         return;
@@ -156,17 +155,19 @@ fn ovsdb_server_as_peer(protocols: Option<&str>) {
 
 #[test]
 fn our_ssl_client_to_ovsdb_server_pssl() {
+    let _log = log::capture();
     ovsdb_server_as_peer(None);
 }
 
 #[test]
 fn our_ssl_client_to_ovsdb_server_pssl_tls12() {
+    let _log = log::capture();
     ovsdb_server_as_peer(Some("TLSv1.2"));
 }
 
 #[test]
 fn ovsdb_server_rejects_our_client_from_another_ca() {
-    capture_logs();
+    let _log = log::capture();
     let Some(tools) = peers() else { return };
     let Some(pki) = Pki::new("ssl-ovsdb-server-ca") else {
         return;
@@ -208,7 +209,7 @@ fn ovsdb_server_rejects_our_client_from_another_ca() {
 
 #[test]
 fn our_ssl_client_to_ovsdb_server_plain_ptcp() {
-    capture_logs();
+    let _log = log::capture();
     let Some(tools) = peers() else { return };
     let Some(pki) = Pki::new("ssl-ovsdb-server-ptcp") else {
         return;
@@ -357,7 +358,7 @@ fn pki_options(leaf: &Leaf, ca: &Ca) -> Vec<String> {
 
 #[test]
 fn ovsdb_client_to_our_pssl() {
-    capture_logs();
+    let _log = log::capture();
     let Some(tools) = peers() else { return };
     let Some(pki) = Pki::new("ssl-ovsdb-client") else {
         return;
@@ -409,7 +410,7 @@ fn ovsdb_client_to_our_pssl() {
 
 #[test]
 fn ovsdb_client_tls12_with_selected_cipher() {
-    capture_logs();
+    let _log = log::capture();
     let Some(tools) = peers() else { return };
     let Some(pki) = Pki::new("ssl-ovsdb-client12") else {
         return;
