@@ -1,11 +1,11 @@
 //! A child process (a peer program, an example) whose output the test
-//! reads with a deadline: threads collect its standard output line by
-//! line and its standard error whole, and another reaps it, so that a
-//! child that says nothing or never exits fails the test instead of
-//! hanging it. The child is SIGKILLed on drop if it is still running.
+//! reads with a deadline: threads collect its standard output and error
+//! line by line, and another reaps it, so that a child that says nothing
+//! or never exits fails the test instead of hanging it. The child is
+//! SIGKILLed on drop if it is still running.
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Command, ExitStatus, Stdio};
+use std::io::{BufRead, BufReader};
+use std::process::{ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -17,22 +17,25 @@ pub struct Process {
     pid: u32,
     what: String,
     lines: Receiver<String>,
+    stderr_lines: Receiver<String>,
     stderr: Arc<Mutex<String>>,
+    stdin: Option<ChildStdin>,
     stderr_open: Receiver<()>,
     exit: Receiver<ExitStatus>,
     status: Option<ExitStatus>,
 }
 
 impl Process {
-    /// Starts `cmd` with standard output and error piped (and standard
-    /// input from /dev/null unless `cmd` says otherwise); `what` names it
-    /// in failures.
+    /// Starts `cmd` with standard output and error piped (standard input
+    /// as `cmd` says: [`stdin`](Self::stdin) is there if it is piped);
+    /// `what` names it in failures.
     pub fn spawn(cmd: &mut Command, what: &str) -> Process {
         let mut child = cmd
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap_or_else(|e| panic!("start {what}: {e}"));
+        let stdin = child.stdin.take();
         let (line_tx, lines) = mpsc::channel();
         let stdout = child.stdout.take().expect("stdout");
         std::thread::spawn(move || {
@@ -45,18 +48,18 @@ impl Process {
         });
         let stderr = Arc::new(Mutex::new(String::new()));
         let sink = Arc::clone(&stderr);
-        let mut err_pipe = child.stderr.take().expect("stderr");
+        let err_pipe = child.stderr.take().expect("stderr");
         let (open_tx, stderr_open) = mpsc::channel::<()>();
+        let (err_tx, stderr_lines) = mpsc::channel();
         std::thread::spawn(move || {
             let _open = open_tx; // Dropped at EOF.
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = err_pipe.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            let mut reader = BufReader::new(err_pipe);
+            let mut raw = Vec::new();
+            while matches!(reader.read_until(b'\n', &mut raw), Ok(n) if n > 0) {
+                let line = String::from_utf8_lossy(&raw).into_owned();
+                sink.lock().unwrap().push_str(&line);
+                let _ = err_tx.send(line.trim_end_matches('\n').to_string());
+                raw.clear();
             }
         });
         let pid = child.id();
@@ -70,7 +73,9 @@ impl Process {
             pid,
             what: what.to_string(),
             lines,
+            stderr_lines,
             stderr,
+            stdin,
             stderr_open,
             exit,
             status: None,
@@ -80,6 +85,11 @@ impl Process {
     /// Its process id.
     pub fn pid(&self) -> u32 {
         self.pid
+    }
+
+    /// Its standard input, if `cmd` piped it.
+    pub fn stdin(&mut self) -> &mut ChildStdin {
+        self.stdin.as_mut().expect("standard input is not piped")
     }
 
     /// What it wrote to standard error so far.
@@ -103,11 +113,36 @@ impl Process {
         }
     }
 
+    /// The next line of its standard error; fails the test as
+    /// [`line`](Self::line) does.
+    pub fn stderr_line(&mut self) -> String {
+        match self.stderr_lines.recv_timeout(deadline()) {
+            Ok(line) => line,
+            Err(e) => panic!("{}: no standard error line: {e}", self.what),
+        }
+    }
+
+    /// Reads lines of standard output (or, with `from_stderr`, of standard
+    /// error) until `f` makes something of one; returns that.
+    pub fn find<T>(&mut self, from_stderr: bool, mut f: impl FnMut(&str) -> Option<T>) -> T {
+        loop {
+            let line = if from_stderr {
+                self.stderr_line()
+            } else {
+                self.line()
+            };
+            if let Some(t) = f(&line) {
+                return t;
+            }
+        }
+    }
+
     /// Waits for it to exit (failing the test after [`DEADLINE_MS`]) and
     /// returns its exit code, the rest of its standard output and its
     /// standard error.
     pub fn finish(mut self) -> (Option<i32>, String, String) {
         let start = Instant::now();
+        drop(self.stdin.take());
         let status = match self.exit.recv_timeout(deadline()) {
             Ok(status) => status,
             Err(_) => panic!(
