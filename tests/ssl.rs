@@ -771,46 +771,33 @@ fn peer_that_vanishes_without_close_notify() {
     };
     let srv = pki.good(&ca, "s_server");
     let port = support::free_port();
-    let mut child = std::process::Command::new(openssl)
-        .args(["s_server", "-accept", &format!("127.0.0.1:{port}")])
-        .args(["-key", &srv.key, "-cert", &srv.cert, "-CAfile", &ca.cert])
-        .args(["-Verify", "1", "-naccept", "1"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn openssl s_server");
-    // s_server may not be listening yet: retry refused connections.
+    let mut child = support::process::Process::spawn(
+        std::process::Command::new(openssl)
+            .args(["s_server", "-accept", &format!("127.0.0.1:{port}")])
+            .args(["-key", &srv.key, "-cert", &srv.cert, "-CAfile", &ca.cert])
+            .args(["-Verify", "1", "-naccept", "1"])
+            .stdin(std::process::Stdio::piped()),
+        "openssl s_server",
+    );
+    // s_server says ACCEPT once it listens.
+    child.find(false, |line| (line == "ACCEPT").then_some(()));
     let name = format!("ssl:127.0.0.1:{port}");
-    let d = support::Deadline::new("openssl s_server to accept");
-    let mut c = loop {
-        let opened = client.open(&name, 0).and_then(|mut c| {
-            let (cr, _) = handshakes(Some(&mut c), None);
-            cr.unwrap().map(|()| c)
-        });
-        match opened {
-            Ok(c) => break c,
-            Err(e) if e.raw_os_error() == Some(libc::ECONNREFUSED) => {
-                pause(20);
-                d.check();
-            }
-            Err(e) => panic!("connect to openssl s_server: {e}"),
-        }
-    };
+    let mut c = client.open(&name, 0).expect("open");
+    let (cr, _) = handshakes(Some(&mut c), None);
+    cr.unwrap().expect("handshake with openssl s_server");
     assert_eq!(c.peer_id(), Some("s_server"));
     // Once s_server relays a line from its stdin, it has processed the
     // whole handshake (nothing of ours is left unread to provoke a reset).
     {
         use std::io::Write;
-        let stdin = child.stdin.as_mut().unwrap();
+        let stdin = child.stdin();
         stdin.write_all(b"hello\n").unwrap();
         stdin.flush().unwrap();
     }
     let got = recv_until(&mut c, "a line from s_server", |b| b.ends_with(b"\n"));
     assert_eq!(got, b"hello\n");
     // Killed outright: the TCP connection ends without a close_notify.
-    child.kill().unwrap();
-    child.wait().unwrap();
+    child.kill();
     let e = recv_outcome(&mut c, None).expect_err("truncation is an error");
     assert_eq!(e.raw_os_error(), Some(libc::EPROTO));
     assert_logged(&[&name, "SSL_read: unexpected SSL connection close"]);

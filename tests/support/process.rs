@@ -174,20 +174,38 @@ impl Process {
         (status.code(), out, self.stderr())
     }
 
-    /// SIGKILLs it unless it has exited already.
+    /// SIGKILLs it unless it has exited already, and waits until it is
+    /// gone.
     pub fn kill(&mut self) {
-        if self.status.is_none() && self.exit.try_recv().is_err() {
-            let _ = Command::new("kill")
-                .args(["-KILL", &self.pid.to_string()])
-                .stderr(Stdio::null())
-                .status();
+        if self.status.is_some() {
+            return;
+        }
+        if let Ok(status) = self.exit.try_recv() {
+            self.status = Some(status);
+            return;
+        }
+        let _ = Command::new("kill")
+            .args(["-KILL", &self.pid.to_string()])
+            .stderr(Stdio::null())
+            .status();
+        match self.exit.recv_timeout(deadline()) {
+            Ok(status) => self.status = Some(status),
+            Err(e) => panic!("{} (pid {}) did not die: {e}", self.what, self.pid),
         }
     }
 }
 
 impl Drop for Process {
+    /// Kills it as [`kill`](Process::kill) does, but never panics (a
+    /// panic while unwinding would abort the test binary).
     fn drop(&mut self) {
-        self.kill();
+        if self.status.is_none() && self.exit.try_recv().is_err() {
+            let _ = Command::new("kill")
+                .args(["-KILL", &self.pid.to_string()])
+                .stderr(Stdio::null())
+                .status();
+            let _ = self.exit.recv_timeout(deadline());
+        }
     }
 }
 
