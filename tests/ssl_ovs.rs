@@ -30,13 +30,7 @@ fn peers() -> Option<(PathBuf, PathBuf, PathBuf)> {
 }
 
 fn run_ok(cmd: &mut Command) {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?}: {}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::process::Process::run_ok(cmd);
 }
 
 /// An `ovsdb-server` started with `--detach` (so it is listening when

@@ -3,7 +3,8 @@
 //! A process-wide logger keeps what the library logs, but only on a thread
 //! that asked with [`capture`], and only while the returned [`Capture`]
 //! lives. The library logs on the thread that calls it and each test runs
-//! on a thread of its own, so a test sees exactly the lines its own calls
+//! on a thread of its own (the library's one thread of its own, the name
+//! resolver, logs nothing), so a test sees exactly the lines its own calls
 //! produced: one test's line never satisfies another's assertion, even
 //! with tests running in parallel or one after another on one thread.
 //! A test that drives the library from another thread calls [`capture`]

@@ -14,13 +14,7 @@ pub const SCHEMA: &str = r#"{"name": "demo", "version": "1.0.0",
                                  "who": {"type": "string"}}}}}"#;
 
 fn run(cmd: &mut Command) {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed: {}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
+    super::process::Process::run_ok(cmd);
 }
 
 /// One ovsdb-server process, started with `--detach` (so it is listening

@@ -1,10 +1,11 @@
-//! A child process (a peer program, an example) whose output the test
-//! reads with a deadline: threads collect its standard output and error
-//! line by line, and another reaps it, so that a child that says nothing
-//! or never exits fails the test instead of hanging it. The child is
-//! SIGKILLed on drop if it is still running.
+//! A child process (a peer program, an example, `ovstest`) whose output
+//! the test reads with a deadline: threads collect its standard output
+//! and error (line by line, and whole), feed its standard input, and reap
+//! it, so that a child that says nothing or never exits fails the test
+//! instead of hanging it. The child is SIGKILLed on drop if it is still
+//! running.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
@@ -12,23 +13,56 @@ use std::time::{Duration, Instant};
 
 use super::DEADLINE_MS;
 
+/// One output pipe of the child, read by a thread.
+struct Pipe {
+    /// Its lines, without the newline, as they come.
+    lines: Receiver<String>,
+    /// Everything read so far.
+    all: Arc<Mutex<Vec<u8>>>,
+    /// Disconnected once the pipe is at end of file.
+    open: Receiver<()>,
+}
+
+impl Pipe {
+    fn new(pipe: impl Read + Send + 'static) -> Pipe {
+        let (line_tx, lines) = mpsc::channel();
+        let (open_tx, open) = mpsc::channel::<()>();
+        let all = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&all);
+        std::thread::spawn(move || {
+            let _open = open_tx; // Dropped at end of file.
+            let mut reader = BufReader::new(pipe);
+            let mut raw = Vec::new();
+            while matches!(reader.read_until(b'\n', &mut raw), Ok(n) if n > 0) {
+                sink.lock().unwrap().extend_from_slice(&raw);
+                let line = String::from_utf8_lossy(&raw);
+                let _ = line_tx.send(line.trim_end_matches('\n').to_string());
+                raw.clear();
+            }
+        });
+        Pipe { lines, all, open }
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.all.lock().unwrap()).into_owned()
+    }
+}
+
 /// A running child process; see the module doc.
 pub struct Process {
     pid: u32,
     what: String,
-    lines: Receiver<String>,
-    stderr_lines: Receiver<String>,
-    stderr: Arc<Mutex<String>>,
+    stdout: Pipe,
+    stderr: Pipe,
     stdin: Option<ChildStdin>,
-    stderr_open: Receiver<()>,
     exit: Receiver<ExitStatus>,
     status: Option<ExitStatus>,
 }
 
 impl Process {
     /// Starts `cmd` with standard output and error piped (standard input
-    /// as `cmd` says: [`stdin`](Self::stdin) is there if it is piped);
-    /// `what` names it in failures.
+    /// as `cmd` says: [`stdin`](Self::stdin) and [`feed`](Self::feed) are
+    /// there if it is piped); `what` names it in failures.
     pub fn spawn(cmd: &mut Command, what: &str) -> Process {
         let mut child = cmd
             .stdout(Stdio::piped())
@@ -36,32 +70,8 @@ impl Process {
             .spawn()
             .unwrap_or_else(|e| panic!("start {what}: {e}"));
         let stdin = child.stdin.take();
-        let (line_tx, lines) = mpsc::channel();
-        let stdout = child.stdout.take().expect("stdout");
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if line_tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let sink = Arc::clone(&stderr);
-        let err_pipe = child.stderr.take().expect("stderr");
-        let (open_tx, stderr_open) = mpsc::channel::<()>();
-        let (err_tx, stderr_lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            let _open = open_tx; // Dropped at EOF.
-            let mut reader = BufReader::new(err_pipe);
-            let mut raw = Vec::new();
-            while matches!(reader.read_until(b'\n', &mut raw), Ok(n) if n > 0) {
-                let line = String::from_utf8_lossy(&raw).into_owned();
-                sink.lock().unwrap().push_str(&line);
-                let _ = err_tx.send(line.trim_end_matches('\n').to_string());
-                raw.clear();
-            }
-        });
+        let stdout = Pipe::new(child.stdout.take().expect("stdout"));
+        let stderr = Pipe::new(child.stderr.take().expect("stderr"));
         let pid = child.id();
         let (exit_tx, exit) = mpsc::channel();
         std::thread::spawn(move || {
@@ -72,14 +82,25 @@ impl Process {
         Process {
             pid,
             what: what.to_string(),
-            lines,
-            stderr_lines,
+            stdout,
             stderr,
             stdin,
-            stderr_open,
             exit,
             status: None,
         }
+    }
+
+    /// Runs `cmd` (standard input from /dev/null unless `cmd` says
+    /// otherwise) to its end: see [`finish`](Self::finish).
+    pub fn run(cmd: &mut Command, what: &str) -> (Option<i32>, String, String) {
+        Process::spawn(cmd, what).finish()
+    }
+
+    /// Runs `cmd` to its end and fails the test unless it exits 0.
+    pub fn run_ok(cmd: &mut Command) {
+        let what = format!("{cmd:?}");
+        let (code, _, err) = Process::run(cmd.stdin(Stdio::null()), &what);
+        assert_eq!(code, Some(0), "{what} failed:\n{err}");
     }
 
     /// Its process id.
@@ -92,15 +113,39 @@ impl Process {
         self.stdin.as_mut().expect("standard input is not piped")
     }
 
+    /// Writes `input` to its standard input from a thread (a child that
+    /// does not read cannot block the test), then closes it.
+    pub fn feed(&mut self, input: Vec<u8>) {
+        let mut stdin = self.stdin.take().expect("standard input is not piped");
+        std::thread::spawn(move || {
+            let _ = stdin.write_all(&input);
+        });
+    }
+
     /// What it wrote to standard error so far.
     pub fn stderr(&self) -> String {
-        self.stderr.lock().unwrap().clone()
+        self.stderr.text()
     }
 
     /// The next line of its standard output; fails the test if none comes
     /// within [`DEADLINE_MS`] or the output ends first.
     pub fn line(&mut self) -> String {
-        match self.lines.recv_timeout(deadline()) {
+        self.next_line(false)
+    }
+
+    /// The next line of its standard error; fails the test as
+    /// [`line`](Self::line) does.
+    pub fn stderr_line(&mut self) -> String {
+        self.next_line(true)
+    }
+
+    fn next_line(&mut self, from_stderr: bool) -> String {
+        let pipe = if from_stderr {
+            &self.stderr
+        } else {
+            &self.stdout
+        };
+        match pipe.lines.recv_timeout(deadline()) {
             Ok(line) => line,
             Err(RecvTimeoutError::Timeout) => panic!(
                 "{}: no output line within {DEADLINE_MS} ms; stderr:\n{}",
@@ -113,33 +158,20 @@ impl Process {
         }
     }
 
-    /// The next line of its standard error; fails the test as
-    /// [`line`](Self::line) does.
-    pub fn stderr_line(&mut self) -> String {
-        match self.stderr_lines.recv_timeout(deadline()) {
-            Ok(line) => line,
-            Err(e) => panic!("{}: no standard error line: {e}", self.what),
-        }
-    }
-
     /// Reads lines of standard output (or, with `from_stderr`, of standard
     /// error) until `f` makes something of one; returns that.
     pub fn find<T>(&mut self, from_stderr: bool, mut f: impl FnMut(&str) -> Option<T>) -> T {
         loop {
-            let line = if from_stderr {
-                self.stderr_line()
-            } else {
-                self.line()
-            };
+            let line = self.next_line(from_stderr);
             if let Some(t) = f(&line) {
                 return t;
             }
         }
     }
 
-    /// Waits for it to exit (failing the test after [`DEADLINE_MS`]) and
-    /// returns its exit code, the rest of its standard output and its
-    /// standard error.
+    /// Closes its standard input, waits for it to exit and for its output
+    /// to end (failing the test after [`DEADLINE_MS`]), and returns its
+    /// exit code and all it wrote to standard output and error.
     pub fn finish(mut self) -> (Option<i32>, String, String) {
         let start = Instant::now();
         drop(self.stdin.take());
@@ -152,26 +184,15 @@ impl Process {
             ),
         };
         self.status = Some(status);
-        // The output threads end at EOF, which follows the exit.
-        let mut out = String::new();
-        loop {
+        // The reading threads end at end of file, which follows the exit
+        // unless the child left a process of its own holding the pipes.
+        for (pipe, name) in [(&self.stdout, "output"), (&self.stderr, "error")] {
             let left = deadline().saturating_sub(start.elapsed());
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    out.push_str(&line);
-                    out.push('\n');
-                }
-                Err(RecvTimeoutError::Disconnected) => break,
-                Err(RecvTimeoutError::Timeout) => {
-                    panic!("{}: output still open after exit", self.what)
-                }
+            if let Err(RecvTimeoutError::Timeout) = pipe.open.recv_timeout(left) {
+                panic!("{}: standard {name} still open after exit", self.what);
             }
         }
-        let left = deadline().saturating_sub(start.elapsed());
-        if let Err(RecvTimeoutError::Timeout) = self.stderr_open.recv_timeout(left) {
-            panic!("{}: standard error still open after exit", self.what);
-        }
-        (status.code(), out, self.stderr())
+        (status.code(), self.stdout.text(), self.stderr.text())
     }
 
     /// SIGKILLs it unless it has exited already, and waits until it is
@@ -184,10 +205,7 @@ impl Process {
             self.status = Some(status);
             return;
         }
-        let _ = Command::new("kill")
-            .args(["-KILL", &self.pid.to_string()])
-            .stderr(Stdio::null())
-            .status();
+        send_kill(self.pid);
         match self.exit.recv_timeout(deadline()) {
             Ok(status) => self.status = Some(status),
             Err(e) => panic!("{} (pid {}) did not die: {e}", self.what, self.pid),
@@ -200,13 +218,17 @@ impl Drop for Process {
     /// panic while unwinding would abort the test binary).
     fn drop(&mut self) {
         if self.status.is_none() && self.exit.try_recv().is_err() {
-            let _ = Command::new("kill")
-                .args(["-KILL", &self.pid.to_string()])
-                .stderr(Stdio::null())
-                .status();
+            send_kill(self.pid);
             let _ = self.exit.recv_timeout(deadline());
         }
     }
+}
+
+fn send_kill(pid: u32) {
+    let _ = Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .stderr(Stdio::null())
+        .status();
 }
 
 fn deadline() -> Duration {

@@ -4,7 +4,7 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use ovsrpc::poll_loop;
 use ovsrpc::stream::ssl::SslConfig;
@@ -90,16 +90,7 @@ distinguished_name = dn
 ";
 
 fn run(cmd: &mut Command) {
-    let out = cmd
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed: {}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
+    super::process::Process::run_ok(cmd);
 }
 
 impl Pki {
