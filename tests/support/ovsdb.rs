@@ -40,9 +40,28 @@ impl OvsdbServer {
     /// (a free port chosen if 0) and on a unix socket in `dir`.
     pub fn start(dir: &Path, tag: &str, db: &Path, port: u16) -> OvsdbServer {
         let port = if port == 0 { free_port() } else { port };
+        let sock = dir.join(format!("{tag}.sock"));
+        let mut server = OvsdbServer::start_with(
+            dir,
+            tag,
+            db,
+            &[
+                format!("--remote=ptcp:{port}:127.0.0.1"),
+                format!("--remote=punix:{}", sock.display()),
+            ],
+        );
+        server.remote = format!("tcp:127.0.0.1:{port}");
+        server.unix_remote = format!("unix:{}", sock.display());
+        server.port = port;
+        server
+    }
+
+    /// Starts ovsdb-server on `db` with its files (pidfile, log, control
+    /// socket) in `dir` named after `tag`, and `args` (remotes, TLS
+    /// options, ...); the remote fields are left empty for the caller.
+    pub fn start_with(dir: &Path, tag: &str, db: &Path, args: &[String]) -> OvsdbServer {
         let ovsdb_server = find_tool("ovsdb-server").expect("ovsdb-server");
         let pidfile = dir.join(format!("{tag}.pid"));
-        let sock = dir.join(format!("{tag}.sock"));
         let _ = fs::remove_file(&pidfile);
         run(Command::new(ovsdb_server)
             .arg("--detach")
@@ -56,8 +75,7 @@ impl OvsdbServer {
                 "--unixctl={}",
                 dir.join(format!("{tag}.ctl")).display()
             ))
-            .arg(format!("--remote=ptcp:{port}:127.0.0.1"))
-            .arg(format!("--remote=punix:{}", sock.display()))
+            .args(args)
             .arg(db));
         let pid: i32 = fs::read_to_string(&pidfile)
             .expect("pidfile")
@@ -66,13 +84,18 @@ impl OvsdbServer {
             .expect("pid");
         OvsdbServer {
             pid,
-            remote: format!("tcp:127.0.0.1:{port}"),
-            unix_remote: format!("unix:{}", sock.display()),
-            port,
+            remote: String::new(),
+            unix_remote: String::new(),
+            port: 0,
             dir: dir.to_path_buf(),
             db: db.to_path_buf(),
             tag: tag.to_string(),
         }
+    }
+
+    /// What the server has logged so far (its `--log-file`).
+    pub fn log_text(&self) -> String {
+        fs::read_to_string(self.dir.join(format!("{}.log", self.tag))).unwrap_or_default()
     }
 
     /// Starts a standalone server over a fresh database with [`SCHEMA`].

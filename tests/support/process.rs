@@ -169,19 +169,30 @@ impl Process {
         }
     }
 
+    /// Whether it has exited (without waiting).
+    pub fn has_exited(&mut self) -> bool {
+        if self.status.is_none() {
+            self.status = self.exit.try_recv().ok();
+        }
+        self.status.is_some()
+    }
+
     /// Closes its standard input, waits for it to exit and for its output
     /// to end (failing the test after [`DEADLINE_MS`]), and returns its
     /// exit code and all it wrote to standard output and error.
     pub fn finish(mut self) -> (Option<i32>, String, String) {
         let start = Instant::now();
         drop(self.stdin.take());
-        let status = match self.exit.recv_timeout(deadline()) {
-            Ok(status) => status,
-            Err(_) => panic!(
-                "{} did not exit within {DEADLINE_MS} ms; stderr:\n{}",
-                self.what,
-                self.stderr()
-            ),
+        let status = match self.status {
+            Some(status) => status,
+            None => match self.exit.recv_timeout(deadline()) {
+                Ok(status) => status,
+                Err(_) => panic!(
+                    "{} did not exit within {DEADLINE_MS} ms; stderr:\n{}",
+                    self.what,
+                    self.stderr()
+                ),
+            },
         };
         self.status = Some(status);
         // The reading threads end at end of file, which follows the exit
