@@ -5,7 +5,9 @@
 //!   [`TempDir`], [`free_port`], and the one poll-loop driver: [`drive`]
 //!   runs a step until it says done, blocking in the poll loop between
 //!   steps, and fails the test at a generous [`Deadline`] instead of
-//!   hanging. Every helper that waits for something is built on it.
+//!   hanging. Every helper that waits for something is built on it; a
+//!   test that checks what one `block()` does (that a wait wakes it, how
+//!   many passes a connect takes) uses [`Deadline`] itself.
 //! - [`log`]: the one log capture, scoped to the test that asks for it.
 //! - [`stream`]: raw stream pairs, transfers and waits.
 //! - [`rpc`]: JSON-RPC connection pairs and a counting stream class.
