@@ -7,8 +7,6 @@
 //! error texts. Black-holed remotes are loopback ports whose packets an
 //! iptables rule added by the test drops.
 
-mod jsonrpc_util;
-mod session_util;
 mod support;
 
 use std::io::{Read, Write};
@@ -22,7 +20,7 @@ use ovsrpc::jsonrpc::{Jsonrpc, JsonrpcSession, Msg, RemoteOrder, SessionOpenOpti
 use ovsrpc::reconnect::State;
 use ovsrpc::stream::{Keepalive, Stream, TcpOptions};
 use ovsrpc::timeval::time_msec;
-use session_util::{drive, roundtrip, take_inbox, Server};
+use support::server::{drive_session as drive, roundtrip, take_inbox, Server};
 
 fn opts() -> SessionOpenOptions {
     SessionOpenOptions {
@@ -366,8 +364,7 @@ fn dribbled(message_timeout_ms: i64) -> JsonrpcSession {
 
 #[test]
 fn a_message_over_its_deadline_drops_the_connection() {
-    jsonrpc_util::init_logging();
-    jsonrpc_util::take_logs();
+    let _log = support::log::capture();
     let mut s = dribbled(1000);
     take_inbox();
     drive(&mut s, &mut [], "connect", |s, _| s.is_connected());
@@ -377,7 +374,7 @@ fn a_message_over_its_deadline_drops_the_connection() {
     assert!(time_msec() - start >= 1000, "not before its deadline");
     assert_eq!(s.get_last_error(), libc::ETIMEDOUT);
     assert!(take_inbox().is_empty());
-    let warnings = jsonrpc_util::take_logs_at(Level::Warn);
+    let warnings = support::log::take_at(Level::Warn);
     assert!(
         warnings
             .iter()
@@ -428,21 +425,19 @@ fn idle_time_between_messages_is_not_a_message() {
 
 #[test]
 fn tcp_without_a_host_logs_no_appended_port() {
-    jsonrpc_util::init_logging();
-    jsonrpc_util::take_logs();
+    let _log = support::log::capture();
     let mut s = JsonrpcSession::open("tcp:", false);
     drive(&mut s, &mut [], "give up", |s, _| !s.is_alive());
-    let errors = jsonrpc_util::take_logs_at(Level::Error);
+    let errors = support::log::take_at(Level::Error);
     assert_eq!(errors, [": host must be specified"]);
 }
 
 #[test]
 fn an_unknown_host_says_the_lookup_failed() {
-    jsonrpc_util::init_logging();
-    jsonrpc_util::take_logs();
+    let _log = support::log::capture();
     let mut s = JsonrpcSession::open("tcp:no-such-host.invalid:6640", false);
     drive(&mut s, &mut [], "give up", |s, _| !s.is_alive());
-    let infos = jsonrpc_util::take_logs_at(Level::Info);
+    let infos = support::log::take_at(Level::Info);
     let failed: Vec<&String> = infos
         .iter()
         .filter(|l| l.contains("connection attempt failed"))
