@@ -33,13 +33,17 @@ use std::io;
 use std::panic::{self, AssertUnwindSafe};
 use std::ptr;
 
+pub mod ds;
+pub mod hmap;
 pub mod json;
 pub mod json_node;
+pub mod json_text;
 pub mod jsonrpc;
 pub mod jsonrpc_msg;
 pub mod logging;
 pub mod poll_loop;
 pub mod reconnect;
+pub mod shash;
 pub mod stream;
 #[cfg(feature = "ssl")]
 pub mod stream_ssl;
