@@ -27,11 +27,14 @@ C_CFLAGS ?= -g -O1
 C_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 
 C_BUILD := tests/c/build
-C_TESTS := $(C_BUILD)/test-reconnect $(C_BUILD)/test-json $(C_BUILD)/test-jsonrpc \
+C_TESTS := $(C_BUILD)/test-reconnect $(C_BUILD)/test-json $(C_BUILD)/test-shash \
+	$(C_BUILD)/test-jsonrpc \
 	$(C_BUILD)/test-ssl $(C_BUILD)/test-abort
 C_HEADERS := include/ovsrpc.h include/jsonrpc.h include/reconnect.h \
 	include/stream.h include/stream-ssl.h include/timeval.h \
-	include/openvswitch/json.h include/openvswitch/poll-loop.h
+	include/openvswitch/json.h include/openvswitch/poll-loop.h \
+	include/openvswitch/shash.h include/openvswitch/hmap.h \
+	include/openvswitch/dynamic-string.h
 RECONNECT_SCRIPTS := $(wildcard tests/scripts/*.reconnect)
 
 .PHONY: header header-check c-tests c-check examples-c install uninstall install-check
@@ -49,6 +52,10 @@ header-check:
 	    echo "include/ovsrpc.h is stale: run 'make header' and commit it" >&2; \
 	    exit 1; \
 	fi
+	@# ovsrpc.h includes the hand-written OVS headers and then declares
+	@# every extern function of lib/capi again: a prototype of theirs that
+	@# disagrees with Rust's is a compile error here.
+	$(CC) -std=gnu11 $(C_WARNINGS) -fsyntax-only -Iinclude -x c include/ovsrpc.h
 
 # `lib` (cargo) decides whether the library changes; the empty recipe makes
 # make look at its time stamp again afterwards.
@@ -80,6 +87,7 @@ c-check: c-tests
 	    echo "test-reconnect $$(basename $$script): ok"; \
 	done
 	$(VALGRIND) $(VALGRIND_FLAGS) $(C_BUILD)/test-json
+	$(VALGRIND) $(VALGRIND_FLAGS) $(C_BUILD)/test-shash
 	$(VALGRIND) $(VALGRIND_FLAGS) $(C_BUILD)/test-jsonrpc
 	rm -rf $(C_BUILD)/pki && tests/c/make-pki.sh $(C_BUILD)/pki
 	$(VALGRIND) $(VALGRIND_FLAGS) --suppressions=tests/c/valgrind-ring.supp \
@@ -112,6 +120,8 @@ install: $(LIB)
 	    include/stream.h include/stream-ssl.h include/timeval.h \
 	    $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 include/openvswitch/json.h include/openvswitch/poll-loop.h \
+	    include/openvswitch/shash.h include/openvswitch/hmap.h \
+	    include/openvswitch/dynamic-string.h \
 	    $(DESTDIR)$(INCLUDEDIR)/openvswitch/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@LIBS@|$(C_LIBS)|g' \
