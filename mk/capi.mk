@@ -7,6 +7,7 @@
 #   make header-check  fail if the committed include/ovsrpc.h is stale
 #   make c-tests       build the C tests (tests/c/) with -Wall -Wextra -Werror
 #   make c-check       run them under valgrind (leaks and errors fail)
+#   make ovs-json-tests  OVS 3.1's test-json.c and json.at against libovsrpc.a
 #   make examples-c    build examples/c_client and examples/c_server
 #   make install       install the library, the headers and ovsrpc.pc
 #                      under PREFIX (DESTDIR is honoured)
@@ -56,6 +57,18 @@ header-check:
 	@# every extern function of lib/capi again: a prototype of theirs that
 	@# disagrees with Rust's is a compile error here.
 	$(CC) -std=gnu11 $(C_WARNINGS) -fsyntax-only -Iinclude -x c include/ovsrpc.h
+
+# OVS's JSON tests against the JSON model (tests/c/ovs/run-json-at.sh):
+# the layout of struct json, shash, hmap and ds against OVS 3.1's own
+# headers, then OVS 3.1's tests/test-json.c, unmodified, linked with
+# libovsrpc.a alone, through the C cases of OVS's tests/json.at.  Part of
+# `make check`.
+PYTHON3 ?= /usr/bin/python3
+.PHONY: ovs-json-tests
+check: ovs-json-tests
+ovs-json-tests: $(LIB) $(C_HEADERS)
+	CC="$(CC)" CFLAGS="$(C_CFLAGS)" LIBS="$(C_LIBS)" PYTHON3="$(PYTHON3)" \
+	    tests/c/ovs/run-json-at.sh $(LIB) $(C_BUILD)/ovs-json
 
 # `lib` (cargo) decides whether the library changes; the empty recipe makes
 # make look at its time stamp again afterwards.

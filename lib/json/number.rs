@@ -86,16 +86,13 @@ fn parse_number_slow(tok: &[u8]) -> Result<Json, &'static str> {
         if !digit(p) {
             return Err("exponent must contain at least one digit");
         }
-        let limit = if negative_exponent {
-            -i64::from(i32::MIN)
-        } else {
-            i64::from(i32::MAX)
-        };
+        // OVS's bound: no more digits once the exponent reaches
+        // INT_MAX / 10, whatever the next digit would make it.
         while digit(p) {
-            exponent = exponent * 10 + i64::from(tok[p] - b'0');
-            if exponent > limit {
+            if exponent >= i64::from(i32::MAX / 10) {
                 return Err("exponent outside valid range");
             }
+            exponent = exponent * 10 + i64::from(tok[p] - b'0');
             p += 1;
         }
         if negative_exponent {

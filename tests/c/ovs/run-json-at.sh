@@ -1,0 +1,62 @@
+#!/bin/sh
+# The JSON model against OVS 3.1's own code and tests:
+#
+#  1. tests/c/ovs/json-layout.c, built once against the tarball's headers
+#     and once against include/, must print the same layout (struct json,
+#     struct json_array, struct shash, struct shash_node, struct hmap,
+#     struct hmap_node, struct hmap_position, struct ds) and enumerators.
+#  2. OVS's tests/test-json.c, unmodified, is built against include/ and
+#     the harness (tests/c/ovs/), linked with libovsrpc.a alone, and the C
+#     cases of OVS's tests/json.at run against it (run-at.py), reals
+#     compared as numbers: ovsrpc writes the shortest form that reads back
+#     exactly where OVS prints 15 significant digits.
+#
+#   run-json-at.sh LIBOVSRPC BUILD_DIR
+#
+# CC, CFLAGS, LIBS and PYTHON3 come from the environment (mk/capi.mk sets
+# them).  The tarball is unpacked once under target/ovs by ovs-tree.sh.
+set -e
+
+lib=$1
+build=$2
+if [ -z "$lib" ] || [ -z "$build" ]; then
+    echo "usage: $0 LIBOVSRPC BUILD_DIR" >&2
+    exit 1
+fi
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../../.." && pwd)
+CC=${CC:-cc}
+CFLAGS=${CFLAGS:--g -O1}
+LIBS=${LIBS:--lgcc_s -lutil -lrt -lpthread -lm -ldl -lc}
+PYTHON3=${PYTHON3:-/usr/bin/python3}
+
+src=$("$here/ovs-tree.sh" unpack)
+mkdir -p "$build/stub/openvswitch"
+
+# 1. Layout.  OVS's openvswitch/util.h wants the generated version.h; an
+# empty one does (the layout does not depend on it).
+: > "$build/stub/openvswitch/version.h"
+$CC -Wall -Werror -I"$src/include" -I"$build/stub" \
+    -o "$build/json-layout-ovs" "$here/json-layout.c"
+$CC -Wall -Werror -I"$top/include" \
+    -o "$build/json-layout-ovsrpc" "$here/json-layout.c"
+"$build/json-layout-ovs" > "$build/json-layout-ovs.txt"
+"$build/json-layout-ovsrpc" > "$build/json-layout-ovsrpc.txt"
+if ! diff -u "$build/json-layout-ovs.txt" "$build/json-layout-ovsrpc.txt"; then
+    echo "json-layout: include/ differs from OVS 3.1's headers" >&2
+    exit 1
+fi
+echo "json-layout: $(wc -l < "$build/json-layout-ovs.txt") sizes, offsets and values identical to OVS 3.1's headers"
+
+# 2. OVS's test-json.c.  It is copied next to its object so that its
+# #include "..." finds the harness, not OVS's tests/ovstest.h.
+cp "$src/tests/test-json.c" "$build/test-json.c"
+echo "$CC -Iinclude -Itests/c/ovs -c test-json.c (OVS 3.1, unmodified)"
+$CC $CFLAGS -Wall -Werror=implicit-function-declaration \
+    -Werror=int-conversion -Werror=incompatible-pointer-types \
+    -I"$top/include" -I"$here" -c -o "$build/test-json.o" "$build/test-json.c"
+$CC $CFLAGS -Wall -I"$top/include" -I"$here" -c -o "$build/harness.o" \
+    "$here/harness.c"
+$CC -o "$build/ovstest" "$build/harness.o" "$build/test-json.o" "$lib" $LIBS
+OVSRPC_AT_REALS=numbers "$PYTHON3" "$here/run-at.py" "$build/ovstest" \
+    "$src/tests/json.at"
