@@ -18,10 +18,10 @@
 //! `json->array.elems` directly, working on every node ovsrpc returns;
 //! mutators turn an inline array into a dynamic one first.
 //!
-//! Building: [`to_c`] turns a Rust [`Json`] into C nodes in one pass (one
+//! Building: `to_c` turns a Rust [`Json`] into C nodes in one pass (one
 //! allocation per node and per member, each string copied once), inserting
 //! members in the Rust value's order, so that the `shash`'s iteration order
-//! is the one OVS's parser would give. [`from_c`] goes the other way. A
+//! is the one OVS's parser would give. `from_c` goes the other way. A
 //! second builder (the parser producing C nodes directly) belongs here too.
 //! Reference counting is OVS's and not atomic: a value belongs to one
 //! thread at a time.
@@ -187,7 +187,7 @@ pub(crate) fn new_array(elems: &[*mut json]) -> *mut json {
     let p = if n == 0 {
         ptr::null_mut()
     } else {
-        let p = xmalloc(n * mem::size_of::<*mut json>()) as *mut *mut json;
+        let p = xmalloc(mem::size_of_val(elems)) as *mut *mut json;
         // SAFETY: `p` has room for `n` pointers.
         unsafe { ptr::copy_nonoverlapping(elems.as_ptr(), p, n) };
         p
@@ -287,7 +287,7 @@ pub(crate) fn to_c(j: &Json) -> *mut json {
     }
 }
 
-/// [`to_c`] for an optional value: `None` is NULL.
+/// `to_c` for an optional value: `None` is NULL.
 pub(crate) fn option_to_c(j: Option<&Json>) -> *mut json {
     j.map_or(ptr::null_mut(), to_c)
 }
@@ -505,10 +505,9 @@ pub(crate) unsafe fn destroy_node(p: *mut json) {
     unsafe {
         let j = &mut *p;
         match type_of(j) {
+            Some(json_type::JSON_STRING) if j.storage_type == STRING_INLINE => {}
             Some(json_type::JSON_STRING | json_type::JSON_SERIALIZED_OBJECT) => {
-                if j.storage_type != STRING_INLINE || type_of(j) != Some(json_type::JSON_STRING) {
-                    libc::free(j.u.str_ptr as *mut c_void);
-                }
+                libc::free(j.u.str_ptr as *mut c_void);
             }
             Some(json_type::JSON_ARRAY) => {
                 for &e in elements(j) {

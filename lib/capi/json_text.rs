@@ -3,7 +3,7 @@
 //! and `struct ds`, serialized objects, and string escaping.
 //!
 //! Parsing runs the Rust parser and turns its value into C nodes with
-//! [`to_c`]; serializing reads the C tree with [`from_c`] and runs the Rust
+//! `to_c`; serializing reads the C tree with `from_c` and runs the Rust
 //! serializer, which sorts members (`JSSF_SORT`) or keeps the `shash`'s
 //! iteration order, as OVS's serializer does. Parse errors come back as
 //! OVS returns them: a string node holding the message.
@@ -160,6 +160,9 @@ pub unsafe extern "C" fn json_from_stream(stream: *mut libc::FILE) -> *mut json 
     })
 }
 
+/// `fopen()`'s mode "r".
+const READ_MODE: [c_char; 2] = [b'r' as c_char, 0];
+
 /// The text of an error as C's `strerror()` gives it.
 fn strerror(e: &std::io::Error) -> String {
     let s = e.to_string();
@@ -177,7 +180,7 @@ pub unsafe extern "C" fn json_from_file(file_name: *const c_char) -> *mut json {
     boundary("json_from_file", || {
         assert!(!file_name.is_null(), "json_from_file: null file name");
         // SAFETY: the caller passes a C string; the mode is a literal.
-        let stream = unsafe { libc::fopen(file_name, b"r\0".as_ptr().cast()) };
+        let stream = unsafe { libc::fopen(file_name, READ_MODE.as_ptr()) };
         if stream.is_null() {
             let e = std::io::Error::last_os_error();
             // SAFETY: the caller passes a C string.
