@@ -5,7 +5,12 @@
 #     and once against include/, must print the same layout (struct json,
 #     struct json_array, struct shash, struct shash_node, struct hmap,
 #     struct hmap_node, struct hmap_position, struct ds) and enumerators.
-#  2. OVS's tests/test-json.c, unmodified, is built against include/ and
+#  2. tests/c/ovs/json-order.c: ovsrpc's shash iteration order (the member
+#     order of json_to_string() without JSSF_SORT) and name hashes against
+#     OVS's own lib/hash.c, lib/hmap.c and lib/shash.c, compiled from the
+#     tarball with their symbols renamed to ovs_* so both fit in one
+#     program.
+#  3. OVS's tests/test-json.c, unmodified, is built against include/ and
 #     the harness (tests/c/ovs/), linked with libovsrpc.a alone, and the C
 #     cases of OVS's tests/json.at run against it (run-at.py), reals
 #     compared as numbers: ovsrpc writes the shortest form that reads back
@@ -48,7 +53,27 @@ if ! diff -u "$build/json-layout-ovs.txt" "$build/json-layout-ovsrpc.txt"; then
 fi
 echo "json-layout: $(wc -l < "$build/json-layout-ovs.txt") sizes, offsets and values identical to OVS 3.1's headers"
 
-# 2. OVS's test-json.c.  It is copied next to its object so that its
+# 2. Iteration order against OVS's hash.c, hmap.c and shash.c.  They need
+# only this much of config.h.
+printf '#define HAVE_STDATOMIC_H 1\n' > "$build/stub/config.h"
+ovs_cflags="-O1 -I$build/stub -I$src/include -I$src/lib -I$src"
+for f in hash hmap shash; do
+    $CC $ovs_cflags -c -o "$build/ovs-$f.o" "$src/lib/$f.c"
+done
+$CC $ovs_cflags -c -o "$build/json-order-ovs.o" "$here/json-order-ovs.c"
+nm --defined-only -g "$build/ovs-hash.o" "$build/ovs-hmap.o" \
+        "$build/ovs-shash.o" \
+    | awk 'NF == 3 { print $3 " ovs_" $3 }' > "$build/ovs-rename.txt"
+for o in ovs-hash ovs-hmap ovs-shash json-order-ovs; do
+    objcopy --redefine-syms="$build/ovs-rename.txt" "$build/$o.o"
+done
+$CC $CFLAGS -Wall -Werror -I"$top/include" -c -o "$build/json-order.o" \
+    "$here/json-order.c"
+$CC -o "$build/json-order" "$build/json-order.o" "$build/json-order-ovs.o" \
+    "$build/ovs-hash.o" "$build/ovs-hmap.o" "$build/ovs-shash.o" "$lib" $LIBS
+"$build/json-order"
+
+# 3. OVS's test-json.c.  It is copied next to its object so that its
 # #include "..." finds the harness, not OVS's tests/ovstest.h.
 cp "$src/tests/test-json.c" "$build/test-json.c"
 echo "$CC -Iinclude -Itests/c/ovs -c test-json.c (OVS 3.1, unmodified)"
