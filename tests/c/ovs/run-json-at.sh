@@ -10,7 +10,10 @@
 #     OVS's own lib/hash.c, lib/hmap.c and lib/shash.c, compiled from the
 #     tarball with their symbols renamed to ovs_* so both fit in one
 #     program.
-#  3. OVS's tests/test-json.c, unmodified, is built against include/ and
+#  3. Every function OVS's json.o, hmap.o and shash.o define is defined by
+#     libovsrpc.a too, so a program linking OVS's objects with libovsrpc.a
+#     ahead of libopenvswitch.a never pulls OVS's copies.
+#  4. OVS's tests/test-json.c, unmodified, is built against include/ and
 #     the harness (tests/c/ovs/), linked with libovsrpc.a alone, and the C
 #     cases of OVS's tests/json.at run against it (run-at.py), reals
 #     compared as numbers: ovsrpc writes the shortest form that reads back
@@ -73,7 +76,24 @@ $CC -o "$build/json-order" "$build/json-order.o" "$build/json-order-ovs.o" \
     "$build/ovs-hash.o" "$build/ovs-hmap.o" "$build/ovs-shash.o" "$lib" $LIBS
 "$build/json-order"
 
-# 3. OVS's test-json.c.  It is copied next to its object so that its
+# 3. Symbol coverage.
+$CC $ovs_cflags -c -o "$build/ovs-json.o" "$src/lib/json.c"
+nm -g --defined-only "$lib" 2>/dev/null | awk 'NF == 3 && $2 == "T" { print $3 }' \
+    | sort -u > "$build/ovsrpc-functions.txt"
+for o in json hmap shash; do
+    nm -g --defined-only "$build/ovs-$o.o" \
+        | awk 'NF == 3 && $2 == "T" { print $3 }' | sed 's/^ovs_//' \
+        | sort -u > "$build/ovs-$o-functions.txt"
+    missing=$(comm -23 "$build/ovs-$o-functions.txt" \
+                  "$build/ovsrpc-functions.txt")
+    if [ -n "$missing" ]; then
+        echo "libovsrpc.a lacks functions of OVS's $o.o:" $missing >&2
+        exit 1
+    fi
+    echo "symbols: all $(wc -l < "$build/ovs-$o-functions.txt") functions of OVS's lib/$o.c defined by libovsrpc.a"
+done
+
+# 4. OVS's test-json.c.  It is copied next to its object so that its
 # #include "..." finds the harness, not OVS's tests/ovstest.h.
 cp "$src/tests/test-json.c" "$build/test-json.c"
 echo "$CC -Iinclude -Itests/c/ovs -c test-json.c (OVS 3.1, unmodified)"
