@@ -2,8 +2,8 @@
  * ovsrpc.
  *
  * struct ds has OVS's layout; json_to_ds() and json_string_escape()
- * append to one.  The functions below are the commonly used part of OVS's
- * API, with OVS's behaviour, implemented here as static inline functions:
+ * append to one.  Most of OVS's API is implemented here, with OVS's
+ * behaviour, as static inline functions:
  * libovsrpc.a itself defines no ds_* symbol, so a program that also links
  * OVS's objects takes the whole API from OVS's dynamic-string.o without
  * clashes.  The string is malloc()ed; ds_steal_cstr() hands it to the
@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +114,30 @@ ds_put_cstr(struct ds *ds, const char *s)
     ds_put_buffer(ds, s, strlen(s));
 }
 
+/* Appends code point 'uc' in UTF-8 (U+FFFD for a value beyond
+ * U+10FFFF). */
+static inline void
+ds_put_utf8(struct ds *ds, int uc)
+{
+    unsigned int u = uc < 0 || uc > 0x10ffff ? 0xfffd : (unsigned int) uc;
+
+    if (u < 0x80) {
+        ds_put_char(ds, (char) u);
+    } else if (u < 0x800) {
+        ds_put_char(ds, (char) (0xc0 | (u >> 6)));
+        ds_put_char(ds, (char) (0x80 | (u & 0x3f)));
+    } else if (u < 0x10000) {
+        ds_put_char(ds, (char) (0xe0 | (u >> 12)));
+        ds_put_char(ds, (char) (0x80 | ((u >> 6) & 0x3f)));
+        ds_put_char(ds, (char) (0x80 | (u & 0x3f)));
+    } else {
+        ds_put_char(ds, (char) (0xf0 | (u >> 18)));
+        ds_put_char(ds, (char) (0x80 | ((u >> 12) & 0x3f)));
+        ds_put_char(ds, (char) (0x80 | ((u >> 6) & 0x3f)));
+        ds_put_char(ds, (char) (0x80 | (u & 0x3f)));
+    }
+}
+
 static inline void
 ds_put_and_free_cstr(struct ds *ds, char *s)
 {
@@ -158,6 +183,41 @@ ds_put_format(struct ds *ds, const char *format, ...)
     va_start(args, format);
     ds_put_format_valist(ds, format, args);
     va_end(args);
+}
+
+/* Appends the 'n' bytes at 's', writing bytes outside printable ASCII,
+ * backslashes and double quotes as "\ooo" octal escapes. */
+static inline void
+ds_put_printable(struct ds *ds, const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char) s[i];
+        if (c >= 0x20 && c <= 0x7e && c != '\\' && c != '"') {
+            ds_put_char(ds, (char) c);
+        } else {
+            ds_put_format(ds, "\\%03o", (unsigned int) c);
+        }
+    }
+}
+
+/* Replaces the contents of 'ds' with the next line of 'file', without
+ * its newline.  Returns 0, or EOF at the end of the file with nothing
+ * read. */
+static inline int
+ds_get_line(struct ds *ds, FILE *file)
+{
+    ds_clear(ds);
+    for (;;) {
+        int c = getc(file);
+        if (c == EOF) {
+            return ds->length ? 0 : EOF;
+        } else if (c == '\n') {
+            return 0;
+        }
+        ds_put_char(ds, (char) c);
+    }
 }
 
 /* The string, null-terminated; it stays owned by 'ds'. */
@@ -230,6 +290,20 @@ ds_clone(struct ds *dst, struct ds *source)
     dst->string = (char *) ovsrpc_ds_xrealloc__(NULL, dst->allocated + 1);
     memcpy(dst->string, source->string, dst->allocated + 1);
 }
+
+/* The rest of OVS's API, declared for code that uses it: these are
+ * defined by OVS's own dynamic-string.o (libopenvswitch.a), not by
+ * libovsrpc.a. */
+void ds_put_hex(struct ds *ds, const void *buf, size_t size);
+void ds_put_hex_dump(struct ds *ds, const void *buf_, size_t size,
+                     uintptr_t ofs, bool ascii);
+void ds_put_sparse_hex_dump(struct ds *ds, const void *buf_, size_t size,
+                            uintptr_t ofs, bool ascii);
+int ds_get_preprocessed_line(struct ds *, FILE *, int *line_number);
+int ds_get_test_line(struct ds *, FILE *);
+void ds_put_strftime_msec(struct ds *, const char *format, long long int when,
+                          bool utc);
+char *xastrftime_msec(const char *format, long long int when, bool utc);
 
 #ifdef __cplusplus
 }

@@ -450,6 +450,28 @@ test_text(void)
     CHECK(!strcmp(ds_cstr(&ds), out));
     free(out);
 
+    /* The inline struct ds functions. */
+    ds_clear(&ds);
+    ds_put_utf8(&ds, 0xe9);
+    ds_put_utf8(&ds, 0x20ac);
+    ds_put_utf8(&ds, 0x1f600);
+    ds_put_utf8(&ds, 0x110000);
+    CHECK(!strcmp(ds_cstr(&ds), "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xef\xbf\xbd"));
+    ds_clear(&ds);
+    ds_put_printable(&ds, "a\"\n\\", 4);
+    CHECK(!strcmp(ds_cstr(&ds), "a\\042\\012\\134"));
+    ds_clear(&ds);
+    for (i = 0; i < 100; i++) {
+        ds_put_format(&ds, "%03d,", (int) i);
+    }
+    CHECK(ds.length == 400 && !strncmp(ds_cstr(&ds) + 396, "099,", 4));
+    CHECK(ds_chomp(&ds, ',') && ds_last(&ds) == '9');
+    ds_truncate(&ds, 3);
+    CHECK(!strcmp(ds_cstr_ro(&ds), "000"));
+    out = ds_steal_cstr(&ds);
+    CHECK(!strcmp(out, "000") && ds.string == NULL);
+    free(out);
+
     /* Serialized objects. */
     ser = json_serialized_object_create(json);
     CHECK(ser->type == JSON_SERIALIZED_OBJECT);
