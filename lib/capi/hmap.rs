@@ -524,7 +524,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hash_bytes_matches_ovs() {
+    fn hash_bytes_words_then_tail() {
         // Whole words first, then the zero-padded tail, then the length.
         assert_eq!(hash_bytes(b"", 0), mhash_finish(0, 0));
         let h = hash_bytes(b"abcde", 0);

@@ -42,7 +42,6 @@ pub extern "C" fn json_type_to_string(type_: json_type_value) -> *const c_char {
             Some(json_type::JSON_ARRAY) => c_lit(b"array\0"),
             Some(json_type::JSON_INTEGER | json_type::JSON_REAL) => c_lit(b"number\0"),
             Some(json_type::JSON_STRING) => c_lit(b"string\0"),
-            Some(json_type::JSON_SERIALIZED_OBJECT) => c_lit(b"serialized_object\0"),
             _ => c_lit(b"<invalid>\0"),
         };
         name.as_ptr()

@@ -139,6 +139,15 @@ pub struct json {
     pub u: json_value,
 }
 
+// OVS's layout on LP64 targets: 40 bytes, the value at offset 16.
+#[cfg(target_pointer_width = "64")]
+const _: () = {
+    assert!(mem::size_of::<json>() == 40);
+    assert!(mem::size_of::<json_array>() == 24);
+    assert!(mem::offset_of!(json, count) == 8);
+    assert!(mem::offset_of!(json, u) == 16);
+};
+
 /// The type of a node, or `None` for a value no `json_type` has.
 pub(crate) fn type_of(j: &json) -> Option<json_type> {
     usize::try_from(j.type_)
@@ -619,6 +628,56 @@ pub(crate) unsafe fn hash(j: &json, basis: usize) -> usize {
             Some(json_type::JSON_INTEGER) => hash_int(j.u.integer as u32, b) as usize,
             Some(json_type::JSON_REAL) => hash_double(j.u.real, b) as usize,
             _ => hash_int((j.type_ as u32) << 8, b) as usize,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn to_c_and_back() {
+        let v = crate::json::from_str(
+            r#"{"a":[1,2.5,"x",null,true,false],"b":{"c":{}},"d":[],"e":"é"}"#,
+        )
+        .unwrap();
+        let c = to_c(&v);
+        // SAFETY: `c` is a fresh tree, released once.
+        unsafe {
+            assert_eq!(from_c(c), v);
+            assert!(equal(c, c));
+            let d = to_c(&v);
+            assert!(equal(c, d));
+            assert_eq!(hash(&*c, 3), hash(&*d, 3));
+            destroy(d);
+            destroy(c);
+        }
+    }
+
+    #[test]
+    fn reads_inline_storage() {
+        let mut s = json {
+            type_: json_type::JSON_STRING as c_int,
+            storage_type: STRING_INLINE,
+            count: 1,
+            u: json_value { str_: [0; 24] },
+        };
+        // SAFETY: `str_` is the live member of this inline string.
+        unsafe { s.u.str_[..2].copy_from_slice(&[b'h' as c_char, b'i' as c_char]) };
+        let e = to_c(&Json::Integer(7));
+        let a = json {
+            type_: json_type::JSON_ARRAY as c_int,
+            storage_type: ARRAY_INLINE_1 + 1,
+            count: 1,
+            u: json_value {
+                elements: [&mut s, e, ptr::null_mut()],
+            },
+        };
+        // SAFETY: both nodes are live for the test; `e` is released once.
+        unsafe {
+            assert_eq!(from_c(&a), crate::json::from_str(r#"["hi",7]"#).unwrap());
+            destroy(e);
         }
     }
 }
