@@ -587,12 +587,18 @@ unsafe fn deep_clone(j: &json) -> *mut json {
     }
 }
 
+/// A C `bool` argument read as a byte, so that a caller that passes no
+/// such argument (code built for OVS 3.1's one-argument `json_destroy__()`)
+/// leaves no invalid `bool` on the Rust side. The header shows `bool`.
+#[repr(transparent)]
+pub struct json_bool_arg(pub u8);
+
 /// Frees `json`, whose reference count has dropped to 0, and releases
 /// what it holds (called by the inline `json_destroy()`). `yield` is
 /// accepted for OVS's signature and has no effect.
 #[no_mangle]
-pub unsafe extern "C" fn json_destroy__(json: *mut json, yield_: bool) {
-    let _ = yield_;
+pub unsafe extern "C" fn json_destroy__(json: *mut json, yield_: json_bool_arg) {
+    let _ = yield_.0;
     // SAFETY: the caller passes a node nobody refers to any more.
     boundary("json_destroy__", || unsafe { destroy_node(json) })
 }
