@@ -4,11 +4,18 @@
 //! One file per OVS module: [`poll_loop`] and [`timeval`]
 //! (`openvswitch/poll-loop.h`, `timeval.h`), [`reconnect`] (`reconnect.h`),
 //! [`stream`] (`stream.h`), `stream_ssl` (`stream-ssl.h`, with the `ssl`
-//! feature), [`json`] with [`json_node`] (`openvswitch/json.h`), and [`jsonrpc`] with
-//! [`jsonrpc_msg`] (`jsonrpc.h`). cbindgen turns this module into
-//! `include/ovsrpc.h`; the headers with OVS's file names include that one.
+//! feature), [`json`] with [`json_node`] and [`json_text`]
+//! (`openvswitch/json.h`), [`shash`] and [`hmap`] (`openvswitch/shash.h`,
+//! `openvswitch/hmap.h`: a JSON object's members), [`ds`]
+//! (`openvswitch/dynamic-string.h`), and [`jsonrpc`] with [`jsonrpc_msg`]
+//! (`jsonrpc.h`). cbindgen turns this module into `include/ovsrpc.h`,
+//! which includes the hand-written headers of the JSON model (OVS's
+//! structs, enums and macros) and declares every function again, so that
+//! compiling it checks the two against each other. The one variadic
+//! function, `json_object_put_format()`, is C (`json_format.c`, built by
+//! `build.rs`): stable Rust cannot define one.
 //! [`logging`] lets a C program see the library's log messages.
-//!
+
 //! The rules every function here follows:
 //!
 //! * Its body runs inside `boundary`: a panic is logged and the process
