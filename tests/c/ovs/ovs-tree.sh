@@ -6,6 +6,9 @@
 #   ovs-tree.sh configure  ... and run OVS's configure once in
 #                          target/ovs/build (gives config.h)
 #   ovs-tree.sh build      ... and build lib/libopenvswitch.la there
+#   ovs-tree.sh available  only check that the tarball is there: exits 0 if
+#                          so; if not, 1 under CI=true (a missing peer
+#                          fails there) and 77 ("skip") elsewhere
 #
 # Each step is cached: a stamp file records that it completed.  Prints the
 # source directory on stdout; progress goes to stderr.  OVS_TARBALL overrides
@@ -18,6 +21,21 @@ base=$top/target/ovs
 src=$base/src/openvswitch
 build=$base/build
 step=${1:-unpack}
+
+if [ "$step" = available ]; then
+    [ -r "$tarball" ] && exit 0
+    echo "$tarball: not found (Debian package openvswitch-source)" >&2
+    if [ "${CI:-}" = true ]; then
+        exit 1
+    fi
+    echo "skipping the checks against OVS's own sources" >&2
+    exit 77
+fi
+
+# One preparation at a time (make -j may start several users at once).
+mkdir -p "$base"
+exec 9> "$base/.lock"
+flock 9
 
 if [ ! -f "$base/src/.unpacked" ]; then
     if [ ! -r "$tarball" ]; then

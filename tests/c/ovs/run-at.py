@@ -2,7 +2,7 @@
 """Runs the C cases of one of OVS's autotest files (tests/*.at) against an
 `ovstest` binary built from OVS's test programs and ovsrpc.
 
-    run-at.py OVSTEST FILE.at
+    run-at.py [--reals-as-numbers] OVSTEST FILE.at
 
 The .at file is read with a small m4 evaluator (quotes [ ], m4_define with
 $1..$9, m4_for, dnl, AS_ESCAPE and the @<:@ @:>@ quadrigraphs), enough for
@@ -12,11 +12,14 @@ friends set to it, `ovstest` first on PATH): AT_DATA writes a file,
 AT_CHECK runs a command with bash and compares the exit status, stdout and
 stderr as autotest does (omitted output must be empty; `ignore`, `stdout`,
 `expout` as in autotest), OVS_WAIT_WHILE/UNTIL poll a command for up to 10
-seconds, and `on_exit` commands run at the end.  Cases that run Python
+seconds, and `on_exit` commands run at the end.  With --reals-as-numbers,
+an output that differs only in how a real number is written (1e+100 for
+1e100, 0.1 for 0.10000000000000001) matches.  Cases that run Python
 ($PYTHON3) are skipped and counted.  Prints one line per case and a
 summary; exits 1 if any C case failed.
 """
 
+import decimal
 import os
 import re
 import shutil
@@ -219,23 +222,31 @@ def is_python(steps):
                if step[0] in ('check', 'wait'))
 
 
-NUMBER = re.compile(r'-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?')
+REALS_AS_NUMBERS = False
+NUMBER = re.compile(r'-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?')
 
 
-def same_but_reals(want, got):
-    """True if `want` and `got` differ only in how reals are written: the
-    same text around the numbers, the same integers, and reals equal to
-    the 15 significant digits OVS prints (ovsrpc writes the shortest form
-    that reads back exactly)."""
-    if NUMBER.split(want) != NUMBER.split(got):
+def same_numbers(want, got):
+    """Whether `want` and `got` are the same text but for the spelling of
+    numbers with a fraction or exponent, which must have equal values."""
+    def split(text):
+        return NUMBER.split(text), NUMBER.findall(text)
+    (want_text, want_nums), (got_text, got_nums) = split(want), split(got)
+    if want_text != got_text or len(want_nums) != len(got_nums):
         return False
-    for w, g in zip(NUMBER.findall(want), NUMBER.findall(got)):
+    for w, g in zip(want_nums, got_nums):
         if w == g:
             continue
         if not any(c in w + g for c in '.eE'):
             return False
-        a, b = float(w), float(g)
-        if a != b and abs(a - b) > 1e-14 * max(abs(a), abs(b)):
+        try:
+            # OVS prints reals with DBL_DIG (15) significant digits (its
+            # DBL_MAX does not even read back): equal at that precision,
+            # in decimal, is equal.
+            if (format(decimal.Decimal(w), '.14e')
+                    != format(decimal.Decimal(g), '.14e')):
+                return False
+        except (ValueError, decimal.InvalidOperation):
             return False
     return True
 
@@ -249,11 +260,7 @@ def expect_output(name, want, got_path, expout_dir):
     if want in ('expout', 'experr'):
         want = open(os.path.join(expout_dir, want), encoding='utf-8').read()
     want = want or ''
-    if got == want:
-        return None
-    # OVSRPC_AT_REALS=numbers (set for json.at): reals compare as numbers.
-    if (os.environ.get('OVSRPC_AT_REALS') == 'numbers'
-            and same_but_reals(want, got)):
+    if got == want or (REALS_AS_NUMBERS and same_numbers(want, got)):
         return None
     import difflib
     diff = ''.join(difflib.unified_diff(
@@ -324,10 +331,15 @@ def run_case(title, steps, env, workdir):
 
 
 def main():
-    if len(sys.argv) != 3:
-        sys.exit('usage: %s OVSTEST FILE.at' % sys.argv[0])
-    ovstest = os.path.abspath(sys.argv[1])
-    at_file = sys.argv[2]
+    global REALS_AS_NUMBERS
+    args = sys.argv[1:]
+    if args and args[0] == '--reals-as-numbers':
+        REALS_AS_NUMBERS = True
+        args = args[1:]
+    if len(args) != 2:
+        sys.exit('usage: %s [--reals-as-numbers] OVSTEST FILE.at' % sys.argv[0])
+    ovstest = os.path.abspath(args[0])
+    at_file = args[1]
     cases = parse_cases(at_file)
     if not cases:
         sys.exit('%s: no test cases found' % at_file)
