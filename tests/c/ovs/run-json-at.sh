@@ -13,7 +13,11 @@
 #  3. Every function OVS's json.o, hmap.o and shash.o define is defined by
 #     libovsrpc.a too, so a program linking OVS's objects with libovsrpc.a
 #     ahead of libopenvswitch.a never pulls OVS's copies.
-#  4. OVS's tests/test-json.c, unmodified, is built against include/ and
+#  4. tests/c/ovs/json-coexist.c, built against OVS's own headers, linked
+#     with libovsrpc.a ahead of an archive of OVS's json.o, shash.o, hmap.o
+#     and hash.o: the link map must show only hash.o pulled from OVS's
+#     archive, and the program must work.
+#  5. OVS's tests/test-json.c, unmodified, is built against include/ and
 #     the harness (tests/c/ovs/), linked with libovsrpc.a alone, and the C
 #     cases of OVS's tests/json.at run against it (run-at.py), reals
 #     compared as numbers: ovsrpc writes the shortest form that reads back
@@ -70,6 +74,7 @@ printf '#define HAVE_STDATOMIC_H 1\n' > "$build/stub/config.h"
 ovs_cflags="-O1 -I$build/stub -I$src/include -I$src/lib -I$src"
 for f in hash hmap shash; do
     $CC $ovs_cflags -c -o "$build/ovs-$f.o" "$src/lib/$f.c"
+    cp "$build/ovs-$f.o" "$build/ovs-$f-orig.o"
 done
 $CC $ovs_cflags -c -o "$build/json-order-ovs.o" "$here/json-order-ovs.c"
 nm --defined-only -g "$build/ovs-hash.o" "$build/ovs-hmap.o" \
@@ -101,7 +106,25 @@ for o in json hmap shash; do
     echo "symbols: all $(wc -l < "$build/ovs-$o-functions.txt") functions of OVS's lib/$o.c defined by libovsrpc.a"
 done
 
-# 4. OVS's test-json.c.  It is copied next to its object so that its
+# 4. Coexistence with OVS's objects in an archive after libovsrpc.a.
+rm -f "$build/libovs-part.a"
+ar rcs "$build/libovs-part.a" "$build/ovs-json.o" "$build/ovs-hmap-orig.o" \
+    "$build/ovs-shash-orig.o" "$build/ovs-hash-orig.o"
+$CC $ovs_cflags -Wall -Werror -c -o "$build/json-coexist.o" \
+    "$here/json-coexist.c"
+$CC -o "$build/json-coexist" "$build/json-coexist.o" "$lib" \
+    "$build/libovs-part.a" -Wl,-Map="$build/json-coexist.map" $LIBS
+pulled=$(grep -o 'libovs-part\.a(ovs-[a-z]*\(-orig\)\?\.o)' \
+             "$build/json-coexist.map" | sort -u | tr '\n' ' ')
+if [ "$pulled" != "libovs-part.a(ovs-hash-orig.o) " ]; then
+    echo "json-coexist: pulled from OVS's archive: ${pulled:-nothing}" >&2
+    echo "(expected only ovs-hash-orig.o)" >&2
+    exit 1
+fi
+echo "json-coexist: linked ahead of OVS's json.o, shash.o, hmap.o, hash.o: only hash.o pulled"
+"$build/json-coexist"
+
+# 5. OVS's test-json.c.  It is copied next to its object so that its
 # #include "..." finds the harness, not OVS's tests/ovstest.h.
 cp "$src/tests/test-json.c" "$build/test-json.c"
 echo "$CC -Iinclude -Itests/c/ovs -c test-json.c (OVS 3.1, unmodified)"
