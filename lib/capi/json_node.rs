@@ -307,7 +307,7 @@ pub(crate) fn option_to_c(j: Option<&Json>) -> *mut json {
 ///
 /// `j` is a live `JSON_STRING` or `JSON_SERIALIZED_OBJECT` node.
 pub(crate) unsafe fn string_ptr(j: &json) -> *const c_char {
-    if j.storage_type == STRING_INLINE && type_of(j) == Some(json_type::JSON_STRING) {
+    if j.storage_type == STRING_INLINE {
         // SAFETY: an inline string lives in `str`.
         unsafe { j.u.str_.as_ptr() }
     } else {
@@ -514,7 +514,8 @@ pub(crate) unsafe fn destroy_node(p: *mut json) {
     unsafe {
         let j = &mut *p;
         match type_of(j) {
-            Some(json_type::JSON_STRING) if j.storage_type == STRING_INLINE => {}
+            Some(json_type::JSON_STRING | json_type::JSON_SERIALIZED_OBJECT)
+                if j.storage_type == STRING_INLINE => {}
             Some(json_type::JSON_STRING | json_type::JSON_SERIALIZED_OBJECT) => {
                 libc::free(j.u.str_ptr as *mut c_void);
             }
