@@ -13,8 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
-struct json;
 struct pollfd;
 struct sockaddr_storage;
 struct svec;
@@ -22,16 +22,9 @@ struct timespec;
 struct timeval;
 struct tm_msec;
 
+#include "openvswitch/json.h"
+#include "openvswitch/dynamic-string.h"
 
-/**
- * Serialize on multiple lines with indentation (for `json_to_string()`).
- */
-#define JSSF_PRETTY (1 << 0)
-
-/**
- * Serialize object members sorted by name (for `json_to_string()`).
- */
-#define JSSF_SORT (1 << 1)
 
 /**
  * The port IANA assigned to OVSDB, the default for "tcp:", "ssl:",
@@ -75,52 +68,6 @@ struct tm_msec;
  * `ovsrpc_session_options.order`: keep the remotes in the order given.
  */
 #define OVSRPC_ORDER_AS_GIVEN 2
-
-/**
- * The type of a JSON value, with OVS's values.
- */
-enum json_type {
-  /**
-   * `null`.
-   */
-  JSON_NULL,
-  /**
-   * `false`.
-   */
-  JSON_FALSE,
-  /**
-   * `true`.
-   */
-  JSON_TRUE,
-  /**
-   * An object: `{"a": b, "c": d, ...}`.
-   */
-  JSON_OBJECT,
-  /**
-   * An array: `[1, 2, 3, ...]`.
-   */
-  JSON_ARRAY,
-  /**
-   * An integer: `123`.
-   */
-  JSON_INTEGER,
-  /**
-   * A real: `123.456`.
-   */
-  JSON_REAL,
-  /**
-   * A string: `"..."`.
-   */
-  JSON_STRING,
-  /**
-   * The number of types above.
-   */
-  JSON_N_TYPES,
-  /**
-   * OVS's internal pre-serialized type (never created by ovsrpc).
-   */
-  JSON_SERIALIZED_OBJECT,
-};
 
 /**
  * The kind of a JSON-RPC message, with OVS's values.
@@ -248,9 +195,21 @@ struct ovsrpc_json_layout {
    */
   size_t align;
   /**
+   * `offsetof(struct json, storage_type)`.
+   */
+  size_t storage_type;
+  /**
    * `offsetof(struct json, count)`.
    */
   size_t count;
+  /**
+   * `offsetof(struct json, object)`.
+   */
+  size_t object;
+  /**
+   * `offsetof(struct json, elements)`.
+   */
+  size_t elements;
   /**
    * `offsetof(struct json, integer)`.
    */
@@ -260,17 +219,49 @@ struct ovsrpc_json_layout {
    */
   size_t real;
   /**
-   * `offsetof(struct json, string)`.
+   * `offsetof(struct json, str)`.
    */
-  size_t string;
+  size_t str_;
   /**
-   * `offsetof(struct json, array.n)`.
+   * `offsetof(struct json, str_ptr)`.
    */
-  size_t array_n;
+  size_t str_ptr;
   /**
-   * `offsetof(struct json, array.elems)`.
+   * `offsetof(struct json, array.size)`.
    */
-  size_t array_elems;
+  size_t array_size;
+  /**
+   * `offsetof(struct json, array.allocated)`.
+   */
+  size_t array_allocated;
+  /**
+   * `offsetof(struct json, array.elements)`.
+   */
+  size_t array_elements;
+  /**
+   * `sizeof(struct shash_node)`.
+   */
+  size_t shash_node_size;
+  /**
+   * `offsetof(struct shash_node, name)`.
+   */
+  size_t shash_node_name;
+  /**
+   * `offsetof(struct shash_node, data)`.
+   */
+  size_t shash_node_data;
+  /**
+   * `sizeof(struct hmap)`.
+   */
+  size_t hmap_size;
+  /**
+   * `offsetof(struct hmap, mask)`.
+   */
+  size_t hmap_mask;
+  /**
+   * `sizeof(struct ds)`.
+   */
+  size_t ds_size;
 };
 
 /**
@@ -502,6 +493,72 @@ extern "C" {
 #endif // __cplusplus
 
 /**
+ * Initializes `hmap` as an empty hash map.
+ */
+void hmap_init(struct hmap *hmap);
+
+/**
+ * Frees the buckets of `hmap` (not the nodes, which belong to the
+ * caller). NULL is fine.
+ */
+void hmap_destroy(struct hmap *hmap);
+
+/**
+ * Removes every node from `hmap` (without freeing them), keeping its
+ * buckets.
+ */
+void hmap_clear(struct hmap *hmap);
+
+/**
+ * Exchanges the contents of `a` and `b`.
+ */
+void hmap_swap(struct hmap *a, struct hmap *b);
+
+/**
+ * Repairs `hmap` after its `struct hmap` was moved in memory (as by
+ * `memcpy()`).
+ */
+void hmap_moved(struct hmap *hmap);
+
+/**
+ * Grows `hmap`'s buckets if its node count calls for more. `where`
+ * names the caller (unused).
+ */
+void hmap_expand_at(struct hmap *hmap, const char *_where);
+
+/**
+ * Shrinks `hmap`'s buckets if its node count allows fewer.
+ */
+void hmap_shrink_at(struct hmap *hmap, const char *_where);
+
+/**
+ * Makes room in `hmap` for `capacity` nodes without further growth.
+ */
+void hmap_reserve_at(struct hmap *hmap, size_t capacity, const char *_where);
+
+/**
+ * Tells `hmap` that the node at `old_node` now lives at `node` (moved in
+ * memory, same hash).
+ */
+void hmap_node_moved(struct hmap *hmap, struct hmap_node *old_node, struct hmap_node *node);
+
+/**
+ * Returns a node of `hmap`, which must not be empty, chosen at random.
+ */
+struct hmap_node *hmap_random_node(const struct hmap *hmap);
+
+/**
+ * Returns the node at `*pos` in `hmap` (or NULL at the end) and advances
+ * `*pos`; a position starts as { 0, 0 }.
+ */
+struct hmap_node *hmap_at_position(const struct hmap *hmap, struct hmap_position *pos);
+
+/**
+ * Returns true if `node` is in `hmap`.
+ */
+bool hmap_contains(const struct hmap *hmap, const struct hmap_node *node);
+
+/**
  * Returns the name of type `type`: "null", "false", "true", "object",
  * "array", "number" (integers and reals) or "string". The string is
  * static.
@@ -528,6 +585,12 @@ struct json *json_string_create(const char *s);
  * allocated with `malloc()`.
  */
 struct json *json_string_create_nocopy(char *s);
+
+/**
+ * Returns a new string holding `uuid` in the form
+ * `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`.
+ */
+struct json *json_string_create_uuid(const struct uuid *uuid);
 
 /**
  * Returns a new integer.
@@ -615,13 +678,20 @@ struct json *json_object_create(void);
 bool json_object_is_empty(struct json *object);
 
 /**
- * Returns the number of members of `object`.
+ * Returns the number of members of `object` (an ovsrpc addition:
+ * `shash_count(json_object(object))`).
  */
 size_t json_object_size(const struct json *object);
 
 /**
+ * Returns the members of `object`: a `struct shash` whose data are the
+ * member values (`struct json *`). It belongs to the object.
+ */
+struct shash *json_object(const struct json *object);
+
+/**
  * Sets member `name` of `object` to `value`, taking ownership of `value`
- * (the name is copied). An existing member keeps its place; its old value
+ * (the name is copied). An existing member keeps its node; its old value
  * is released.
  */
 void json_object_put(struct json *object, const char *name, struct json *value);
@@ -639,22 +709,18 @@ void json_object_put_nocopy(struct json *object, char *name, struct json *value)
 void json_object_put_string(struct json *object, const char *name, const char *value);
 
 /**
- * Returns the value of member `name` of `object`, or NULL if there is no
- * such member (or `object` is NULL or not an object). The value belongs to
- * the object (`json_clone()` it to keep it).
+ * Sets member `name` of `object` to a new string holding `uuid` in the
+ * form `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`.
  */
-struct json *json_object_find(const struct json *object, const char *name);
+void json_object_put_uuid(struct json *object, const char *name, const struct uuid *uuid);
 
 /**
- * Iteration over `object` in insertion order: if it has a member number
- * `index`, stores its name (which belongs to the object) in `*namep` and
- * its value (likewise) in `*valuep` and returns true; otherwise returns
- * false. `JSON_OBJECT_FOR_EACH` wraps this.
+ * Returns the value of member `name` of `object`, or NULL if there is no
+ * such member (or `object` is NULL or not an object). The value belongs to
+ * the object. An ovsrpc addition: `shash_find_data(json_object(object),
+ * name)`.
  */
-bool json_object_at(const struct json *object,
-                    size_t index,
-                    const char **namep,
-                    struct json **valuep);
+struct json *json_object_find(const struct json *object, const char *name);
 
 /**
  * Returns the string held by `json`, which must be a string. It belongs to
@@ -679,13 +745,6 @@ double json_real(const struct json *json);
 int64_t json_integer(const struct json *json);
 
 /**
- * Returns `json` with one more reference (the same node: a change made
- * through one reference shows through all). Release it with
- * `json_destroy()`.
- */
-struct json *json_clone(const struct json *json);
-
-/**
  * Like `json_clone()`, but NULL gives NULL.
  */
 struct json *json_nullable_clone(const struct json *json);
@@ -697,14 +756,15 @@ struct json *json_nullable_clone(const struct json *json);
 struct json *json_deep_clone(const struct json *json);
 
 /**
- * Drops one reference to `json`, freeing it (and releasing its elements or
- * members) with the last one. NULL is fine.
+ * Frees `json`, whose reference count has dropped to 0, and releases
+ * what it holds (called by the inline `json_destroy()`). `yield` is
+ * accepted for OVS's signature and has no effect.
  */
-void json_destroy(struct json *json);
+void json_destroy__(struct json *json, bool yield_);
 
 /**
  * Returns a hash of `json`, starting from `basis`; equal values hash
- * equally (an object's hash ignores member order).
+ * equally. The values are OVS's `json_hash()`'s.
  */
 size_t json_hash(const struct json *json, size_t basis);
 
@@ -715,6 +775,43 @@ size_t json_hash(const struct json *json, size_t basis);
 bool json_equal(const struct json *a, const struct json *b);
 
 /**
+ * Fills `*layout` with where Rust puts the members of `struct json` and
+ * of the structures around it.
+ */
+void ovsrpc_get_json_layout(struct ovsrpc_json_layout *layout);
+
+/**
+ * Returns a new parser. With `JSPF_TRAILER` in `flags` it reads one whole
+ * document (anything but white space after the value is an error);
+ * without, it stops right after the first complete value.
+ */
+struct json_parser *json_parser_create(int flags);
+
+/**
+ * Parses as much of the `n` bytes at `input` as it can and returns how
+ * many it consumed: all of them unless the parser became done (a complete
+ * value, or an error).
+ */
+size_t json_parser_feed(struct json_parser *p, const char *input, size_t n);
+
+/**
+ * Returns true once the parser has a complete value or an error: time to
+ * call `json_parser_finish()`.
+ */
+bool json_parser_is_done(const struct json_parser *p);
+
+/**
+ * Ends the input, frees the parser and returns the value, or a string
+ * holding the error message.
+ */
+struct json *json_parser_finish(struct json_parser *p);
+
+/**
+ * Frees a parser without finishing it. NULL is fine.
+ */
+void json_parser_abort(struct json_parser *p);
+
+/**
  * Parses `string` as a JSON text (an object or an array). Returns the
  * value, or on error a string value holding the error message, as OVS
  * does (the caller tells them apart by type).
@@ -722,16 +819,59 @@ bool json_equal(const struct json *a, const struct json *b);
 struct json *json_from_string(const char *string);
 
 /**
+ * Parses the text held by the serialized object `json`.
+ */
+struct json *json_from_serialized_object(const struct json *json);
+
+/**
+ * Reads `stream` to its end and parses what it held as one JSON text.
+ * Returns the value or a string holding the error.
+ */
+struct json *json_from_stream(FILE *stream);
+
+/**
+ * Reads the file named `file_name` and parses it as one JSON text.
+ * Returns the value or a string holding the error.
+ */
+struct json *json_from_file(const char *file_name);
+
+/**
  * Returns `json` serialized, compactly unless `flags` has `JSSF_PRETTY`,
- * members in insertion order unless it has `JSSF_SORT`. The caller frees
- * the string with `free()`.
+ * members in the object's iteration order unless it has `JSSF_SORT`. The
+ * caller frees the string with `free()`.
  */
 char *json_to_string(const struct json *json, int flags);
 
 /**
- * Fills `*layout` with where Rust puts the members of `struct json`.
+ * Appends `json` serialized as `json_to_string()` would to `ds`.
  */
-void ovsrpc_get_json_layout(struct ovsrpc_json_layout *layout);
+void json_to_ds(const struct json *json, int flags, struct ds *ds);
+
+/**
+ * Returns a new serialized object: `src` kept as its text (members
+ * sorted), written out as is wherever the node is serialized.
+ */
+struct json *json_serialized_object_create(const struct json *src);
+
+/**
+ * Returns the text of the serialized object `json`. It belongs to the
+ * node.
+ */
+const char *json_serialized_object(const struct json *json);
+
+/**
+ * Unescapes the `in_len` bytes at `in`, the inside of a JSON string
+ * without its quotes. Returns true and stores the result in `*outp`, or
+ * returns false and stores an error message there; either way the caller
+ * frees `*outp`.
+ */
+bool json_string_unescape(const char *in_, size_t in_len, char **outp);
+
+/**
+ * Appends `in` to `out` as a quoted JSON string, escaped as the
+ * serializer escapes strings.
+ */
+void json_string_escape(const char *in_, struct ds *out);
 
 /**
  * Like `stream_open()`, with the JSON-RPC default port 6640 for names
@@ -1366,6 +1506,146 @@ int ovsrpc_session_get_remote_stats(const struct jsonrpc_session *s,
                                     struct ovsrpc_remote_stats *stats);
 
 /**
+ * Initializes `sh` as an empty map.
+ */
+void shash_init(struct shash *sh);
+
+/**
+ * Frees `sh`'s nodes and names (not the data) and its buckets. NULL is
+ * fine.
+ */
+void shash_destroy(struct shash *sh);
+
+/**
+ * Like `shash_destroy()`, and also `free()`s each node's data.
+ */
+void shash_destroy_free_data(struct shash *sh);
+
+/**
+ * Exchanges the contents of `a` and `b`.
+ */
+void shash_swap(struct shash *a, struct shash *b);
+
+/**
+ * Repairs `sh` after it was moved in memory.
+ */
+void shash_moved(struct shash *sh);
+
+/**
+ * Removes every node, freeing nodes and names (not the data).
+ */
+void shash_clear(struct shash *sh);
+
+/**
+ * Removes every node, freeing nodes, names and data.
+ */
+void shash_clear_free_data(struct shash *sh);
+
+/**
+ * Returns true if `sh` has no nodes.
+ */
+bool shash_is_empty(const struct shash *sh);
+
+/**
+ * Returns the number of nodes in `sh`.
+ */
+size_t shash_count(const struct shash *sh);
+
+/**
+ * Adds a node `name` (copied) = `data`, without checking whether `name`
+ * is present already, and returns it.
+ */
+struct shash_node *shash_add(struct shash *sh, const char *name, const void *data);
+
+/**
+ * Like `shash_add()`, taking over `name` (allocated with `malloc()`).
+ */
+struct shash_node *shash_add_nocopy(struct shash *sh, char *name, const void *data);
+
+/**
+ * Adds `name` = `data` if `name` is absent and returns true; otherwise
+ * returns false.
+ */
+bool shash_add_once(struct shash *sh, const char *name, const void *data);
+
+/**
+ * Adds `name` = `data`; `name` must be absent (the process aborts
+ * otherwise, as OVS's assertion does).
+ */
+void shash_add_assert(struct shash *sh, const char *name, const void *data);
+
+/**
+ * Sets `name` to `data`: returns the old data if `name` was present
+ * (keeping its node), otherwise adds it and returns NULL.
+ */
+void *shash_replace(struct shash *sh, const char *name, const void *data);
+
+/**
+ * Like `shash_replace()`, taking over `name` (freed if `name` was
+ * present).
+ */
+void *shash_replace_nocopy(struct shash *sh, char *name, const void *data);
+
+/**
+ * Removes `node` from `sh` and frees it and its name (not its data).
+ */
+void shash_delete(struct shash *sh, struct shash_node *node);
+
+/**
+ * Removes `node` from `sh`, frees it and returns its name (the caller
+ * frees it).
+ */
+char *shash_steal(struct shash *sh, struct shash_node *node);
+
+/**
+ * Returns the node named `name`, or NULL.
+ */
+struct shash_node *shash_find(const struct shash *sh, const char *name);
+
+/**
+ * Returns the node whose name is the `len` bytes at `name`, or NULL.
+ */
+struct shash_node *shash_find_len(const struct shash *sh, const char *name, size_t len);
+
+/**
+ * Returns the data of the node named `name`, or NULL.
+ */
+void *shash_find_data(const struct shash *sh, const char *name);
+
+/**
+ * Removes the node named `name` and returns its data, or returns NULL if
+ * there is none.
+ */
+void *shash_find_and_delete(struct shash *sh, const char *name);
+
+/**
+ * Like `shash_find_and_delete()`, but the node must exist and have
+ * non-NULL data (the process aborts otherwise).
+ */
+void *shash_find_and_delete_assert(struct shash *sh, const char *name);
+
+/**
+ * Returns the first node of `sh` in iteration order, or NULL.
+ */
+struct shash_node *shash_first(const struct shash *sh);
+
+/**
+ * Returns a `malloc()`ed array of `sh`'s nodes sorted by name (`strcmp()`
+ * order), or NULL if `sh` is empty. The caller frees the array.
+ */
+const struct shash_node **shash_sort(const struct shash *sh);
+
+/**
+ * Returns true if `a` and `b` have the same names.
+ */
+bool shash_equal_keys(const struct shash *a, const struct shash *b);
+
+/**
+ * Returns a node of `sh`, which must not be empty, chosen at random.
+ */
+struct shash_node *shash_random_node(struct shash *sh);
+
+/**
  * Returns 0 if `name` has the form "TYPE:ARGS" with a supported active
  * TYPE, otherwise `EAFNOSUPPORT` (`EINVAL` for NULL). ARGS are not checked.
  */
@@ -1810,33 +2090,3 @@ void timeval_dummy_register(void);
 #endif // __cplusplus
 
 #endif /* OVSRPC_H */
-
-#ifndef OVSRPC_STRUCT_JSON
-#define OVSRPC_STRUCT_JSON 1
-
-/* The elements of a JSON_ARRAY value (read them with json_array_size() and
- * json_array_at()). */
-struct json_array {
-    size_t n, n_allocated;
-    struct json **elems;
-};
-
-/* A JSON value.  Reference counted: json_clone() adds a reference,
- * json_destroy() drops one and frees the value with the last.  Read the
- * type, the integer and the real directly; strings, arrays and objects
- * through json_string(), json_array_size(), json_array_at(),
- * json_object_find() and JSON_OBJECT_FOR_EACH. */
-struct json {
-    enum json_type type;
-    unsigned int storage_type_;        /* Reserved. */
-    size_t count;                      /* Reference count. */
-    union {
-        struct json_members_ *object_; /* JSON_OBJECT (private). */
-        struct json_array array;       /* JSON_ARRAY. */
-        long long int integer;         /* JSON_INTEGER. */
-        double real;                   /* JSON_REAL. */
-        char *string;                  /* JSON_STRING. */
-    };
-};
-
-#endif /* OVSRPC_STRUCT_JSON */

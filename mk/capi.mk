@@ -7,6 +7,7 @@
 #   make header-check  fail if the committed include/ovsrpc.h is stale
 #   make c-tests       build the C tests (tests/c/) with -Wall -Wextra -Werror
 #   make c-check       run them under valgrind (leaks and errors fail)
+#   make ovs-json-tests  OVS 3.1's test-json.c and json.at against libovsrpc.a
 #   make examples-c    build examples/c_client and examples/c_server
 #   make install       install the library, the headers and ovsrpc.pc
 #                      under PREFIX (DESTDIR is honoured)
@@ -27,12 +28,14 @@ C_CFLAGS ?= -g -O1
 C_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 
 C_BUILD := tests/c/build
-C_TESTS := $(C_BUILD)/test-reconnect $(C_BUILD)/test-json $(C_BUILD)/test-jsonrpc \
-	$(C_BUILD)/test-dropin $(C_BUILD)/test-session-options \
+C_TESTS := $(C_BUILD)/test-reconnect $(C_BUILD)/test-json $(C_BUILD)/test-shash \
+	$(C_BUILD)/test-jsonrpc $(C_BUILD)/test-dropin $(C_BUILD)/test-session-options \
 	$(C_BUILD)/test-ssl $(C_BUILD)/test-abort
 C_HEADERS := include/ovsrpc.h include/jsonrpc.h include/reconnect.h \
 	include/stream.h include/stream-ssl.h include/timeval.h include/svec.h \
-	include/openvswitch/json.h include/openvswitch/poll-loop.h
+	include/openvswitch/json.h include/openvswitch/poll-loop.h \
+	include/openvswitch/shash.h include/openvswitch/hmap.h \
+	include/openvswitch/dynamic-string.h
 RECONNECT_SCRIPTS := $(wildcard tests/scripts/*.reconnect)
 
 .PHONY: header header-check c-tests c-check examples-c install uninstall install-check
@@ -50,6 +53,22 @@ header-check:
 	    echo "include/ovsrpc.h is stale: run 'make header' and commit it" >&2; \
 	    exit 1; \
 	fi
+	@# ovsrpc.h includes the hand-written OVS headers and then declares
+	@# every extern function of lib/capi again: a prototype of theirs that
+	@# disagrees with Rust's is a compile error here.
+	$(CC) -std=gnu11 $(C_WARNINGS) -fsyntax-only -Iinclude -x c include/ovsrpc.h
+
+# OVS's JSON tests against the JSON model (tests/c/ovs/run-json-at.sh):
+# the layout of struct json, shash, hmap and ds against OVS 3.1's own
+# headers, then OVS 3.1's tests/test-json.c, unmodified, linked with
+# libovsrpc.a alone, through the C cases of OVS's tests/json.at.  Part of
+# `make check`.
+PYTHON3 ?= /usr/bin/python3
+.PHONY: ovs-json-tests
+check: ovs-json-tests
+ovs-json-tests: $(LIB) $(C_HEADERS)
+	CC="$(CC)" CFLAGS="$(C_CFLAGS)" LIBS="$(C_LIBS)" PYTHON3="$(PYTHON3)" \
+	    tests/c/ovs/run-json-at.sh $(LIB) $(C_BUILD)/ovs-json
 
 # `lib` (cargo) decides whether the library changes; the empty recipe makes
 # make look at its time stamp again afterwards.
@@ -81,6 +100,7 @@ c-check: c-tests
 	    echo "test-reconnect $$(basename $$script): ok"; \
 	done
 	$(VALGRIND) $(VALGRIND_FLAGS) $(C_BUILD)/test-json
+	$(VALGRIND) $(VALGRIND_FLAGS) $(C_BUILD)/test-shash
 	$(VALGRIND) $(VALGRIND_FLAGS) $(C_BUILD)/test-jsonrpc
 	$(VALGRIND) $(VALGRIND_FLAGS) $(C_BUILD)/test-session-options
 	$(VALGRIND) $(VALGRIND_FLAGS) $(C_BUILD)/test-dropin
@@ -115,6 +135,8 @@ install: $(LIB)
 	    include/stream.h include/stream-ssl.h include/timeval.h include/svec.h \
 	    $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 include/openvswitch/json.h include/openvswitch/poll-loop.h \
+	    include/openvswitch/shash.h include/openvswitch/hmap.h \
+	    include/openvswitch/dynamic-string.h \
 	    $(DESTDIR)$(INCLUDEDIR)/openvswitch/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@LIBS@|$(C_LIBS)|g' \
@@ -213,7 +235,9 @@ check-ovs: $(LIB)
 # defined in libovsrpc.a (tests/c/ovs/api-check.py, against OVS 3.1's
 # headers from the tarball).
 OVS_API_HEADERS := lib/jsonrpc.h lib/reconnect.h lib/stream.h lib/stream-ssl.h \
-	include/openvswitch/poll-loop.h lib/timeval.h lib/svec.h
+	include/openvswitch/poll-loop.h lib/timeval.h lib/svec.h \
+	include/openvswitch/json.h include/openvswitch/shash.h \
+	include/openvswitch/hmap.h
 .PHONY: ovs-api
 ovs-api: $(LIB) $(C_HEADERS)
 	@$(OVS_AVAILABLE); tests/c/ovs/ovs-tree.sh configure > /dev/null; \

@@ -5,11 +5,17 @@
 //! (`openvswitch/poll-loop.h`, `timeval.h`), [`reconnect`] (`reconnect.h`),
 //! [`stream`] with [`stream_util`] (`stream.h`), `stream_ssl`
 //! (`stream-ssl.h`, with the `ssl` feature), [`json`] with [`json_node`]
-//! (`openvswitch/json.h`), [`jsonrpc`] with [`jsonrpc_msg`] (`jsonrpc.h`),
-//! [`svec`] (`svec.h`, declared by hand there rather than generated), and
-//! [`session_options`] for the session's options and statistics beyond OVS
-//! (`ovsrpc_session_*`). cbindgen turns this module into
-//! `include/ovsrpc.h`; the headers with OVS's file names include that one.
+//! and [`json_text`] (`openvswitch/json.h`), [`shash`] and [`hmap`]
+//! (`openvswitch/shash.h`, `openvswitch/hmap.h`: a JSON object's members),
+//! [`ds`] (`openvswitch/dynamic-string.h`), [`jsonrpc`] with
+//! [`jsonrpc_msg`] (`jsonrpc.h`), [`svec`] (`svec.h`, declared by hand
+//! there rather than generated), and [`session_options`] for the session's
+//! options and statistics beyond OVS (`ovsrpc_session_*`). cbindgen turns
+//! this module into `include/ovsrpc.h`, which includes the hand-written
+//! headers of the JSON model (OVS's structs, enums and macros) and declares
+//! every function again, so that compiling it checks the two against each
+//! other. The one variadic function, `json_object_put_format()`, is C
+//! (`json_format.c`, built by `build.rs`): stable Rust cannot define one.
 //! [`logging`] lets a C program see the library's log messages.
 //!
 //! The rules every function here follows:
@@ -36,14 +42,18 @@ use std::io;
 use std::panic::{self, AssertUnwindSafe};
 use std::ptr;
 
+pub mod ds;
+pub mod hmap;
 pub mod json;
 pub mod json_node;
+pub mod json_text;
 pub mod jsonrpc;
 pub mod jsonrpc_msg;
 pub mod logging;
 pub mod poll_loop;
 pub mod reconnect;
 pub mod session_options;
+pub mod shash;
 pub mod stream;
 #[cfg(feature = "ssl")]
 pub mod stream_ssl;

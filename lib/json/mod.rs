@@ -51,7 +51,7 @@ mod object;
 mod parser;
 mod serde_bridge;
 mod serializer;
-mod string;
+pub(crate) mod string;
 mod value;
 
 pub use document::{from_reader, from_slice, from_str};

@@ -222,7 +222,7 @@ impl Parser {
         Parser::with_flags(true, None)
     }
 
-    fn with_flags(check_trailer: bool, max_size: Option<u64>) -> Parser {
+    pub(crate) fn with_flags(check_trailer: bool, max_size: Option<u64>) -> Parser {
         Parser {
             check_trailer,
             max_size,

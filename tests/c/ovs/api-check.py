@@ -37,6 +37,13 @@ OVS_INCLUDES = ['-I' + BUILD, '-I' + SRC, '-I' + SRC + '/include',
                 '-I' + BUILD + '/lib']
 CC = os.environ.get('CC', 'gcc')
 
+# Functions whose signature changed after OVS 3.1: include/ follows today's
+# OVS, and the definition still serves callers compiled against 3.1.
+TODAY_SIGNATURE = {
+    'json_destroy__': 'adds "bool yield"; the definition reads it as a byte '
+                      'and ignores it, so 3.1 callers passing one argument work',
+}
+
 
 def run(args, **kw):
     return subprocess.run(args, capture_output=True, text=True, **kw)
@@ -175,6 +182,10 @@ def check_header(header, defined, tmp):
     ok_funcs = [n for n, _, inline in protos
                 if n not in bad_decl and (inline or n in defined)]
     for n in sorted(bad_decl):
+        if n in TODAY_SIGNATURE:
+            print('    %s: today\'s OVS signature (%s)' % (n, TODAY_SIGNATURE[n]))
+            ok_funcs.append(n)
+            continue
         problems.append('function %s: not declared, or not with OVS\'s type' % n)
     for n in missing_def:
         problems.append('function %s: not defined in libovsrpc.a' % n)

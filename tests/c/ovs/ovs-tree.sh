@@ -62,6 +62,16 @@ if [ "$step" = configure ] || [ "$step" = build ]; then
         }
         touch "$build/.configured"
     fi
+    if [ ! -f "$build/.idl-headers" ]; then
+        # The IDL headers that ovsdb-idlc generates from OVS's schemas
+        # (lib/ovsdb-idl.c and tests/test-ovsdb.c include them).
+        (cd "$build" && nice make lib/ovsdb-server-idl.h tests/idltest.h \
+             > idl-headers.log 2>&1) || {
+            tail -20 "$build/idl-headers.log" >&2
+            exit 1
+        }
+        touch "$build/.idl-headers"
+    fi
 fi
 
 if [ "$step" = build ]; then
