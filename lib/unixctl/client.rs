@@ -73,11 +73,7 @@ impl UnixctlClient {
         let reply = match self.rpc.transact_block(request) {
             Ok(reply) => reply,
             Err(e) => {
-                warn!(
-                    "error communicating with {}: {}",
-                    self.rpc.get_name(),
-                    e
-                );
+                warn!("error communicating with {}: {}", self.rpc.get_name(), e);
                 return Err(e);
             }
         };

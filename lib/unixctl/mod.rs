@@ -60,7 +60,5 @@ mod server;
 mod session;
 
 pub use client::UnixctlClient;
-pub use server::{
-    default_path, program_name, rundir_or, Handler, UnixctlConn, UnixctlServer,
-};
+pub use server::{default_path, program_name, rundir_or, Handler, UnixctlConn, UnixctlServer};
 pub use session::{register_session_commands, remote_stats, session_status, SessionGetter};

@@ -228,11 +228,7 @@ impl<C: 'static> UnixctlServer<C> {
             next_conn: 0,
             commands: BTreeMap::new(),
             outbox: Rc::default(),
-            version: format!(
-                "{} (ovsrpc) {}",
-                program_name(),
-                env!("CARGO_PKG_VERSION")
-            ),
+            version: format!("{} (ovsrpc) {}", program_name(), env!("CARGO_PKG_VERSION")),
         };
         server.register_builtins();
         Ok(server)

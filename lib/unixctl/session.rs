@@ -30,12 +30,20 @@ pub fn register_session_commands<C: 'static>(
     get: SessionGetter<C>,
 ) -> bool {
     let mut all = true;
-    all &= server.register(&format!("{prefix}/status"), "", 0, 0, move |ctx, conn, _| {
-        conn.reply(&session_status(get(ctx)))
-    });
-    all &= server.register(&format!("{prefix}/remotes"), "", 0, 0, move |ctx, conn, _| {
-        conn.reply(&remote_stats(get(ctx)))
-    });
+    all &= server.register(
+        &format!("{prefix}/status"),
+        "",
+        0,
+        0,
+        move |ctx, conn, _| conn.reply(&session_status(get(ctx))),
+    );
+    all &= server.register(
+        &format!("{prefix}/remotes"),
+        "",
+        0,
+        0,
+        move |ctx, conn, _| conn.reply(&remote_stats(get(ctx))),
+    );
     all &= server.register(
         &format!("{prefix}/connection-status"),
         "",
@@ -43,13 +51,23 @@ pub fn register_session_commands<C: 'static>(
         0,
         move |ctx, conn, _| {
             let connected = get(ctx).is_connected();
-            conn.reply(if connected { "connected" } else { "not connected" })
+            conn.reply(if connected {
+                "connected"
+            } else {
+                "not connected"
+            })
         },
     );
-    all &= server.register(&format!("{prefix}/reconnect"), "", 0, 0, move |ctx, conn, _| {
-        get(ctx).force_reconnect();
-        conn.reply("")
-    });
+    all &= server.register(
+        &format!("{prefix}/reconnect"),
+        "",
+        0,
+        0,
+        move |ctx, conn, _| {
+            get(ctx).force_reconnect();
+            conn.reply("")
+        },
+    );
     all
 }
 

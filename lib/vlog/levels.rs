@@ -397,8 +397,8 @@ mod tests {
         set_levels_from_string("RECONNECT:Warn").unwrap();
         let list = get_levels();
         assert!(list.starts_with("                 console\n                 -------\n"));
-        assert!(list.contains("\nreconnect           WARN\n"), "{list}");
-        assert!(list.contains("\njsonrpc             INFO\n"), "{list}");
+        assert!(list.contains("\nreconnect         WARN\n"), "{list}");
+        assert!(list.contains("\njsonrpc           INFO\n"), "{list}");
         apply_env_spec("error,ovsrpc::stream=debug,other::mod=trace");
         assert_eq!(level_of("ovsrpc::stream::tcp"), LevelFilter::Debug);
         assert_eq!(level_of("other::mod::x"), LevelFilter::Trace);

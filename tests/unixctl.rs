@@ -1,0 +1,424 @@
+//! unixctl against the real thing: Debian's `ovs-appctl` (a child process)
+//! talks to our server, which this test's thread drives in its poll loop;
+//! our client talks to a real `ovsdb-server`'s control socket.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Mutex, Once};
+
+use ovsrpc::poll_loop;
+use ovsrpc::timeval::time_msec;
+use ovsrpc::unixctl::{UnixctlClient, UnixctlConn, UnixctlServer};
+use support::TempDir;
+
+/// What the handlers of these tests share with the test.
+#[derive(Default)]
+struct Ctx {
+    calls: u32,
+    /// A request answered later, by the `go` command.
+    pending: Option<UnixctlConn>,
+}
+
+fn appctl_path() -> Option<PathBuf> {
+    support::require("ovs-appctl", "openvswitch-common")
+}
+
+fn new_server(dir: &TempDir) -> UnixctlServer<Ctx> {
+    let path = dir.join("test.ctl");
+    let mut server = UnixctlServer::create(path.to_str()).expect("create server");
+    server.register(
+        "echo-args",
+        "ARG1 [ARG2]",
+        1,
+        2,
+        |ctx: &mut Ctx, conn, args| {
+            ctx.calls += 1;
+            let text = format!("{} got {}", conn.command(), args.join("|"));
+            conn.reply(&text)
+        },
+    );
+    server.register("fail", "", 0, 0, |_, conn, _| conn.reply_error("it failed"));
+    server.register("wait-for-go", "", 0, 0, |ctx: &mut Ctx, conn, _| {
+        ctx.pending = Some(conn);
+    });
+    server.register("go", "", 0, 0, |ctx: &mut Ctx, conn, _| {
+        let pending = ctx.pending.take();
+        match pending {
+            Some(p) => {
+                p.reply("released by go");
+                conn.reply("ok");
+            }
+            None => conn.reply_error("nothing waits"),
+        }
+    });
+    server
+}
+
+fn spawn_appctl(appctl: &Path, target: &Path, args: &[&str]) -> Child {
+    Command::new(appctl)
+        .arg("-t")
+        .arg(target)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn ovs-appctl")
+}
+
+/// Drives `server` until every child has exited (30 s at most) and
+/// returns their outputs.
+fn drive(server: &mut UnixctlServer<Ctx>, ctx: &mut Ctx, children: Vec<Child>) -> Vec<Output> {
+    let deadline = time_msec() + 30_000;
+    let mut children: Vec<Option<Child>> = children.into_iter().map(Some).collect();
+    let mut outputs: Vec<Option<Output>> = children.iter().map(|_| None).collect();
+    loop {
+        server.run(ctx);
+        for (i, slot) in children.iter_mut().enumerate() {
+            let done = slot
+                .as_mut()
+                .is_some_and(|c| c.try_wait().expect("try_wait").is_some());
+            if done {
+                let child = slot.take().unwrap();
+                outputs[i] = Some(child.wait_with_output().expect("output"));
+            }
+        }
+        if children.iter().all(Option::is_none) {
+            return outputs.into_iter().map(Option::unwrap).collect();
+        }
+        assert!(time_msec() < deadline, "ovs-appctl did not finish in 30 s");
+        server.wait();
+        // Child exits are not poll events: look again every 5 ms.
+        poll_loop::timer_wait(5);
+        poll_loop::block();
+    }
+}
+
+fn appctl(server: &mut UnixctlServer<Ctx>, ctx: &mut Ctx, args: &[&str]) -> Option<Output> {
+    let appctl = appctl_path()?;
+    let child = spawn_appctl(&appctl, server.get_path(), args);
+    Some(drive(server, ctx, vec![child]).remove(0))
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Asserts that ovs-appctl got an error reply with text `error`.
+fn assert_error(o: &Output, error: &str) {
+    assert_eq!(o.status.code(), Some(2), "stderr: {}", stderr(o));
+    let err = stderr(o);
+    assert!(
+        err.starts_with(&format!("{error}\n")),
+        "expected {error:?}, got {err:?}"
+    );
+    assert!(err.contains("server returned an error"), "{err}");
+    assert_eq!(stdout(o), "");
+}
+
+#[test]
+fn list_commands_and_version() {
+    let dir = TempDir::new("unixctl-list");
+    let mut server = new_server(&dir);
+    let mut ctx = Ctx::default();
+    let Some(o) = appctl(&mut server, &mut ctx, &["list-commands"]) else {
+        return;
+    };
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    // OVS's layout: a heading, then "  %-23s %s" per command, sorted.
+    let expected_lines = [
+        "The available commands are:",
+        "  echo-args               ARG1 [ARG2]",
+        "  fail                    ",
+        "  go                      ",
+        "  list-commands           ",
+        "  version                 ",
+        "  vlog/list               ",
+        "  vlog/set                {spec | PATTERN:destination:pattern}",
+        "  wait-for-go             ",
+    ];
+    assert_eq!(text, expected_lines.join("\n") + "\n");
+
+    let o = appctl(&mut server, &mut ctx, &["version"]).unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        format!(
+            "{} (ovsrpc) {}\n",
+            ovsrpc::unixctl::program_name(),
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+    server.set_version("myprog (ovsrpc) 9.9");
+    let o = appctl(&mut server, &mut ctx, &["version"]).unwrap();
+    assert_eq!(stdout(&o), "myprog (ovsrpc) 9.9\n");
+    // Every ovs-appctl run was a connection of its own, closed by the
+    // client: the server closes its side too.
+    drive_until(&mut server, &mut ctx, |server, _| server.n_conns() == 0);
+}
+
+/// Drives `server` until `cond` holds after a run (30 s at most).
+fn drive_until(
+    server: &mut UnixctlServer<Ctx>,
+    ctx: &mut Ctx,
+    cond: impl Fn(&UnixctlServer<Ctx>, &Ctx) -> bool,
+) {
+    let deadline = time_msec() + 30_000;
+    loop {
+        server.run(ctx);
+        if cond(server, ctx) {
+            return;
+        }
+        assert!(time_msec() < deadline, "condition not met in 30 s");
+        server.wait();
+        poll_loop::timer_wait_until(deadline);
+        poll_loop::block();
+    }
+}
+
+#[test]
+fn command_with_arguments_and_argument_counts() {
+    let dir = TempDir::new("unixctl-args");
+    let mut server = new_server(&dir);
+    let mut ctx = Ctx::default();
+    let Some(o) = appctl(&mut server, &mut ctx, &["echo-args", "a b", "c"]) else {
+        return;
+    };
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "echo-args got a b|c\n");
+    let o = appctl(&mut server, &mut ctx, &["echo-args", "one"]).unwrap();
+    assert_eq!(stdout(&o), "echo-args got one\n");
+    assert_eq!(ctx.calls, 2);
+
+    let o = appctl(&mut server, &mut ctx, &["echo-args"]).unwrap();
+    assert_error(&o, "\"echo-args\" command requires at least 1 arguments");
+    let o = appctl(&mut server, &mut ctx, &["echo-args", "1", "2", "3"]).unwrap();
+    assert_error(&o, "\"echo-args\" command takes at most 2 arguments");
+    let o = appctl(&mut server, &mut ctx, &["version", "extra"]).unwrap();
+    assert_error(&o, "\"version\" command takes at most 0 arguments");
+    assert_eq!(ctx.calls, 2, "refused requests never reach the handler");
+
+    let o = appctl(&mut server, &mut ctx, &["no-such-command"]).unwrap();
+    assert_error(
+        &o,
+        "\"no-such-command\" is not a valid command (use \"list-commands\" to see a list of valid commands)",
+    );
+    let o = appctl(&mut server, &mut ctx, &["fail"]).unwrap();
+    assert_error(&o, "it failed");
+}
+
+#[test]
+fn deferred_reply() {
+    let dir = TempDir::new("unixctl-deferred");
+    let mut server = new_server(&dir);
+    let mut ctx = Ctx::default();
+    let Some(appctl) = appctl_path() else {
+        return;
+    };
+    let waiter = spawn_appctl(&appctl, server.get_path(), &["wait-for-go"]);
+    // Drive until the request is held, unanswered.
+    drive_until(&mut server, &mut ctx, |_, ctx| ctx.pending.is_some());
+    // A second client releases it; both finish.
+    let go = spawn_appctl(&appctl, server.get_path(), &["go"]);
+    let outputs = drive(&mut server, &mut ctx, vec![waiter, go]);
+    assert!(outputs[0].status.success(), "{}", stderr(&outputs[0]));
+    assert_eq!(stdout(&outputs[0]), "released by go\n");
+    assert_eq!(stdout(&outputs[1]), "ok\n");
+
+    // A reply given outside any handler goes out at the next run.
+    let waiter = spawn_appctl(&appctl, server.get_path(), &["wait-for-go"]);
+    drive_until(&mut server, &mut ctx, |_, ctx| ctx.pending.is_some());
+    ctx.pending.take().unwrap().reply("from the main loop");
+    let out = drive(&mut server, &mut ctx, vec![waiter]);
+    assert_eq!(stdout(&out[0]), "from the main loop\n");
+}
+
+/// The records the test's logger received: (target, level, text).
+static LINES: Mutex<Vec<(String, log::Level, String)>> = Mutex::new(Vec::new());
+
+struct Capture;
+
+impl log::Log for Capture {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+    fn log(&self, r: &log::Record<'_>) {
+        LINES
+            .lock()
+            .unwrap()
+            .push((r.target().to_string(), r.level(), r.args().to_string()));
+    }
+    fn flush(&self) {}
+}
+
+fn logged(target: &str, text: &str) -> bool {
+    LINES
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|(t, _, s)| t.starts_with(target) && s.contains(text))
+}
+
+#[test]
+fn vlog_set_changes_what_is_logged() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        ovsrpc::vlog::register_module("apptest", "apptest");
+        ovsrpc::vlog::init_with(Box::new(Capture), "info").expect("first logger");
+    });
+    let dir = TempDir::new("unixctl-vlog");
+    let mut server = new_server(&dir);
+    let mut ctx = Ctx::default();
+    if appctl_path().is_none() {
+        return;
+    }
+
+    log::debug!(target: "apptest", "debug line 1");
+    log::info!(target: "apptest", "info line 1");
+    assert!(logged("apptest", "info line 1"));
+    assert!(!logged("apptest", "debug line 1"));
+
+    let o = appctl(&mut server, &mut ctx, &["vlog/set", "apptest:dbg"]).unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "");
+    log::debug!(target: "apptest::sub", "debug line 2");
+    assert!(logged("apptest", "debug line 2"));
+
+    // The library's own debug lines: the server logs each request it
+    // receives once its module, unixctl, is at dbg.
+    let o = appctl(&mut server, &mut ctx, &["echo-args", "quiet"]).unwrap();
+    assert!(o.status.success());
+    assert!(!logged(
+        "ovsrpc::unixctl",
+        "received request echo-args[\"quiet\"]"
+    ));
+    let o = appctl(&mut server, &mut ctx, &["vlog/set", "unixctl:console:dbg"]).unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = appctl(&mut server, &mut ctx, &["echo-args", "loud"]).unwrap();
+    assert!(o.status.success());
+    assert!(logged(
+        "ovsrpc::unixctl",
+        "received request echo-args[\"loud\"]"
+    ));
+    assert!(logged("ovsrpc::unixctl", "replying with success"));
+
+    let o = appctl(&mut server, &mut ctx, &["vlog/list"]).unwrap();
+    let list = stdout(&o);
+    assert!(list.starts_with("                 console\n                 -------\n"));
+    assert!(list.contains("\napptest            DBG\n"), "{list}");
+    assert!(list.contains("\nunixctl            DBG\n"), "{list}");
+    assert!(list.contains("\njsonrpc           INFO\n"), "{list}");
+
+    let o = appctl(&mut server, &mut ctx, &["vlog/set", "apptest:off"]).unwrap();
+    assert!(o.status.success());
+    log::error!(target: "apptest", "error line 3");
+    assert!(!logged("apptest", "error line 3"));
+
+    let o = appctl(&mut server, &mut ctx, &["vlog/set", "nosuchmodule:dbg"]).unwrap();
+    assert_error(&o, "no destination, level, or module \"nosuchmodule\"");
+}
+
+/// Our client against ovsdb-server's control socket.
+#[test]
+fn client_against_ovsdb_server() {
+    if support::require("ovsdb-server", "openvswitch-common").is_none()
+        || support::require("ovsdb-tool", "openvswitch-common").is_none()
+    {
+        return;
+    }
+    let dir = TempDir::new("unixctl-ovsdb");
+    let cluster = support::Cluster::start(dir.path(), 1);
+    let ctl = dir.join("s0.ctl");
+    let mut client = UnixctlClient::create_at(&ctl).expect("connect to ovsdb-server");
+
+    let status = client
+        .transact("cluster/status", &["demo"])
+        .expect("transact")
+        .expect("success reply");
+    assert!(status.contains("Name: demo\n"), "{status}");
+    assert!(status.contains("Role: leader\n"), "{status}");
+    assert!(status.contains("Status: cluster member\n"), "{status}");
+
+    let memory = client
+        .transact::<&str>("memory/show", &[])
+        .expect("transact")
+        .expect("success reply");
+    assert!(memory.contains("cells:"), "{memory}");
+
+    let error = client
+        .transact("cluster/status", &["nosuchdb"])
+        .expect("transact")
+        .expect_err("error reply");
+    assert_eq!(error, "unknown cluster\n");
+
+    let unknown = client
+        .transact::<&str>("no-such-command", &[])
+        .expect("transact")
+        .expect_err("error reply");
+    assert_eq!(
+        unknown,
+        "\"no-such-command\" is not a valid command (use \"list-commands\" to see a list of valid commands)\n"
+    );
+    drop(cluster);
+}
+
+/// Our client against our server, no peer needed: reply, error reply and
+/// a connection that ends without a reply.
+#[test]
+fn client_against_our_server() {
+    let dir = TempDir::new("unixctl-self");
+    let mut server = new_server(&dir);
+    let path = server.get_path().to_path_buf();
+    let client = std::thread::spawn(move || {
+        let mut client = UnixctlClient::create_at(&path).expect("connect");
+        let a = client.transact("echo-args", &["x"]).expect("transact");
+        let b = client.transact::<&str>("fail", &[]).expect("transact");
+        let c = client.transact::<&str>("echo-args", &[]).expect("transact");
+        (a, b, c)
+    });
+    let mut ctx = Ctx::default();
+    let deadline = time_msec() + 30_000;
+    while !client.is_finished() {
+        assert!(time_msec() < deadline, "client did not finish");
+        server.run(&mut ctx);
+        server.wait();
+        poll_loop::timer_wait(5);
+        poll_loop::block();
+    }
+    let (a, b, c) = client.join().unwrap();
+    assert_eq!(a, Ok("echo-args got x\n".to_string()));
+    assert_eq!(b, Err("it failed\n".to_string()));
+    assert_eq!(
+        c,
+        Err("\"echo-args\" command requires at least 1 arguments\n".to_string())
+    );
+}
+
+#[test]
+fn socket_file_follows_the_server() {
+    let dir = TempDir::new("unixctl-path");
+    let path = dir.join("x.ctl");
+    let server: UnixctlServer = UnixctlServer::create(path.to_str()).unwrap();
+    assert_eq!(server.get_path(), path);
+    assert!(path.exists());
+    drop(server);
+    assert!(!path.exists(), "the socket file is removed with the server");
+
+    // OVS's default: RUNDIR/PROGRAM.PID.ctl, RUNDIR given here.
+    let server: UnixctlServer = UnixctlServer::create_in(dir.path(), None).unwrap();
+    if std::env::var_os("OVS_RUNDIR").is_none() {
+        let expected = dir.join(&format!(
+            "{}.{}.ctl",
+            ovsrpc::unixctl::program_name(),
+            std::process::id()
+        ));
+        assert_eq!(server.get_path(), expected);
+        assert!(expected.exists());
+    }
+}
