@@ -422,3 +422,138 @@ fn socket_file_follows_the_server() {
         assert!(expected.exists());
     }
 }
+
+/// Drives `server` and `tick` (which runs and waits the test's other
+/// objects) until `children` have exited; returns their outputs.
+fn drive_with<C: 'static>(
+    server: &mut UnixctlServer<C>,
+    ctx: &mut C,
+    children: Vec<Child>,
+    mut tick: impl FnMut(&mut C),
+) -> Vec<Output> {
+    let deadline = time_msec() + 30_000;
+    let mut children: Vec<Option<Child>> = children.into_iter().map(Some).collect();
+    let mut outputs: Vec<Option<Output>> = children.iter().map(|_| None).collect();
+    loop {
+        server.run(ctx);
+        tick(ctx);
+        for (i, slot) in children.iter_mut().enumerate() {
+            if slot
+                .as_mut()
+                .is_some_and(|c| c.try_wait().expect("try_wait").is_some())
+            {
+                outputs[i] = Some(slot.take().unwrap().wait_with_output().expect("output"));
+            }
+        }
+        if children.iter().all(Option::is_none) {
+            return outputs.into_iter().map(Option::unwrap).collect();
+        }
+        assert!(time_msec() < deadline, "ovs-appctl did not finish in 30 s");
+        server.wait();
+        poll_loop::timer_wait(5);
+        poll_loop::block();
+    }
+}
+
+/// A session's status commands, asked by ovs-appctl while the session is
+/// connected to the second of two remotes (the first has no listener).
+#[test]
+fn session_status_commands() {
+    use ovsrpc::jsonrpc::{JsonrpcSession, OpenOptions, RemoteOrder};
+    let Some(appctl) = appctl_path() else {
+        return;
+    };
+    let dir = TempDir::new("unixctl-session");
+    let good = dir.join("good.sock");
+    let bad = dir.join("absent.sock");
+    let mut listener = JsonrpcSession::open(&format!("punix:{}", good.display()), true);
+    let remotes = [
+        format!("unix:{}", bad.display()),
+        format!("unix:{}", good.display()),
+    ];
+    let options = OpenOptions {
+        order: RemoteOrder::AsGiven,
+        ..OpenOptions::default()
+    };
+    let mut session = JsonrpcSession::open_multiple_with(&remotes, true, &options);
+    let mut server: UnixctlServer<JsonrpcSession> =
+        UnixctlServer::create(dir.join("s.ctl").to_str()).unwrap();
+    assert!(ovsrpc::unixctl::register_session_commands(
+        &mut server,
+        "session",
+        |s| s
+    ));
+    let mut tick = |s: &mut JsonrpcSession| {
+        listener.run();
+        while listener.recv().is_some() {}
+        s.run();
+        while s.recv().is_some() {}
+        listener.wait();
+        listener.recv_wait();
+        s.wait();
+        s.recv_wait();
+    };
+    // Connect (through the failed attempt on the absent remote).
+    let deadline = time_msec() + 30_000;
+    loop {
+        server.run(&mut session);
+        tick(&mut session);
+        if session.is_connected() {
+            break;
+        }
+        assert!(time_msec() < deadline, "never connected");
+        server.wait();
+        poll_loop::timer_wait_until(deadline);
+        poll_loop::block();
+    }
+
+    let ctl = server.get_path().to_path_buf();
+    let ask = |args: &[&str]| spawn_appctl(&appctl, &ctl, args);
+    let children = vec![
+        ask(&["session/status"]),
+        ask(&["session/remotes"]),
+        ask(&["session/connection-status"]),
+    ];
+    let out = drive_with(&mut server, &mut session, children, &mut tick);
+    let status = stdout(&out[0]);
+    assert!(
+        status.starts_with(&format!("remote: {}\n", remotes[1])),
+        "{status}"
+    );
+    assert!(status.contains("\nstate: ACTIVE\n"), "{status}");
+    assert!(status.contains("\nconnected: true\n"), "{status}");
+    assert!(
+        status.contains(&format!("\nseqno: {}\n", session.get_seqno())),
+        "{status}"
+    );
+    assert!(status.contains("\nremotes: 2\n"), "{status}");
+    let remotes_text = stdout(&out[1]);
+    let lines: Vec<&str> = remotes_text.lines().collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines[0].starts_with(&format!("{}: attempts 1, successes 0, failures in a row 1, last error No such file or directory", remotes[0])),
+        "{lines:?}"
+    );
+    assert!(
+        lines[1].starts_with(&format!(
+            "{} (connected): attempts 1, successes 1, failures in a row 0",
+            remotes[1]
+        )),
+        "{lines:?}"
+    );
+    assert_eq!(stdout(&out[2]), "connected\n");
+
+    // reconnect: the session drops its connection and makes a new one.
+    let seqno = session.get_seqno();
+    let out = drive_with(
+        &mut server,
+        &mut session,
+        vec![ask(&["session/reconnect"])],
+        &mut tick,
+    );
+    assert!(out[0].status.success(), "{}", stderr(&out[0]));
+    assert_eq!(stdout(&out[0]), "");
+    assert_ne!(session.get_seqno(), seqno, "the connection was dropped");
+    let stats = session.get_reconnect_stats();
+    assert!(stats.n_attempted_connections >= 2, "{stats:?}");
+}
