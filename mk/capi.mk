@@ -28,8 +28,8 @@ C_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 
 C_BUILD := tests/c/build
 C_TESTS := $(C_BUILD)/test-reconnect $(C_BUILD)/test-json $(C_BUILD)/test-jsonrpc \
-	$(C_BUILD)/test-ssl $(C_BUILD)/test-abort
-C_HEADERS := include/ovsrpc.h include/jsonrpc.h include/reconnect.h \
+	$(C_BUILD)/test-ssl $(C_BUILD)/test-abort $(C_BUILD)/test-unixctl
+C_HEADERS := include/ovsrpc.h include/jsonrpc.h include/reconnect.h include/unixctl.h \
 	include/stream.h include/stream-ssl.h include/timeval.h \
 	include/openvswitch/json.h include/openvswitch/poll-loop.h
 RECONNECT_SCRIPTS := $(wildcard tests/scripts/*.reconnect)
@@ -81,6 +81,7 @@ c-check: c-tests
 	done
 	$(VALGRIND) $(VALGRIND_FLAGS) $(C_BUILD)/test-json
 	$(VALGRIND) $(VALGRIND_FLAGS) $(C_BUILD)/test-jsonrpc
+	$(VALGRIND) $(VALGRIND_FLAGS) $(C_BUILD)/test-unixctl
 	rm -rf $(C_BUILD)/pki && tests/c/make-pki.sh $(C_BUILD)/pki
 	$(VALGRIND) $(VALGRIND_FLAGS) --suppressions=tests/c/valgrind-ring.supp \
 	    $(C_BUILD)/test-ssl $(C_BUILD)/pki
@@ -109,7 +110,7 @@ install: $(LIB)
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/openvswitch $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libovsrpc.a
 	install -m 644 include/ovsrpc.h include/jsonrpc.h include/reconnect.h \
-	    include/stream.h include/stream-ssl.h include/timeval.h \
+	    include/stream.h include/stream-ssl.h include/timeval.h include/unixctl.h \
 	    $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 include/openvswitch/json.h include/openvswitch/poll-loop.h \
 	    $(DESTDIR)$(INCLUDEDIR)/openvswitch/

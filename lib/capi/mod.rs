@@ -7,6 +7,7 @@
 //! feature), [`json`] with [`json_node`] (`openvswitch/json.h`), and [`jsonrpc`] with
 //! [`jsonrpc_msg`] (`jsonrpc.h`). cbindgen turns this module into
 //! `include/ovsrpc.h`; the headers with OVS's file names include that one.
+//! [`unixctl`] (`unixctl.h`) is the control socket `ovs-appctl` talks to.
 //! [`logging`] lets a C program see the library's log messages.
 //!
 //! The rules every function here follows:
@@ -44,6 +45,7 @@ pub mod stream;
 #[cfg(feature = "ssl")]
 pub mod stream_ssl;
 pub mod timeval;
+pub mod unixctl;
 
 /// Runs `f`, the body of the extern function `func`. If it panics, logs the
 /// panic and aborts the process: unwinding into C is undefined behaviour,
