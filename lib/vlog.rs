@@ -42,7 +42,9 @@ use std::sync::Mutex;
 use crate::timeval::time_msec;
 
 pub mod levels;
-pub use levels::{init, init_with, register_module, set_levels_from_string};
+pub use levels::{
+    init, init_env_logger, init_or, init_with, register_module, set_levels_from_string,
+};
 
 /// Tokens one message costs. The bucket gains `rate` tokens per millisecond,
 /// so 60 000 tokens a message makes `rate` messages per minute (OVS's

@@ -557,3 +557,95 @@ fn session_status_commands() {
     let stats = session.get_reconnect_stats();
     assert!(stats.n_attempted_connections >= 2, "{stats:?}");
 }
+
+/// The example server (`examples/server.rs`) answers ovs-appctl on the
+/// socket given with `--unixctl`, and `vlog/set` turns on its message log.
+#[test]
+fn example_server_answers_ovs_appctl() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Command;
+    let Some(appctl) = appctl_path() else {
+        return;
+    };
+    let exe = std::env::current_exe().unwrap();
+    let program = exe
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples/server");
+    assert!(
+        program.is_file(),
+        "build the examples first: {}",
+        program.display()
+    );
+    let dir = TempDir::new("unixctl-example");
+    let ctl = dir.join("server.ctl");
+    let log = dir.join("server.log");
+    let mut child = Command::new(&program)
+        .arg("ptcp:0:127.0.0.1")
+        .arg(format!("--unixctl={}", ctl.display()))
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .expect("start the example server");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let listening = lines.next().expect("a line").expect("text");
+    let port = listening
+        .strip_prefix("listening on ptcp:")
+        .and_then(|r| r.split(':').next())
+        .unwrap_or_else(|| panic!("{listening}"))
+        .to_string();
+    assert_eq!(
+        lines.next().expect("a line").expect("text"),
+        format!("control socket {}", ctl.display())
+    );
+
+    let run = |args: &[&str]| {
+        let out = Command::new(&appctl)
+            .arg("-t")
+            .arg(&ctl)
+            .args(args)
+            .output()
+            .expect("run ovs-appctl");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let mut rpc = ovsrpc::jsonrpc::connection::open_block(&format!("tcp:127.0.0.1:{port}"), 10_000)
+        .expect("connect to the example");
+    let echo = |rpc: &mut ovsrpc::jsonrpc::Jsonrpc, word: &str| {
+        let request = ovsrpc::jsonrpc::Msg::create_request(
+            "list_dbs",
+            ovsrpc::json::Json::array(vec![word.into()]),
+        );
+        rpc.transact_block(request).expect("reply");
+    };
+    echo(&mut rpc, "before");
+    let show = run(&["server/show"]);
+    assert!(
+        show.starts_with(&format!("listening on ptcp:{port}:127.0.0.1\n1 clients\n")),
+        "{show}"
+    );
+    assert!(show.contains(": connected, backlog 0 bytes\n"), "{show}");
+
+    let logged = || std::fs::read_to_string(&log).unwrap();
+    assert!(!logged().contains("received request, method=\"list_dbs\""));
+    assert_eq!(run(&["vlog/set", "jsonrpc:dbg"]), "");
+    echo(&mut rpc, "after");
+    assert!(
+        logged().contains("received request, method=\"list_dbs\", params=[\"after\"]"),
+        "{}",
+        logged()
+    );
+    assert!(!logged().contains("params=[\"before\"]"));
+
+    assert_eq!(run(&["exit"]), "");
+    let status = child.wait().expect("wait");
+    assert!(status.success());
+    assert!(!ctl.exists(), "the control socket is removed on exit");
+}

@@ -349,14 +349,28 @@ pub fn init_with(output: Box<dyn Log>, spec: &str) -> Result<(), SetLoggerError>
 /// stderr), with initial levels from `RUST_LOG` (errors only if unset, as
 /// `env_logger::init()`).
 pub fn init() -> Result<(), SetLoggerError> {
-    let output = env_logger::Builder::new()
+    init_or("error")
+}
+
+/// As [`init`], with initial levels `default_spec` when `RUST_LOG` is not
+/// set (as `env_logger`'s `default_filter_or`).
+pub fn init_or(default_spec: &str) -> Result<(), SetLoggerError> {
+    init_env_logger(env_logger::Builder::new(), default_spec)
+}
+
+/// As [`init_or`], with `builder` (an `env_logger` builder with the
+/// program's format settings) as the output; its filters are replaced by
+/// "everything": the [`Filter`] decides.
+pub fn init_env_logger(
+    mut builder: env_logger::Builder,
+    default_spec: &str,
+) -> Result<(), SetLoggerError> {
+    let output = builder
         .filter_level(LevelFilter::Trace)
         .parse_write_style(&std::env::var("RUST_LOG_STYLE").unwrap_or_default())
         .build();
-    init_with(
-        Box::new(output),
-        &std::env::var("RUST_LOG").unwrap_or_default(),
-    )
+    let spec = std::env::var("RUST_LOG").unwrap_or_else(|_| default_spec.to_string());
+    init_with(Box::new(output), &spec)
 }
 
 #[cfg(test)]
