@@ -288,9 +288,18 @@ fn apply_env_spec(spec: &str) {
             match target {
                 None => set_all(t, level),
                 Some(target) => {
-                    if let Some(m) = t.find(target) {
-                        m.level = level;
-                    } else {
+                    // As in env_logger, a target covers the targets under
+                    // it: `ovsrpc=info` sets every library module.
+                    let mut exact = false;
+                    for m in t.modules().iter_mut() {
+                        let under = m.target.starts_with(target)
+                            && m.target[target.len()..].starts_with("::");
+                        if under || m.target == target || m.name == target {
+                            m.level = level;
+                            exact |= m.target == target || m.name == target;
+                        }
+                    }
+                    if !exact {
                         t.modules().push(Module {
                             name: target.to_string(),
                             target: target.to_string(),
@@ -415,7 +424,13 @@ mod tests {
         assert!(list.contains("\njsonrpc           INFO\n"), "{list}");
         apply_env_spec("error,ovsrpc::stream=debug,other::mod=trace");
         assert_eq!(level_of("ovsrpc::stream::tcp"), LevelFilter::Debug);
+        apply_env_spec("ovsrpc=info,ovsrpc::stream=debug");
+        assert_eq!(level_of("ovsrpc::jsonrpc::session"), LevelFilter::Info);
+        assert_eq!(level_of("ovsrpc"), LevelFilter::Info);
+        assert_eq!(level_of("ovsrpc::stream::tcp"), LevelFilter::Debug);
         assert_eq!(level_of("other::mod::x"), LevelFilter::Trace);
+        apply_env_spec("error");
+        assert_eq!(level_of("other::mod::x"), LevelFilter::Error);
         assert_eq!(level_of("ovsrpc::json"), LevelFilter::Error);
     }
 }
