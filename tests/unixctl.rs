@@ -649,3 +649,38 @@ fn example_server_answers_ovs_appctl() {
     assert!(status.success());
     assert!(!ctl.exists(), "the control socket is removed on exit");
 }
+
+/// A handler that drops its request unanswered: the client gets an error
+/// instead of waiting forever. A deferred reply to a client that has gone
+/// away is dropped with its connection.
+#[test]
+fn unanswered_and_orphaned_requests() {
+    let dir = TempDir::new("unixctl-orphan");
+    let mut server = new_server(&dir);
+    server.register("drop", "", 0, 0, |_, conn, _| drop(conn));
+    let path = server.get_path().to_path_buf();
+    let client = std::thread::spawn(move || {
+        let mut client = UnixctlClient::create_at(&path).expect("connect");
+        let dropped = client.transact::<&str>("drop", &[]).expect("transact");
+        // Then a request whose client leaves before the answer.
+        let mut rpc = client.into_jsonrpc();
+        let request = ovsrpc::jsonrpc::Msg::create_request(
+            "wait-for-go",
+            ovsrpc::json::Json::array(Vec::new()),
+        );
+        rpc.send_block(request).expect("send");
+        drop(rpc);
+        dropped
+    });
+    let mut ctx = Ctx::default();
+    drive_until(&mut server, &mut ctx, |_, ctx| ctx.pending.is_some());
+    let dropped = client.join().unwrap();
+    assert_eq!(
+        dropped,
+        Err("\"drop\" command ended without a reply\n".to_string())
+    );
+    // The connection is noticed closed once the request is answered.
+    assert_eq!(server.n_conns(), 1);
+    ctx.pending.take().unwrap().reply("too late");
+    drive_until(&mut server, &mut ctx, |server, _| server.n_conns() == 0);
+}
