@@ -937,7 +937,9 @@ char *jsonrpc_msg_to_string(const struct jsonrpc_msg *m);
  * (`env_logger` syntax: "info", "debug", "ovsrpc::jsonrpc=debug,warn",
  * ...). NULL uses the `RUST_LOG` environment variable, or "info" if it is
  * not set. Returns false (and changes nothing) if a logger was already
- * installed. OVS programs use vlog instead; this is an ovsrpc addition.
+ * installed. The levels can then be changed at run time with `ovs-appctl
+ * vlog/set` on a unixctl server (`unixctl.h`). OVS programs use vlog
+ * instead; this is an ovsrpc addition.
  */
 bool ovsrpc_log_init(const char *spec);
 

@@ -228,6 +228,17 @@ test_appctl(struct unixctl_server *server)
     run_appctl(server, &a, (const char *[]) { "test/fail", NULL });
     check_error(&a, "it failed");
 
+    /* Log levels, installed by ovsrpc_log_init(), changed by vlog/set. */
+    run_appctl(server, &a, (const char *[]) { "vlog/set", "unixctl:info",
+                                               NULL });
+    CHECK(a.status == 0);
+    CHECK(!strcmp(a.out, ""));
+    run_appctl(server, &a, (const char *[]) { "vlog/list", NULL });
+    CHECK(strstr(a.out, "\nunixctl           INFO\n") != NULL);
+    CHECK(strstr(a.out, "\njsonrpc            ERR\n") != NULL);
+    run_appctl(server, &a, (const char *[]) { "vlog/set", "nosuch", NULL });
+    check_error(&a, "no destination, level, or module \"nosuch\"");
+
     /* A deferred reply, given from another request's callback. */
     struct appctl two[2];
     long long int deadline = time_msec() + DEADLINE_MS;
@@ -334,6 +345,7 @@ main(int argc, char *argv[])
 
     (void) argc; (void) argv;
     signal(SIGPIPE, SIG_IGN);
+    CHECK(ovsrpc_log_init("error"));
     if (!mkdtemp(dir)) {
         fatal("mkdtemp failed");
     }
