@@ -684,3 +684,40 @@ fn unanswered_and_orphaned_requests() {
     ctx.pending.take().unwrap().reply("too late");
     drive_until(&mut server, &mut ctx, |server, _| server.n_conns() == 0);
 }
+
+/// OVS's Python unixctl client (python3-openvswitch) against our server.
+#[test]
+fn python_client_against_our_server() {
+    if !support::require_python_ovs() {
+        return;
+    }
+    let dir = TempDir::new("unixctl-python");
+    let mut server = new_server(&dir);
+    let script = r#"
+import sys
+import ovs.unixctl.client
+error, client = ovs.unixctl.client.UnixctlClient.create(sys.argv[1])
+assert not error, error
+for command, args in (("echo-args", ["p", "q"]), ("echo-args", []), ("fail", [])):
+    error, err, result = client.transact(command, args)
+    print("%d %r %r" % (error, err, result))
+client.close()
+"#;
+    let child = Command::new("/usr/bin/python3")
+        .arg("-c")
+        .arg(script)
+        .arg(server.get_path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start python3");
+    let mut ctx = Ctx::default();
+    let out = drive(&mut server, &mut ctx, vec![child]).remove(0);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "0 None 'echo-args got p|q\\n'\n\
+         0 '\"echo-args\" command requires at least 1 arguments\\n' None\n\
+         0 'it failed\\n' None\n"
+    );
+}
