@@ -139,6 +139,8 @@ fn list_commands_and_version() {
         "  go                      ",
         "  list-commands           ",
         "  version                 ",
+        "  vlog/disable-rate-limit [module]...",
+        "  vlog/enable-rate-limit  [module]...",
         "  vlog/list               ",
         "  vlog/set                {spec | PATTERN:destination:pattern}",
         "  wait-for-go             ",
@@ -322,6 +324,25 @@ fn vlog_set_changes_what_is_logged() {
 
     let o = appctl(&mut server, &mut ctx, &["vlog/set", "nosuchmodule:dbg"]).unwrap();
     assert_error(&o, "no destination, level, or module \"nosuchmodule\"");
+
+    // Rate limiting, for the whole process.
+    assert!(ovsrpc::vlog::rate_limits_enabled());
+    let o = appctl(&mut server, &mut ctx, &["vlog/disable-rate-limit"]).unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!ovsrpc::vlog::rate_limits_enabled());
+    let o = appctl(
+        &mut server,
+        &mut ctx,
+        &["vlog/enable-rate-limit", "jsonrpc"],
+    )
+    .unwrap();
+    assert_error(
+        &o,
+        "rate limiting applies to every module at once: \"jsonrpc\" alone cannot be changed (use ANY or no argument)",
+    );
+    let o = appctl(&mut server, &mut ctx, &["vlog/enable-rate-limit", "ANY"]).unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(ovsrpc::vlog::rate_limits_enabled());
 }
 
 /// Our client against ovsdb-server's control socket.

@@ -138,7 +138,9 @@ struct Conn {
 /// [`poll_loop::block`].
 ///
 /// Built-in commands: `list-commands`, `version`, `vlog/set` and
-/// `vlog/list` (see [`crate::vlog::levels`]).
+/// `vlog/list` (see [`crate::vlog::levels`]), `vlog/enable-rate-limit` and
+/// `vlog/disable-rate-limit` (process-wide: see
+/// [`crate::vlog::set_rate_limits`]).
 pub struct UnixctlServer<C = ()> {
     listener: PStream,
     path: PathBuf,
@@ -249,6 +251,20 @@ impl<C: 'static> UnixctlServer<C> {
         self.register("vlog/list", "", 0, 0, |_, conn, _| {
             conn.reply(&vlog_levels::get_levels())
         });
+        self.register(
+            "vlog/enable-rate-limit",
+            "[module]...",
+            0,
+            usize::MAX,
+            |_, conn, args| vlog_rate_limit(conn, args, true),
+        );
+        self.register(
+            "vlog/disable-rate-limit",
+            "[module]...",
+            0,
+            usize::MAX,
+            |_, conn, args| vlog_rate_limit(conn, args, false),
+        );
     }
 
     /// Registers command `name` (OVS's `unixctl_command_register`):
@@ -518,6 +534,20 @@ fn status(rpc: &Jsonrpc) -> Result<()> {
         0 => Ok(()),
         e => Err(Error::from_errno(e)),
     }
+}
+
+/// `vlog/enable-rate-limit` and `vlog/disable-rate-limit`: rate limits
+/// ([`crate::vlog::RateLimit`]) are switched for the whole process, so the
+/// only module accepted is `ANY` (no argument means the same).
+fn vlog_rate_limit(conn: UnixctlConn, args: &[String], enable: bool) {
+    if let Some(module) = args.iter().find(|a| !a.eq_ignore_ascii_case("ANY")) {
+        conn.reply_error(&format!(
+            "rate limiting applies to every module at once: \"{module}\" alone cannot be changed (use ANY or no argument)"
+        ));
+        return;
+    }
+    crate::vlog::set_rate_limits(enable);
+    conn.reply("");
 }
 
 /// `vlog/set`: with no argument every module to `dbg`, else each argument
