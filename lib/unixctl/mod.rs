@@ -15,7 +15,9 @@
 //! [`UnixctlConn`] it is given, at once or later (keep the `UnixctlConn`
 //! and reply when the answer is known; the connection reads no other
 //! request meanwhile). Built in: `list-commands`, `version`, and
-//! `vlog/set`, `vlog/list` over [`crate::vlog::levels`].
+//! `vlog/set`, `vlog/list` over [`crate::vlog::levels`] (they change what
+//! the program logs once it installs [`crate::vlog::init`] as its logger),
+//! `vlog/enable-rate-limit` and `vlog/disable-rate-limit`.
 //! [`register_session_commands`] adds status and `reconnect` commands for
 //! a [`JsonrpcSession`](crate::jsonrpc::JsonrpcSession).
 //!
