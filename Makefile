@@ -17,7 +17,7 @@ all: lib
 lib:
 	$(CARGO) build --release --lib --bins --examples
 
-check: lib header-check examples-c rust-check c-check install-check
+check: lib header-check examples-c rust-check c-check ovs-api ovs-tests ovs-syntax install-check
 
 examples: lib examples-c
 

@@ -70,7 +70,7 @@ fn show(state: &State) -> String {
     for c in &state.clients {
         out.push_str(&format!(
             "  {}: {}, backlog {} bytes\n",
-            c.name(),
+            c.get_name(),
             if c.is_connected() {
                 "connected"
             } else {

@@ -15,6 +15,12 @@
 #include <stdint.h>
 #include <time.h>
 struct json;
+struct pollfd;
+struct sockaddr_storage;
+struct svec;
+struct timespec;
+struct timeval;
+struct tm_msec;
 
 /* unixctl.h's callback type, declared as OVS declares it: a function type
  * (cbindgen would write a pointer type). */
@@ -58,6 +64,23 @@ typedef void unixctl_cb_func(struct unixctl_conn *,
  * Default probe interval, in milliseconds.
  */
 #define RECONNECT_DEFAULT_PROBE_INTERVAL 5000
+
+/**
+ * `ovsrpc_session_options.order`: shuffle the remotes once at random (the
+ * default).
+ */
+#define OVSRPC_ORDER_RANDOM 0
+
+/**
+ * `ovsrpc_session_options.order`: shuffle the remotes once with
+ * `ovsrpc_session_options.seed` (reproducible).
+ */
+#define OVSRPC_ORDER_SEEDED 1
+
+/**
+ * `ovsrpc_session_options.order`: keep the remotes in the order given.
+ */
+#define OVSRPC_ORDER_AS_GIVEN 2
 
 /**
  * The type of a JSON value, with OVS's values.
@@ -146,6 +169,28 @@ enum reconnect_action {
 };
 
 /**
+ * What a stream is expected to carry, for `stream_report_content()`.
+ */
+enum stream_content_type {
+  /**
+   * Not recognised.
+   */
+  STREAM_UNKNOWN,
+  /**
+   * OpenFlow messages.
+   */
+  STREAM_OPENFLOW,
+  /**
+   * A TLS handshake.
+   */
+  STREAM_SSL,
+  /**
+   * JSON-RPC messages.
+   */
+  STREAM_JSONRPC,
+};
+
+/**
  * What a stream's user waits for, for `stream_wait()`.
  */
 enum stream_wait_type {
@@ -199,6 +244,12 @@ struct unixctl_conn;
  * A unixctl server (opaque).
  */
 struct unixctl_server;
+
+/**
+ * An OVS log module (opaque here: the library logs through its own
+ * logger).
+ */
+struct vlog_module;
 
 /**
  * Where the members of `struct json` are, as Rust lays them out (for a C
@@ -350,6 +401,117 @@ struct jsonrpc_session_options {
    * DSCP value for the connection's IP packets.
    */
   uint8_t dscp;
+};
+
+/**
+ * A session's options beyond OVS. Every default keeps OVS's behaviour
+ * (except `order`: OVS's session keeps the order given, and its callers
+ * shuffle). Initialize with `ovsrpc_session_options_init()`.
+ */
+struct ovsrpc_session_options {
+  /**
+   * `OVSRPC_ORDER_RANDOM` (default), `OVSRPC_ORDER_SEEDED` or
+   * `OVSRPC_ORDER_AS_GIVEN`. Fixed when the session opens.
+   */
+  int order;
+  /**
+   * The seed for `OVSRPC_ORDER_SEEDED`.
+   */
+  uint64_t seed;
+  /**
+   * A remote whose last `deprioritize_after` attempts failed goes last
+   * in the next round; 0 (default): plain round-robin.
+   */
+  unsigned int deprioritize_after;
+  /**
+   * How long a connection attempt may take, in ms, shorter or longer
+   * than OVS's (the backoff, at least 1 s); 0 (default): OVS's.
+   */
+  long long connect_timeout_ms;
+  /**
+   * `TCP_USER_TIMEOUT` in ms for tcp: and ssl: connections (made and
+   * accepted); 0 (default): the kernel's.
+   */
+  unsigned int tcp_user_timeout_ms;
+  /**
+   * TCP keepalive: idle seconds before the first probe; 0 (default):
+   * keepalive off.
+   */
+  unsigned int keepalive_idle_s;
+  /**
+   * TCP keepalive: seconds between probes.
+   */
+  unsigned int keepalive_interval_s;
+  /**
+   * TCP keepalive: unanswered probes before the connection fails.
+   */
+  unsigned int keepalive_count;
+  /**
+   * How long to wait for the answer to a probe, in ms; 0 (default): one
+   * probe interval, as OVS.
+   */
+  int probe_timeout_ms;
+  /**
+   * Send replies to the peer's echo requests ahead of queued output.
+   */
+  bool echo_priority;
+  /**
+   * Largest message accepted, in bytes (default 256 MiB).
+   */
+  size_t max_msg_size;
+  /**
+   * Bytes read from the socket at once, per connection (default 64 KiB).
+   */
+  size_t input_buffer;
+  /**
+   * Remotes tried at once, keeping the first that connects; 0 or 1
+   * (default): one at a time.
+   */
+  size_t parallel_connect;
+  /**
+   * After any drop of a connection, try every other remote without
+   * backoff.
+   */
+  bool fast_failover;
+  /**
+   * How long a message may take to arrive once it has begun, in ms,
+   * before the connection fails with ETIMEDOUT; 0 (default): no limit.
+   */
+  long long message_timeout_ms;
+};
+
+/**
+ * The health of one remote of a session.
+ */
+struct ovsrpc_remote_stats {
+  /**
+   * The remote's name; belongs to the session.
+   */
+  const char *name;
+  /**
+   * Connection attempts started (passive: connections accepted).
+   */
+  unsigned int n_attempts;
+  /**
+   * Connections that delivered at least one message.
+   */
+  unsigned int n_successes;
+  /**
+   * Failures in a row up to the latest (0 after a success).
+   */
+  unsigned int consecutive_failures;
+  /**
+   * The last error: 0 for none, a positive errno, or EOF (-1).
+   */
+  int last_error;
+  /**
+   * When it last connected (time_msec()), LLONG_MAX for never.
+   */
+  long long last_connected;
+  /**
+   * When a connection to it last ended, LLONG_MAX for never.
+   */
+  long long last_disconnected;
 };
 
 #ifdef __cplusplus
@@ -700,11 +862,25 @@ int jsonrpc_transact_block(struct jsonrpc *rpc,
 struct jsonrpc_session *jsonrpc_session_open(const char *name, bool retry);
 
 /**
- * Opens a session over the `n` remotes in `names`, shuffled once and then
- * tried round-robin, each once before backing off. (OVS takes a `struct
- * svec`; here the remotes are an array of strings.)
+ * Opens a session over the remotes in `remotes` (OVS's signature), shuffled
+ * once and then tried round-robin, each once before backing off.
+ *
+ * `jsonrpc.h` also accepts the form `(const char **names, size_t n, bool
+ * retry)`: a macro of that name dispatches on the number of arguments, to
+ * this function for two and to `jsonrpc_session_open_multiple_names()` for
+ * three. The exported symbol keeps OVS's signature, so objects compiled
+ * against OVS's own `jsonrpc.h` call it correctly.
  */
-struct jsonrpc_session *jsonrpc_session_open_multiple(const char **names, size_t n, bool retry);
+struct jsonrpc_session *jsonrpc_session_open_multiple(const struct svec *remotes, bool retry);
+
+/**
+ * Opens a session over the `n` remotes in `names`, as
+ * `jsonrpc_session_open_multiple()` does from an svec. Called through the
+ * three-argument form of the `jsonrpc_session_open_multiple()` macro.
+ */
+struct jsonrpc_session *jsonrpc_session_open_multiple_names(const char **names,
+                                                            size_t n,
+                                                            bool retry);
 
 /**
  * Returns a session around the established connection `rpc` (taken over),
@@ -949,7 +1125,7 @@ bool ovsrpc_log_init(const char *spec);
  * for debug logging; it must stay valid until `poll_block()` returns (a
  * string literal, as `OVS_SOURCE_LOCATOR` gives).
  */
-void poll_fd_wait_at(int fd, int events, const char *where_);
+void poll_fd_wait_at(int fd, short events, const char *where_);
 
 /**
  * Arranges for the next `poll_block()` to wake up after at most `msec`
@@ -1169,6 +1345,46 @@ int reconnect_timeout(struct reconnect *fsm, long long now);
 void reconnect_get_stats(const struct reconnect *fsm, long long now, struct reconnect_stats *stats);
 
 /**
+ * Fills `*opts` with the defaults, which behave as OVS's session.
+ */
+void ovsrpc_session_options_init(struct ovsrpc_session_options *opts);
+
+/**
+ * Like `jsonrpc_session_open_multiple()`, with `opts` (NULL: the
+ * defaults). Returns NULL if a field of `opts` is out of range (an unknown
+ * order, a negative timeout, a zero size).
+ */
+struct jsonrpc_session *ovsrpc_session_open_multiple(const char *const *names,
+                                                     size_t n,
+                                                     bool retry,
+                                                     const struct ovsrpc_session_options *opts);
+
+/**
+ * Stores the session's options beyond OVS into `*opts`.
+ */
+void ovsrpc_session_get_options(const struct jsonrpc_session *s,
+                                struct ovsrpc_session_options *opts);
+
+/**
+ * Changes the session's options beyond OVS (`order` and `seed` are fixed
+ * at open and ignored). The TCP options and sizes apply from the next
+ * connection, the others at once. Returns 0, or EINVAL (changing nothing)
+ * if a field is out of range.
+ */
+int ovsrpc_session_set_options(struct jsonrpc_session *s,
+                               const struct ovsrpc_session_options *opts);
+
+/**
+ * Stores the health of the session's remote number `i` (in the order
+ * `jsonrpc_session_get_name()` goes through them, from 0 to
+ * `jsonrpc_session_get_n_remotes()` - 1) into `*stats`. Returns 0, or
+ * EINVAL (leaving `*stats` alone) if there is no such remote.
+ */
+int ovsrpc_session_get_remote_stats(const struct jsonrpc_session *s,
+                                    size_t i,
+                                    struct ovsrpc_remote_stats *stats);
+
+/**
  * Returns 0 if `name` has the form "TYPE:ARGS" with a supported active
  * TYPE, otherwise `EAFNOSUPPORT` (`EINVAL` for NULL). ARGS are not checked.
  */
@@ -1212,8 +1428,9 @@ void stream_close(struct stream *stream);
 const char *stream_get_name(const struct stream *stream);
 
 /**
- * Returns the peer's authenticated identity (ssl only), or NULL. The
- * string belongs to the stream.
+ * Returns the peer's identity: the one set by `stream_set_peer_id()`, else
+ * the authenticated one (ssl only), else NULL. The string belongs to the
+ * stream.
  */
 const char *stream_get_peer_id(const struct stream *stream);
 
@@ -1392,6 +1609,76 @@ void stream_ssl_set_ciphersuites(const char *arg);
 void stream_ssl_set_server_name(const char *server_name);
 
 /**
+ * Prints on stdout the stream names a program accepts, for its `--help`:
+ * the active ones if `active`, the passive ones if `passive`, then the
+ * TLS options (with `--bootstrap-ca-cert` if `bootstrap`). `name` is what
+ * the connections are for, e.g. "JSON-RPC".
+ */
+void stream_usage(const char *name, bool active, bool passive, bool bootstrap);
+
+/**
+ * Sets the identity `stream_get_peer_id()` returns for `stream` (a copy
+ * of `peer_id`; NULL forgets it).
+ */
+void stream_set_peer_id(struct stream *stream, const char *peer_id);
+
+/**
+ * Parses the address of a "tcp:" or "ssl:" `target`, with `default_port`
+ * when it has none, into `*ss` (a `struct sockaddr_storage`). Returns
+ * false for other names, malformed ones, and host names: OVS resolves
+ * those in the background and returns false until the answer is in; this
+ * library resolves them only when connecting, so here they stay false.
+ */
+bool stream_parse_target_with_default_port(const char *target,
+                                           int default_port,
+                                           struct sockaddr_storage *ss);
+
+/**
+ * Looks at the first `size` bytes received on `stream_name` and, if they
+ * look like a different protocol than `expected_type`, logs a warning
+ * ("NAME: received SSL data on JSON-RPC channel"). The log line goes
+ * through the library's logger; `module` (an OVS vlog module) is not used.
+ */
+void stream_report_content(const void *data,
+                           ptrdiff_t size,
+                           enum stream_content_type expected_type,
+                           struct vlog_module *_module,
+                           const char *stream_name);
+
+/**
+ * Does nothing: OVS records a stream's traffic for replay only when run
+ * with `--record`, which this library does not offer.
+ */
+void stream_replay_open_wfd(struct stream *_stream, int _open_result, const char *_name);
+
+/**
+ * Does nothing (see `stream_replay_open_wfd()`).
+ */
+void pstream_replay_open_wfd(struct pstream *_pstream, int _listen_result, const char *_name);
+
+/**
+ * Does nothing (see `stream_replay_open_wfd()`).
+ */
+void stream_replay_close_wfd(struct stream *_stream);
+
+/**
+ * Does nothing (see `stream_replay_open_wfd()`).
+ */
+void pstream_replay_close_wfd(struct pstream *_pstream);
+
+/**
+ * Does nothing (see `stream_replay_open_wfd()`).
+ */
+void stream_replay_write(struct stream *_stream, const void *_buffer, int _n, bool _is_read);
+
+/**
+ * Does nothing (see `stream_replay_open_wfd()`).
+ */
+void pstream_replay_write_accept(struct pstream *_pstream,
+                                 const struct stream *_stream,
+                                 int _accept_result);
+
+/**
  * Milliseconds on a monotonic clock (an arbitrary, fixed origin; only
  * differences mean something). The clock of every timer in the library.
  */
@@ -1411,6 +1698,131 @@ time_t time_now(void);
  * Seconds since the Unix epoch on the wall clock (OVS's `time_wall()`).
  */
 time_t time_wall(void);
+
+/**
+ * Microseconds on the monotonic clock of `time_msec()`.
+ */
+long long time_usec(void);
+
+/**
+ * Microseconds since the Unix epoch on the wall clock.
+ */
+long long time_wall_usec(void);
+
+/**
+ * The `time_msec()` value when the clock was first read in this process
+ * (OVS: when its time module was initialised).
+ */
+long long time_boot_msec(void);
+
+/**
+ * Stores the monotonic time of `time_msec()` into `*ts`.
+ */
+void time_timespec(struct timespec *ts);
+
+/**
+ * Stores the wall-clock time into `*ts`.
+ */
+void time_wall_timespec(struct timespec *ts);
+
+/**
+ * Makes the process die of SIGALRM `secs` seconds from now, or cancels
+ * that if `secs` is 0. (OVS checks its deadline inside its own poll loop;
+ * here the kernel's `alarm()` delivers the same signal at the same time,
+ * whatever the program is doing.)
+ */
+void time_alarm(unsigned int secs);
+
+/**
+ * `poll()` with an absolute deadline on the `time_msec()` clock
+ * (`timeout_when`; `LLONG_MAX` for none): retries when interrupted by a
+ * signal until the deadline, returns the number of ready descriptors, 0 on
+ * timeout or a negative errno, and stores the milliseconds spent in
+ * `*elapsed`. `handles` is for Windows and ignored.
+ */
+int time_poll(struct pollfd *pollfds,
+              int n_pollfds,
+              uint32_t *_handles,
+              long long timeout_when,
+              int *elapsed);
+
+/**
+ * `*ts` in milliseconds.
+ */
+long long timespec_to_msec(const struct timespec *ts);
+
+/**
+ * `*ts` in microseconds.
+ */
+long long timespec_to_usec(const struct timespec *ts);
+
+/**
+ * `*tv` in milliseconds.
+ */
+long long timeval_to_msec(const struct timeval *tv);
+
+/**
+ * `*tv` in microseconds.
+ */
+long long timeval_to_usec(const struct timeval *tv);
+
+/**
+ * `now` (milliseconds since the epoch) as local time, into `*result`,
+ * which is returned.
+ */
+struct tm_msec *localtime_msec(long long now, struct tm_msec *result);
+
+/**
+ * `now` (milliseconds since the epoch) as UTC, into `*result`, which is
+ * returned.
+ */
+struct tm_msec *gmtime_msec(long long now, struct tm_msec *result);
+
+/**
+ * `strftime()` of `tm->tm` into `s`, then every `#` of the result replaced
+ * by the milliseconds, digit by digit ("%S.###" gives "01.123"; digits
+ * past the third are 0). Returns what `strftime()` returns (0 when `max`
+ * is 0).
+ */
+size_t strftime_msec(char *s, size_t max, const char *format, const struct tm_msec *tm);
+
+/**
+ * `gettimeofday()` into `*tv`; aborts if it fails, as OVS's does.
+ */
+void xgettimeofday(struct timeval *tv);
+
+/**
+ * `clock_gettime(id)` into `*ts`; aborts if it fails, as OVS's does.
+ */
+void xclock_gettime(clock_t id, struct timespec *ts);
+
+/**
+ * `nsec` nanoseconds as a timespec, `tv_nsec` always in [0, 1e9).
+ */
+void nsec_to_timespec(long long nsec, struct timespec *ts);
+
+/**
+ * The process's CPU usage in percent, or -1 when unknown: OVS measures it
+ * in its poll loop; this library does not, so the answer is always -1,
+ * which OVS also gives before its first measurement.
+ */
+int get_cpu_usage(void);
+
+/**
+ * Does nothing: OVS's time warping ("time/warp" for its own tests) does
+ * not exist in this library, and without it OVS's function also does
+ * nothing.
+ */
+void timewarp_run(void);
+
+/**
+ * Does nothing. OVS's version (declared in its `dummy.h`, called when a
+ * daemon runs with `--enable-dummy`) registers the "time/stop" and
+ * "time/warp" unixctl commands of its test clock; this library's clock
+ * cannot be stopped or warped. Defined so that a program linking OVS's
+ * objects with this library does not pull in OVS's `timeval.o` for it.
+ */
+void timeval_dummy_register(void);
 
 /**
  * Registers a command named `name` for every unixctl server of the

@@ -10,7 +10,7 @@ mod support;
 use session_util::*;
 
 use ovsrpc::json::Json;
-use ovsrpc::jsonrpc::{Jsonrpc, JsonrpcSession, Msg, MsgType, OpenOptions, RemoteOrder};
+use ovsrpc::jsonrpc::{Jsonrpc, JsonrpcSession, Msg, MsgType, RemoteOrder, SessionOpenOptions};
 use ovsrpc::poll_loop;
 use ovsrpc::reconnect::State;
 use ovsrpc::stream::{PStream, Stream};
@@ -22,7 +22,7 @@ fn two_of_three_refuse_connects_within_first_round_without_backoff() {
     let remotes = vec![refused_remote(), refused_remote(), good.remote()];
     // Try every order so that the live remote comes first, second and last.
     for seed in 0..12u64 {
-        let opts = OpenOptions {
+        let opts = SessionOpenOptions {
             order: RemoteOrder::Seeded(seed),
             ..Default::default()
         };
@@ -34,13 +34,13 @@ fn two_of_three_refuse_connects_within_first_round_without_backoff() {
             s.is_connected()
         });
         let st = s.get_reconnect_stats();
-        assert_eq!(s.name(), good.remote());
+        assert_eq!(s.get_name(), good.remote());
         assert_eq!(max_backoff_seen, 0, "no backoff within the first round");
         assert!(st.n_attempted_connections <= 3, "{st:?}");
         assert_eq!(st.n_successful_connections, 1);
         assert_eq!(s.get_seqno(), 1);
         let pos = s
-            .remotes()
+            .get_remotes()
             .iter()
             .position(|r| *r == good.remote())
             .unwrap();
@@ -58,7 +58,7 @@ fn failover_to_the_next_remote_when_the_server_goes_away() {
     let mut b = Server::new();
     let mut c = Server::new();
     let remotes = vec![a.remote(), b.remote(), c.remote()];
-    let opts = OpenOptions {
+    let opts = SessionOpenOptions {
         order: RemoteOrder::AsGiven,
         ..Default::default()
     };
@@ -66,7 +66,7 @@ fn failover_to_the_next_remote_when_the_server_goes_away() {
     drive(&mut s, &mut [&mut a, &mut b, &mut c], "connect", |s, _| {
         s.is_connected()
     });
-    assert_eq!(s.name(), a.remote());
+    assert_eq!(s.get_name(), a.remote());
     let seqno = s.get_seqno();
     assert_eq!(
         roundtrip(&mut s, &mut [&mut a, &mut b, &mut c], 1),
@@ -88,7 +88,7 @@ fn failover_to_the_next_remote_when_the_server_goes_away() {
         "reconnect",
         |s, _| s.is_connected(),
     );
-    assert_eq!(s.name(), b.remote(), "the next remote in order");
+    assert_eq!(s.get_name(), b.remote(), "the next remote in order");
     assert_eq!(s.get_seqno(), seqno.wrapping_add(2));
     assert_eq!(
         roundtrip(&mut s, &mut [&mut a, &mut b, &mut c], 2),
@@ -104,7 +104,7 @@ fn failover_to_the_next_remote_when_the_server_goes_away() {
         &mut s,
         &mut [&mut a, &mut b, &mut c],
         "second failover",
-        |s, _| s.is_connected() && s.name() == c_remote,
+        |s, _| s.is_connected() && s.get_name() == c_remote,
     );
     assert_eq!(
         roundtrip(&mut s, &mut [&mut a, &mut b, &mut c], 3),
@@ -144,7 +144,7 @@ fn all_down_backoff_grows_to_max_then_recovers() {
     drive(&mut s, &mut [&mut a, &mut b], "recovery", |s, _| {
         s.is_connected()
     });
-    assert_eq!(s.name(), b.remote());
+    assert_eq!(s.get_name(), b.remote());
     assert_eq!(
         roundtrip(&mut s, &mut [&mut a, &mut b], 9),
         Json::array(vec![9.into()])
@@ -173,12 +173,12 @@ fn remote_order_with_seed_is_reproducible_and_differs_across_seeds() {
         JsonrpcSession::open_multiple_with(
             &remotes,
             true,
-            &OpenOptions {
+            &SessionOpenOptions {
                 order,
                 ..Default::default()
             },
         )
-        .remotes()
+        .get_remotes()
         .to_vec()
     };
     assert_eq!(
@@ -203,7 +203,7 @@ fn remote_order_with_seed_is_reproducible_and_differs_across_seeds() {
 fn zero_remotes_never_connects() {
     let none: Vec<String> = Vec::new();
     let mut s = JsonrpcSession::open_multiple(&none, true);
-    assert_eq!(s.name(), "invalid:");
+    assert_eq!(s.get_name(), "invalid:");
     assert_eq!(s.get_n_remotes(), 1);
     for _ in 0..3 {
         s.run();

@@ -8,14 +8,14 @@ mod session_util;
 mod support;
 
 use ovsrpc::json::Json;
-use ovsrpc::jsonrpc::{JsonrpcSession, Msg, MsgType, OpenOptions, RemoteOrder};
+use ovsrpc::jsonrpc::{JsonrpcSession, Msg, MsgType, RemoteOrder, SessionOpenOptions};
 use ovsrpc::reconnect::State;
 use ovsrpc::stream::{Keepalive, TcpOptions};
 use ovsrpc::timeval::time_msec;
 use session_util::*;
 
-fn opts() -> OpenOptions {
-    OpenOptions {
+fn opts() -> SessionOpenOptions {
+    SessionOpenOptions {
         order: RemoteOrder::AsGiven,
         ..Default::default()
     }
@@ -37,6 +37,8 @@ fn remote_stats_and_failing_remotes_tried_last() {
         o.deprioritize_after = u32::from(deprioritize);
         let mut s = JsonrpcSession::open_multiple_with(&[bad.clone(), good.remote()], true, &o);
         drive(&mut s, &mut [&mut good], "connect", |s, _| s.is_connected());
+        // A connection is a success once it delivers a message.
+        roundtrip(&mut s, &mut [&mut good], 1);
         let st = s.get_remote_stats();
         assert_eq!(st[0].name, bad);
         assert_eq!((st[0].n_attempts, st[0].n_successes), (1, 0));
@@ -54,6 +56,7 @@ fn remote_stats_and_failing_remotes_tried_last() {
         drive(&mut s, &mut [&mut good], "reconnect", |s, _| {
             s.is_connected() && s.get_seqno() != seqno
         });
+        roundtrip(&mut s, &mut [&mut good], 2);
         let st = s.get_remote_stats();
         assert_eq!(st[1].n_successes, 2);
         assert!(st[1].last_disconnected < i64::MAX);
@@ -85,7 +88,7 @@ fn connect_timeout_moves_on_from_a_black_holed_remote() {
     let st = s.get_remote_stats();
     assert_eq!(st[0].last_error, libc::ETIMEDOUT);
     assert_eq!(st[0].consecutive_failures, 1);
-    assert_eq!(s.name(), good.remote());
+    assert_eq!(s.get_name(), good.remote());
     // The attempt was given its 300 ms, no less.
     assert!(took >= 300, "{took}");
     let fsm = s.get_reconnect_stats();
@@ -276,12 +279,13 @@ fn parallel_connect_keeps_the_first_that_connects() {
     let remotes = [hole1, hole2, good.remote()];
     let mut s = JsonrpcSession::open_multiple_with(&remotes, true, &o);
     drive(&mut s, &mut [&mut good], "connect", |s, _| s.is_connected());
-    assert_eq!(s.name(), good.remote());
+    assert_eq!(s.get_name(), good.remote());
     let fsm = s.get_reconnect_stats();
     assert_eq!(
         fsm.n_attempted_connections, 1,
         "one attempt over three remotes"
     );
+    roundtrip(&mut s, &mut [&mut good], 1);
     let st = s.get_remote_stats();
     assert_eq!(st.iter().map(|r| r.n_attempts).sum::<u32>(), 3);
     assert_eq!(st[2].n_successes, 1);
@@ -315,7 +319,7 @@ fn third_failover_backoff(fast: bool) -> i32 {
         &mut s,
         &mut [&mut a, &mut b, &mut c],
         "failover to b",
-        |s, _| s.is_connected() && s.name() == b_remote,
+        |s, _| s.is_connected() && s.get_name() == b_remote,
     );
     b.stop();
     let c_remote = c.remote();
@@ -323,7 +327,7 @@ fn third_failover_backoff(fast: bool) -> i32 {
         &mut s,
         &mut [&mut a, &mut b, &mut c],
         "failover to c",
-        |s, _| s.is_connected() && s.name() == c_remote,
+        |s, _| s.is_connected() && s.get_name() == c_remote,
     );
     a.start_again();
     c.stop();
@@ -340,7 +344,7 @@ fn third_failover_backoff(fast: bool) -> i32 {
         &mut s,
         &mut [&mut a, &mut b, &mut c],
         "failover to a",
-        |s, _| s.is_connected() && s.name() == a_remote,
+        |s, _| s.is_connected() && s.get_name() == a_remote,
     );
     backoff
 }

@@ -480,7 +480,7 @@ fn drive_with<C: 'static>(
 /// connected to the second of two remotes (the first has no listener).
 #[test]
 fn session_status_commands() {
-    use ovsrpc::jsonrpc::{JsonrpcSession, OpenOptions, RemoteOrder};
+    use ovsrpc::jsonrpc::{JsonrpcSession, RemoteOrder, SessionOpenOptions};
     let Some(appctl) = appctl_path() else {
         return;
     };
@@ -492,9 +492,9 @@ fn session_status_commands() {
         format!("unix:{}", bad.display()),
         format!("unix:{}", good.display()),
     ];
-    let options = OpenOptions {
+    let options = SessionOpenOptions {
         order: RemoteOrder::AsGiven,
-        ..OpenOptions::default()
+        ..SessionOpenOptions::default()
     };
     let mut session = JsonrpcSession::open_multiple_with(&remotes, true, &options);
     let mut server: UnixctlServer<JsonrpcSession> =
@@ -516,11 +516,20 @@ fn session_status_commands() {
     };
     // Connect (through the failed attempt on the absent remote).
     let deadline = time_msec() + 30_000;
+    let mut echo_sent = false;
     loop {
         server.run(&mut session);
         tick(&mut session);
-        if session.is_connected() {
+        if session.is_connected() && session.get_remote_stats()[1].n_successes == 1 {
             break;
+        }
+        // A connection counts as a success once it delivers a message:
+        // the listening session answers this echo by itself.
+        if session.is_connected() && !echo_sent {
+            let echo =
+                ovsrpc::jsonrpc::Msg::create_request("echo", ovsrpc::json::Json::array(vec![]));
+            session.send(echo).expect("send echo");
+            echo_sent = true;
         }
         assert!(time_msec() < deadline, "never connected");
         server.wait();

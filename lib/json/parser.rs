@@ -262,6 +262,12 @@ impl Parser {
         self.done
     }
 
+    /// True once the current value has begun: a byte other than leading
+    /// whitespace was consumed (or it is already done).
+    pub fn is_started(&self) -> bool {
+        self.done || self.state != State::Start || self.partial != Partial::None
+    }
+
     /// Bytes consumed since the start of this value.
     pub fn bytes_consumed(&self) -> u64 {
         self.byte

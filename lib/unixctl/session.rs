@@ -92,7 +92,7 @@ fn secs(ms: u32) -> String {
 pub fn session_status(session: &JsonrpcSession) -> String {
     let stats = session.get_reconnect_stats();
     let mut s = String::new();
-    let _ = writeln!(s, "remote: {}", session.name());
+    let _ = writeln!(s, "remote: {}", session.get_name());
     let _ = writeln!(s, "state: {}", stats.state);
     let _ = writeln!(s, "connected: {}", session.is_connected());
     let _ = writeln!(s, "seqno: {}", session.get_seqno());
@@ -118,7 +118,7 @@ pub fn session_status(session: &JsonrpcSession) -> String {
 /// What `PREFIX/remotes` replies.
 pub fn remote_stats(session: &JsonrpcSession) -> String {
     let now = time_msec();
-    let connected = session.is_connected().then(|| session.name());
+    let connected = session.is_connected().then(|| session.get_name());
     let mut s = String::new();
     for r in session.get_remote_stats() {
         let current = if connected == Some(r.name.as_str()) {
