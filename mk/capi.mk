@@ -214,7 +214,7 @@ check-ovs: $(LIB)
 # defined in libovsrpc.a (tests/c/ovs/api-check.py, against OVS 3.1's
 # headers from the tarball).
 OVS_API_HEADERS := lib/jsonrpc.h lib/reconnect.h lib/stream.h lib/stream-ssl.h \
-	include/openvswitch/poll-loop.h lib/timeval.h lib/svec.h
+	include/openvswitch/poll-loop.h lib/timeval.h lib/svec.h lib/unixctl.h
 .PHONY: ovs-api
 ovs-api: $(LIB) $(C_HEADERS)
 	@$(OVS_AVAILABLE); tests/c/ovs/ovs-tree.sh configure > /dev/null; \
