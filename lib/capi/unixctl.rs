@@ -7,6 +7,10 @@
 //! its next `unixctl_server_run()`). A callback answers through the
 //! `struct unixctl_conn *` it is given, at once or later: the pointer
 //! stays valid until the connection closes, as in OVS.
+//!
+//! The built-in `vlog/*` commands (the library's Rust log levels) give way
+//! to commands of the same names registered from C, such as those of OVS's
+//! own vlog module when OVS's objects are linked with the library.
 
 use std::collections::HashMap;
 use std::ffi::{c_char, c_int, c_void, CString};
@@ -109,6 +113,12 @@ impl unixctl_server {
                     )
                 };
             };
+            // A C program's own vlog (OVS's vlog.c registers vlog/set and
+            // the others) governs its logging: its commands replace the
+            // built-in ones, which govern only the library's Rust logs.
+            if r.name.starts_with("vlog/") {
+                self.inner.unregister(&r.name);
+            }
             self.inner.register_boxed(
                 &r.name,
                 r.usage.as_deref(),

@@ -308,6 +308,16 @@ impl<C: 'static> UnixctlServer<C> {
         true
     }
 
+    /// Removes command `name` (beyond OVS, which never removes one); the
+    /// built-in `list-commands` and `version` stay. Returns true if it was
+    /// registered.
+    pub fn unregister(&mut self, name: &str) -> bool {
+        if name == "list-commands" || name == "version" {
+            return false;
+        }
+        self.commands.remove(name).is_some()
+    }
+
     /// True if a command named `name` is registered.
     pub fn is_registered(&self, name: &str) -> bool {
         self.commands.contains_key(name)

@@ -236,6 +236,9 @@ test_appctl(struct unixctl_server *server)
     run_appctl(server, &a, (const char *[]) { "vlog/list", NULL });
     CHECK(strstr(a.out, "\nunixctl           INFO\n") != NULL);
     CHECK(strstr(a.out, "\njsonrpc            ERR\n") != NULL);
+    run_appctl(server, &a,
+               (const char *[]) { "vlog/enable-rate-limit", NULL });
+    CHECK(!strcmp(a.out, "vlog/enable-rate-limit\n"));
     run_appctl(server, &a, (const char *[]) { "vlog/set", "nosuch", NULL });
     check_error(&a, "no destination, level, or module \"nosuch\"");
 
@@ -356,6 +359,9 @@ main(int argc, char *argv[])
     unixctl_command_register("test/hidden", NULL, 0, 0, echo_cb,
                              &n_echo_calls);
     unixctl_command_register("test/fail", "", 0, 0, fail_cb, NULL);
+    /* Replaces the built-in, as OVS's vlog.c would. */
+    unixctl_command_register("vlog/enable-rate-limit", "", 0, 0, echo_cb,
+                             &n_echo_calls);
 
     CHECK(unixctl_server_create("none", &server) == 0);
     CHECK(server == NULL);
