@@ -4,6 +4,11 @@
 //! With Debian's `ovsdb-server` installed the three servers are a real OVSDB
 //! Raft cluster and the requests are `transact` inserts; without it they are
 //! three `ovstest test-jsonrpc` echo servers and the requests are `echo`.
+//!
+//! The demo also serves a unixctl control socket with the session's status
+//! commands (`session/status`, `session/remotes`,
+//! `session/connection-status`, `session/reconnect`) and, at the end, asks
+//! it with `ovs-appctl` (or, without it, with ovsrpc's own unixctl client).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -13,7 +18,9 @@ use std::process::{Command, Stdio};
 
 use ovsrpc::json::Json;
 use ovsrpc::jsonrpc::{JsonrpcSession, Msg};
+use ovsrpc::poll_loop;
 use ovsrpc::timeval::time_msec;
+use ovsrpc::unixctl::{register_session_commands, UnixctlClient, UnixctlServer};
 
 /// The three servers, whichever kind they are.
 enum Servers {
@@ -116,11 +123,69 @@ fn stats_line(s: &JsonrpcSession) -> String {
     )
 }
 
+/// Runs `ovs-appctl -t CTL ARGS...` against the demo's control socket
+/// (ovsrpc's own client if ovs-appctl is not installed), serving the
+/// socket and the session meanwhile, and prints the answer.
+fn appctl(unixctl: &mut UnixctlServer<JsonrpcSession>, s: &mut JsonrpcSession, args: &[&str]) {
+    let path = unixctl.get_path().to_path_buf();
+    let appctl = support::find_tool("ovs-appctl");
+    say(&format!(
+        "$ {} -t {} {}",
+        if appctl.is_some() {
+            "ovs-appctl"
+        } else {
+            "(ovsrpc's unixctl client)"
+        },
+        path.display(),
+        args.join(" ")
+    ));
+    let owned: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let asker = std::thread::spawn(move || match appctl {
+        Some(appctl) => Command::new(appctl)
+            .arg("-t")
+            .arg(&path)
+            .args(&owned)
+            .output()
+            .map(|o| {
+                String::from_utf8_lossy(&o.stdout).into_owned()
+                    + &String::from_utf8_lossy(&o.stderr)
+            })
+            .unwrap_or_else(|e| format!("ovs-appctl: {e}\n")),
+        None => {
+            let reply = UnixctlClient::create_at(&path)
+                .and_then(|mut c| c.transact(&owned[0], &owned[1..]));
+            match reply {
+                Ok(Ok(text)) | Ok(Err(text)) => text,
+                Err(e) => format!("error: {e}\n"),
+            }
+        }
+    });
+    let deadline = time_msec() + 10_000;
+    while !asker.is_finished() && time_msec() < deadline {
+        unixctl.run(s);
+        s.run();
+        while s.recv().is_some() {}
+        unixctl.wait();
+        s.wait();
+        s.recv_wait();
+        // The asker is a thread, not a poll event: look again every 5 ms.
+        poll_loop::timer_wait(5);
+        poll_loop::block();
+    }
+    if asker.is_finished() {
+        for line in asker.join().unwrap_or_default().lines() {
+            say(&format!("    {line}"));
+        }
+    } else {
+        say("    (no answer within 10 s)");
+    }
+}
+
 fn main() {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("ovsrpc=info"))
-        .format_timestamp(None)
-        .format_target(false)
-        .init();
+    // env_logger's output, with levels that `vlog/set` can change.
+    let mut output = env_logger::Builder::new();
+    output.format_timestamp(None).format_target(false);
+    let _ = ovsrpc::vlog::init_env_logger(output, "ovsrpc=info");
     let dir = support::TempDir::new("demo");
     let mut servers = Servers::start(dir.path());
     let remotes = servers.remotes();
@@ -130,6 +195,9 @@ fn main() {
 
     let t0 = time_msec();
     let mut s = JsonrpcSession::open_multiple(&remotes, true);
+    let mut unixctl: UnixctlServer<JsonrpcSession> =
+        UnixctlServer::create(dir.join("demo.ctl").to_str()).expect("control socket");
+    register_session_commands(&mut unixctl, "session", |s| s);
     say(&format!(
         "session opened over {} remotes, shuffled once into: {}",
         s.get_n_remotes(),
@@ -194,4 +262,7 @@ fn main() {
         n
     ));
     say(&stats_line(&s));
+
+    appctl(&mut unixctl, &mut s, &["session/status"]);
+    appctl(&mut unixctl, &mut s, &["session/remotes"]);
 }

@@ -22,6 +22,12 @@ struct timespec;
 struct timeval;
 struct tm_msec;
 
+/* unixctl.h's callback type, declared as OVS declares it: a function type
+ * (cbindgen would write a pointer type). */
+struct unixctl_conn;
+typedef void unixctl_cb_func(struct unixctl_conn *,
+                             int argc, const char *argv[], void *aux);
+
 #include "openvswitch/json.h"
 #include "openvswitch/dynamic-string.h"
 
@@ -174,6 +180,17 @@ struct reconnect;
  * An active stream (opaque): a connection, or an attempt at one.
  */
 struct stream;
+
+/**
+ * A connection with a request being processed, as the callbacks see it
+ * (opaque).
+ */
+struct unixctl_conn;
+
+/**
+ * A unixctl server (opaque).
+ */
+struct unixctl_server;
 
 /**
  * An OVS log module (opaque here: the library logs through its own
@@ -1236,7 +1253,9 @@ char *jsonrpc_msg_to_string(const struct jsonrpc_msg *m);
  * (`env_logger` syntax: "info", "debug", "ovsrpc::jsonrpc=debug,warn",
  * ...). NULL uses the `RUST_LOG` environment variable, or "info" if it is
  * not set. Returns false (and changes nothing) if a logger was already
- * installed. OVS programs use vlog instead; this is an ovsrpc addition.
+ * installed. The levels can then be changed at run time with `ovs-appctl
+ * vlog/set` on a unixctl server (`unixctl.h`). OVS programs use vlog
+ * instead; this is an ovsrpc addition.
  */
 bool ovsrpc_log_init(const char *spec);
 
@@ -2084,6 +2103,88 @@ void timewarp_run(void);
  * objects with this library does not pull in OVS's `timeval.o` for it.
  */
 void timeval_dummy_register(void);
+
+/**
+ * Registers a command named `name` for every unixctl server of the
+ * process, present and future: `usage` describes its arguments for
+ * `list-commands` (NULL hides the command there); a request with fewer
+ * than `min_args` or more than `max_args` arguments is refused with OVS's
+ * error text; otherwise `cb` is called with `aux`. A second registration
+ * of a name is ignored, as in OVS.
+ */
+void unixctl_command_register(const char *name,
+                              const char *usage,
+                              int min_args,
+                              int max_args,
+                              unixctl_cb_func * cb,
+                              void *aux);
+
+/**
+ * Answers `conn`'s request, successfully, with `body` (NULL: empty);
+ * a newline is added to a nonempty body that lacks one.
+ */
+void unixctl_command_reply(struct unixctl_conn *conn, const char *body);
+
+/**
+ * Answers `conn`'s request with the error `error` (NULL: empty), which
+ * `ovs-appctl` prints on stderr before exiting with status 2.
+ */
+void unixctl_command_reply_error(struct unixctl_conn *conn, const char *error);
+
+/**
+ * Creates a unixctl server listening on `path` and stores it in
+ * `*serverp`: NULL for OVS's default, `RUNDIR/PROGRAM.PID.ctl` (RUNDIR is
+ * `OVS_RUNDIR`, else /var/run/openvswitch); `"none"` for no server (0
+ * returned, `*serverp` NULL); otherwise a path, relative to RUNDIR unless
+ * absolute. Returns 0 or a positive errno (then `*serverp` is NULL).
+ */
+int unixctl_server_create(const char *path, struct unixctl_server **serverp);
+
+/**
+ * Accepts connections, reads requests and calls the callbacks. NULL is
+ * fine (a server created with "none").
+ */
+void unixctl_server_run(struct unixctl_server *server);
+
+/**
+ * Makes the next `poll_block()` wake when the server has work. NULL is
+ * fine.
+ */
+void unixctl_server_wait(struct unixctl_server *server);
+
+/**
+ * Closes every connection and the listener, removes the socket file and
+ * frees `server`. NULL is fine.
+ */
+void unixctl_server_destroy(struct unixctl_server *server);
+
+/**
+ * The absolute path of the server's socket, owned by the server; NULL
+ * for a NULL server.
+ */
+const char *unixctl_server_get_path(const struct unixctl_server *server);
+
+/**
+ * Connects to the unixctl socket at `path` (relative to RUNDIR unless
+ * absolute), waiting until connected, and stores the connection in
+ * `*client` (close it with `jsonrpc_close()`). Returns 0 or a positive
+ * errno (then `*client` is NULL).
+ */
+int unixctl_client_create(const char *path, struct jsonrpc **client);
+
+/**
+ * Runs `command` with the `argc` arguments in `argv` on the server at the
+ * other end of `client` and waits for the answer. On success stores in
+ * `*result` the reply's text, or in `*error` the error reply's text (the
+ * other NULL; free them with `free()`) and returns 0; otherwise returns a
+ * positive errno (`EINVAL` for a reply that is not text) with both NULL.
+ */
+int unixctl_client_transact(struct jsonrpc *client,
+                            const char *command,
+                            int argc,
+                            char **argv,
+                            char **result,
+                            char **error);
 
 #ifdef __cplusplus
 } // extern "C"

@@ -22,7 +22,8 @@
 //! | [`stream`] | `stream*.c` | non-blocking byte streams by name: `tcp:`, `unix:`, `ssl:` and passive `ptcp:`, `punix:`, `pssl:` |
 //! | [`json`] | `json.c` | the [`json::Json`] value, incremental parser, serializer, serde bridge |
 //! | [`jsonrpc`] | `jsonrpc.c` | [`jsonrpc::Msg`]; [`jsonrpc::Jsonrpc`], one connection; [`jsonrpc::JsonrpcSession`], a connection that reconnects, over several remotes |
-//! | [`vlog`] | `vlog.c` | log rate limiting ([`vlog::RateLimit`]) |
+//! | [`vlog`] | `vlog.c` | log rate limiting ([`vlog::RateLimit`]), levels per module changeable at run time |
+//! | [`unixctl`] | `unixctl.c` | the control socket `ovs-appctl` talks to: [`unixctl::UnixctlServer`], [`unixctl::UnixctlClient`] |
 //! | `capi` | the headers above | the `extern "C"` functions behind `libovsrpc.a` (feature `capi`) |
 //!
 //! Most programs only need [`jsonrpc::JsonrpcSession`] and the poll loop.
@@ -157,6 +158,7 @@ pub mod poll_loop;
 pub mod reconnect;
 pub mod stream;
 pub mod timeval;
+pub mod unixctl;
 pub mod vlog;
 
 #[cfg(feature = "capi")]

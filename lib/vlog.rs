@@ -32,11 +32,19 @@
 //! }
 //! # report("tcp:127.0.0.1:6640", "Connection reset by peer");
 //! ```
+//!
+//! Log levels per module that `ovs-appctl vlog/set` can change at run time
+//! are in [`levels`]; install its filter with [`init`].
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use crate::timeval::time_msec;
+
+pub mod levels;
+pub use levels::{
+    init, init_env_logger, init_or, init_with, register_module, set_levels_from_string,
+};
 
 /// Tokens one message costs. The bucket gains `rate` tokens per millisecond,
 /// so 60 000 tokens a message makes `rate` messages per minute (OVS's

@@ -30,8 +30,8 @@ C_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 C_BUILD := tests/c/build
 C_TESTS := $(C_BUILD)/test-reconnect $(C_BUILD)/test-json $(C_BUILD)/test-shash \
 	$(C_BUILD)/test-jsonrpc $(C_BUILD)/test-dropin $(C_BUILD)/test-session-options \
-	$(C_BUILD)/test-ssl $(C_BUILD)/test-abort
-C_HEADERS := include/ovsrpc.h include/jsonrpc.h include/reconnect.h \
+	$(C_BUILD)/test-ssl $(C_BUILD)/test-abort $(C_BUILD)/test-unixctl
+C_HEADERS := include/ovsrpc.h include/jsonrpc.h include/reconnect.h include/unixctl.h \
 	include/stream.h include/stream-ssl.h include/timeval.h include/svec.h \
 	include/openvswitch/json.h include/openvswitch/poll-loop.h \
 	include/openvswitch/shash.h include/openvswitch/hmap.h \
@@ -104,6 +104,7 @@ c-check: c-tests
 	$(VALGRIND) $(VALGRIND_FLAGS) $(C_BUILD)/test-jsonrpc
 	$(VALGRIND) $(VALGRIND_FLAGS) $(C_BUILD)/test-session-options
 	$(VALGRIND) $(VALGRIND_FLAGS) $(C_BUILD)/test-dropin
+	$(VALGRIND) $(VALGRIND_FLAGS) $(C_BUILD)/test-unixctl
 	rm -rf $(C_BUILD)/pki && tests/c/make-pki.sh $(C_BUILD)/pki
 	$(VALGRIND) $(VALGRIND_FLAGS) --suppressions=tests/c/valgrind-ring.supp \
 	    $(C_BUILD)/test-ssl $(C_BUILD)/pki
@@ -132,7 +133,7 @@ install: $(LIB)
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/openvswitch $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libovsrpc.a
 	install -m 644 include/ovsrpc.h include/jsonrpc.h include/reconnect.h \
-	    include/stream.h include/stream-ssl.h include/timeval.h include/svec.h \
+	    include/stream.h include/stream-ssl.h include/timeval.h include/svec.h include/unixctl.h \
 	    $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 include/openvswitch/json.h include/openvswitch/poll-loop.h \
 	    include/openvswitch/shash.h include/openvswitch/hmap.h \
@@ -235,7 +236,7 @@ check-ovs: $(LIB)
 # defined in libovsrpc.a (tests/c/ovs/api-check.py, against OVS 3.1's
 # headers from the tarball).
 OVS_API_HEADERS := lib/jsonrpc.h lib/reconnect.h lib/stream.h lib/stream-ssl.h \
-	include/openvswitch/poll-loop.h lib/timeval.h lib/svec.h \
+	include/openvswitch/poll-loop.h lib/timeval.h lib/svec.h lib/unixctl.h \
 	include/openvswitch/json.h include/openvswitch/shash.h \
 	include/openvswitch/hmap.h
 .PHONY: ovs-api

@@ -10,7 +10,9 @@ use super::{boundary, c_str};
 /// (`env_logger` syntax: "info", "debug", "ovsrpc::jsonrpc=debug,warn",
 /// ...). NULL uses the `RUST_LOG` environment variable, or "info" if it is
 /// not set. Returns false (and changes nothing) if a logger was already
-/// installed. OVS programs use vlog instead; this is an ovsrpc addition.
+/// installed. The levels can then be changed at run time with `ovs-appctl
+/// vlog/set` on a unixctl server (`unixctl.h`). OVS programs use vlog
+/// instead; this is an ovsrpc addition.
 #[no_mangle]
 pub unsafe extern "C" fn ovsrpc_log_init(spec: *const c_char) -> bool {
     boundary("ovsrpc_log_init", || {
@@ -19,10 +21,12 @@ pub unsafe extern "C" fn ovsrpc_log_init(spec: *const c_char) -> bool {
             .map(|s| s.into_owned())
             .or_else(|| std::env::var("RUST_LOG").ok())
             .unwrap_or_else(|| "info".to_string());
-        env_logger::Builder::new()
-            .parse_filters(&spec)
+        // The levels live in ovsrpc's vlog filter, so that `ovs-appctl
+        // vlog/set` on a unixctl server can change them.
+        let output = env_logger::Builder::new()
+            .filter_level(log::LevelFilter::Trace)
             .format_timestamp_millis()
-            .try_init()
-            .is_ok()
+            .build();
+        crate::vlog::init_with(Box::new(output), &spec).is_ok()
     })
 }

@@ -8,7 +8,8 @@
 //! and [`json_text`] (`openvswitch/json.h`), [`shash`] and [`hmap`]
 //! (`openvswitch/shash.h`, `openvswitch/hmap.h`: a JSON object's members),
 //! [`ds`] (`openvswitch/dynamic-string.h`), [`jsonrpc`] with
-//! [`jsonrpc_msg`] (`jsonrpc.h`), [`svec`] (`svec.h`, declared by hand
+//! [`jsonrpc_msg`] (`jsonrpc.h`), [`unixctl`] (`unixctl.h`, the control
+//! socket `ovs-appctl` talks to), [`svec`] (`svec.h`, declared by hand
 //! there rather than generated), and [`session_options`] for the session's
 //! options and statistics beyond OVS (`ovsrpc_session_*`). cbindgen turns
 //! this module into `include/ovsrpc.h`, which includes the hand-written
@@ -61,6 +62,7 @@ pub mod stream_util;
 /// cbindgen:ignore
 pub mod svec;
 pub mod timeval;
+pub mod unixctl;
 
 /// Runs `f`, the body of the extern function `func`. If it panics, logs the
 /// panic and aborts the process: unwinding into C is undefined behaviour,

@@ -111,6 +111,14 @@ impl State {
     fn read_certificate(&mut self, path: &str) {
         match load_certificates("SSL_use_certificate_file", path) {
             Ok(chain) => {
+                // Beyond OVS: say so when peers will reject our certificate
+                // for its dates (the connection attempts still go ahead).
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs());
+                if let Some(problem) = x509::validity_problem(&chain[0], now) {
+                    log::warn!("{path}: {problem}");
+                }
                 self.chain = chain;
                 self.certificate.result = Some(Ok(()));
                 self.changed();

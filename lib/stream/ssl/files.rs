@@ -128,30 +128,12 @@ pub(crate) fn sha256_fingerprint(data: &[u8]) -> String {
         .join(":")
 }
 
-/// `der` as a PEM `CERTIFICATE` block.
+/// `der` as a PEM `CERTIFICATE` block (RFC 7468: base64 in lines of 64
+/// characters, LF line endings), written by the `pem-rfc7468` crate that
+/// `x509-cert` brings.
 pub(crate) fn pem_certificate(der: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut b64 = String::with_capacity(der.len() * 4 / 3 + 4);
-    for chunk in der.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |acc, (i, &b)| acc | u32::from(b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                b64.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
-            } else {
-                b64.push('=');
-            }
-        }
-    }
-    let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
-    for line in b64.as_bytes().chunks(64) {
-        out.push_str(std::str::from_utf8(line).unwrap_or_default());
-        out.push('\n');
-    }
-    out.push_str("-----END CERTIFICATE-----\n");
-    out
+    use x509_cert::der::pem::{encode_string, LineEnding};
+    encode_string("CERTIFICATE", LineEnding::LF, der).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -163,6 +145,9 @@ mod tests {
         for len in [0usize, 1, 2, 3, 4, 47, 48, 49, 100] {
             let der: Vec<u8> = (0..len).map(|i| (i * 7 + 3) as u8).collect();
             let pem = pem_certificate(&der);
+            assert!(pem.starts_with("-----BEGIN CERTIFICATE-----\n"), "{pem}");
+            assert!(pem.ends_with("\n-----END CERTIFICATE-----\n"), "{pem}");
+            assert!(pem.lines().all(|l| l.len() <= 64), "{pem}");
             let back = CertificateDer::from_pem_slice(pem.as_bytes());
             if len == 0 {
                 continue;
