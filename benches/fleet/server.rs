@@ -1,0 +1,64 @@
+//! The fleet bench's server: one passive listener on loopback that
+//! accepts at a limited rate, as a busy ovsdb-server does, and greets each
+//! client it accepts with a `hello` notification carrying its index.
+//!
+//! Run as `fleet --fleet-server INDEX ACCEPTS_PER_TICK` (the bench starts
+//! itself this way): it listens on `ptcp:0:127.0.0.1`, prints
+//! `port PORT` on standard output, and then every 10 ms accepts at most
+//! `ACCEPTS_PER_TICK` connections; the others wait in the kernel's accept
+//! queue, and once that is full the kernel drops their SYNs. It reads
+//! nothing (the clients send nothing: their probes are off) and exits when
+//! killed or when standard input closes.
+
+use std::io::{Read, Write};
+
+use ovsrpc::json::Json;
+use ovsrpc::jsonrpc::{Jsonrpc, Msg};
+use ovsrpc::poll_loop;
+use ovsrpc::stream::PStream;
+use ovsrpc::timeval::time_msec;
+
+/// One tick of the accept rate, in ms.
+pub const TICK_MS: i64 = 10;
+
+pub fn main(args: &[String]) {
+    let index: i64 = args.first().and_then(|a| a.parse().ok()).expect("INDEX");
+    let per_tick: usize = args.get(1).and_then(|a| a.parse().ok()).expect("ACCEPTS_PER_TICK");
+    super::raise_fd_limit();
+    let mut listener = PStream::open("ptcp:0:127.0.0.1", 0).expect("listen on loopback");
+    let port = listener.bound_port().expect("bound port");
+    println!("port {port}");
+    std::io::stdout().flush().expect("stdout");
+
+    std::thread::spawn(|| {
+        let _ = std::io::stdin().read(&mut [0u8; 1]);
+        std::process::exit(0);
+    });
+    let mut clients: Vec<Jsonrpc> = Vec::new();
+    let mut tick_start = time_msec();
+    let mut accepted_this_tick = 0;
+    loop {
+        let now = time_msec();
+        if now >= tick_start + TICK_MS {
+            tick_start = now;
+            accepted_this_tick = 0;
+        }
+        while accepted_this_tick < per_tick {
+            match listener.accept() {
+                Ok(stream) => {
+                    accepted_this_tick += 1;
+                    let mut rpc = Jsonrpc::open(stream);
+                    let hello = Msg::create_notify("hello", Json::array(vec![Json::from(index)]));
+                    let _ = rpc.send(hello);
+                    clients.push(rpc);
+                }
+                Err(_) => break,
+            }
+        }
+        if accepted_this_tick < per_tick {
+            listener.wait();
+        }
+        poll_loop::timer_wait_until(tick_start + TICK_MS);
+        poll_loop::block();
+    }
+}
