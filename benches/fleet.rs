@@ -265,6 +265,10 @@ struct Outcome {
     buckets: Vec<u64>,
     /// Reconnect times of the orphans that came back, sorted.
     times: Vec<i64>,
+    /// Passes of the main loop over all the sessions, and how long they
+    /// took in all.
+    passes: u64,
+    measured_ms: i64,
 }
 
 impl Outcome {
@@ -293,8 +297,8 @@ fn run(cfg: &Config, jitter_ms: i32) -> Outcome {
     let setup_deadline = start + 60_000;
     loop {
         let now = time_msec();
-        let due = (((now - start) as f64 / 1000.0 * cfg.open_rate()) as usize + 1)
-            .min(cfg.sessions);
+        let due =
+            (((now - start) as f64 / 1000.0 * cfg.open_rate()) as usize + 1).min(cfg.sessions);
         while clients.len() < due {
             clients.push(Client::open(clients.len(), &servers, jitter_ms));
         }
@@ -326,7 +330,9 @@ fn run(cfg: &Config, jitter_ms: i32) -> Outcome {
     servers[VICTIM].kill();
 
     let mut buckets: Vec<u64> = Vec::new();
+    let mut passes = 0u64;
     loop {
+        passes += 1;
         let now = time_msec();
         let since = now - killed;
         let bucket = (since / BUCKET_MS) as usize;
@@ -346,6 +352,7 @@ fn run(cfg: &Config, jitter_ms: i32) -> Outcome {
         poll_loop::timer_wait_until(killed + (bucket as i64 + 1) * BUCKET_MS);
         poll_loop::block();
     }
+    let measured_ms = time_msec() - killed;
     let mut times: Vec<i64> = clients.iter().filter_map(|c| c.reconnected_after).collect();
     times.sort_unstable();
     drop(servers);
@@ -354,6 +361,8 @@ fn run(cfg: &Config, jitter_ms: i32) -> Outcome {
         orphans,
         buckets,
         times,
+        passes,
+        measured_ms,
     }
 }
 
@@ -362,7 +371,8 @@ fn report(label: &str, cfg: &Config, o: &Outcome) {
     println!(
         "fleet {label}: {} sessions connected in {} ms; server {VICTIM} killed with {} of \
          them; {} back within {} ms; attempts at the survivors: {total} in all, peak {} per \
-         100 ms; reconnect p50 {} ms, p99 {} ms, max {} ms",
+         100 ms; reconnect p50 {} ms, p99 {} ms, max {} ms; {} passes over the sessions, \
+         {:.1} ms each",
         cfg.sessions,
         o.setup_ms,
         o.orphans,
@@ -372,6 +382,8 @@ fn report(label: &str, cfg: &Config, o: &Outcome) {
         o.percentile(50.0, cfg.cap_ms),
         o.percentile(99.0, cfg.cap_ms),
         o.percentile(100.0, cfg.cap_ms),
+        o.passes,
+        o.measured_ms as f64 / o.passes.max(1) as f64,
     );
 }
 
