@@ -130,7 +130,7 @@ fn the_maximum_backoff_stays_a_maximum() {
         for _ in 0..10 {
             fsm.connect_failed(now, ECONNREFUSED);
             let wait = wait_at(&mut fsm, now);
-            assert!(wait <= 3000 && wait >= 500, "seed {seed}: waited {wait}");
+            assert!((500..=3000).contains(&wait), "seed {seed}: waited {wait}");
             now += wait;
         }
         assert_eq!(fsm.get_stats(now).backoff, 3000);
