@@ -57,9 +57,14 @@ impl Reconnect {
     ///
     /// The draws come from a generator seeded with
     /// [`seed_jitter`](Self::seed_jitter) (0 until then), so that a
-    /// schedule can be replayed. Values below 0 count as 0.
+    /// schedule can be replayed. Values below 0 count as 0; setting 0
+    /// during a jittered wait ends that wait as OVS's would.
     pub fn set_jitter(&mut self, window: i32) {
         self.jitter.window = window.max(0);
+        if self.jitter.window == 0 {
+            // A wait drawn before ends as OVS's would.
+            self.jitter.offset = 0;
+        }
     }
 
     /// The jitter window set by [`set_jitter`](Self::set_jitter) (0: off).

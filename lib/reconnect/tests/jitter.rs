@@ -52,6 +52,12 @@ fn off_by_default_and_zero_keeps_the_exact_schedule() {
     fsm.set_jitter(-5);
     assert_eq!(fsm.get_jitter(), 0);
     assert_ne!(schedule(500, 7), ovs, "a window changes the schedule");
+    // Turned off during a jittered wait: the wait is OVS's again.
+    let mut fsm = jittered(5000, 7, 0);
+    fsm.disconnected(1000, EOF);
+    assert_ne!(fsm.timeout(1000), Some(0));
+    fsm.set_jitter(0);
+    timeout!(fsm, at 1000 => Some(0));
 }
 
 #[test]
