@@ -3,7 +3,8 @@
 //! one is back? Measured for OVS's defaults and for jitter
 //! ([`SessionOpenOptions::jitter_ms`]).
 //!
-//! This process holds N sessions (5,000 under `cargo bench --bench fleet`;
+//! This process holds N sessions (5,000 under `cargo bench --bench fleet`,
+//! or `--sessions N`;
 //! 300 in the smoke run that `cargo test --all-targets` makes), each with
 //! its own socket, all in one poll loop, over three servers. Each server
 //! is a second process (this binary run as `--fleet-server`, see
