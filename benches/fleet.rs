@@ -4,9 +4,8 @@
 //! ([`SessionOpenOptions::jitter_ms`]).
 //!
 //! This process holds N sessions (5,000 under `cargo bench --bench fleet`,
-//! or `--sessions N`;
-//! 300 in the smoke run that `cargo test --all-targets` makes), each with
-//! its own socket, all in one poll loop, over three servers. Each server
+//! 300 in the smoke run that `cargo test --all-targets` makes, or
+//! `--sessions N`), each with its own socket, all in one poll loop, over three servers. Each server
 //! is a second process (this binary run as `--fleet-server`, see
 //! `fleet/server.rs`) listening on 127.0.0.1 and accepting at most
 //! `--accepts-per-tick` connections (default 5) per 10 ms, as a busy
