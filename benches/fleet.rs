@@ -5,9 +5,10 @@
 //!
 //! This process holds N sessions (5,000 under `cargo bench --bench fleet`,
 //! 300 in the smoke run that `cargo test --all-targets` makes, or
-//! `--sessions N`), each with its own socket, all in one poll loop, over three servers. Each server
-//! is a second process (this binary run as `--fleet-server`, see
-//! `fleet/server.rs`) listening on 127.0.0.1 and accepting at most
+//! `--sessions N`), each with its own socket, all in one poll loop, over
+//! three servers. Each server is a second process (this binary run as
+//! `--fleet-server`, see `fleet/server.rs`) listening on 127.0.0.1 and
+//! accepting at most
 //! `--accepts-per-tick` connections (default 5) per 10 ms, as a busy
 //! ovsdb-server would; each accepted client gets a `hello` notification.
 //! Session `i` lists the servers starting with `i mod 3`, then the other
