@@ -8,9 +8,8 @@
 //! `--sessions N`), each with its own socket, all in one poll loop, over
 //! three servers. Each server is a second process (this binary run as
 //! `--fleet-server`, see `fleet/server.rs`) listening on 127.0.0.1 and
-//! accepting at most
-//! `--accepts-per-tick` connections (default 5) per 10 ms, as a busy
-//! ovsdb-server would; each accepted client gets a `hello` notification.
+//! accepting `--accepts-per-tick` connections (default 5) per 10 ms, as
+//! a busy ovsdb-server would; each accepted client gets a `hello` notification.
 //! Session `i` lists the servers starting with `i mod 3`, then the other
 //! two in an order alternating with `i`, as the IDL's shuffle would spread
 //! them. Everything else is OVS's default (probes every 5 s, which the
