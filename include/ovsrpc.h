@@ -469,6 +469,20 @@ struct ovsrpc_session_options {
    * before the connection fails with ETIMEDOUT; 0 (default): no limit.
    */
   long long message_timeout_ms;
+  /**
+   * Spread reconnection over a window of this many ms, so that many
+   * clients losing their server at once do not come back in lock step:
+   * after a drop, the round over the other remotes starts after a wait
+   * drawn from 0 to `jitter_ms`; each backoff wait of b ms becomes a
+   * wait drawn from b - min(jitter_ms, b/2) to b (never longer than
+   * OVS's). 0 (default): OVS's exact schedule.
+   */
+  int jitter_ms;
+  /**
+   * Seed of the jitter draws, for a reproducible schedule; 0 (default):
+   * each session seeds its own.
+   */
+  uint64_t jitter_seed;
 };
 
 /**

@@ -93,6 +93,7 @@ pub struct Reconnect {
     probe_interval: i32,
     probe_timeout: i32,
     connect_timeout: i32,
+    jitter: beyond::Jitter,
     /// The text to log for the failure being reported, if not the errno's.
     reason: Option<String>,
     passive: bool,
@@ -132,6 +133,7 @@ impl Reconnect {
             probe_interval: DEFAULT_PROBE_INTERVAL,
             probe_timeout: 0,
             connect_timeout: 0,
+            jitter: beyond::Jitter::default(),
             reason: None,
             passive: false,
             info: Level::Info,
@@ -237,6 +239,7 @@ impl Reconnect {
 
         if self.state == State::Backoff && self.backoff > max_backoff {
             self.backoff = max_backoff;
+            self.jitter.offset = 0;
         }
     }
 
@@ -322,6 +325,7 @@ impl Reconnect {
     pub fn skip_backoff(&mut self) {
         if self.state == State::Backoff {
             self.backoff = 0;
+            self.jitter.offset = 0;
         }
     }
 
@@ -454,7 +458,9 @@ impl Reconnect {
             }
             self.backoff = self.max_backoff;
         }
+        let round_start = matches!(self.state, State::Active | State::Idle | State::Reconnect);
         self.transition(now, State::Backoff);
+        self.jitter.offset = self.draw_jitter(round_start);
     }
 
     /// Reports that a connection attempt (passive: a listen attempt) is in
@@ -567,13 +573,16 @@ impl Reconnect {
         );
         self.state = state;
         self.state_entered = now;
+        self.jitter.offset = 0;
     }
 
     /// When `run` next has something to say, `i64::MAX` for never.
     fn deadline(&self, now: i64) -> i64 {
         match self.state {
             State::Void | State::Listening => i64::MAX,
-            State::Backoff => self.state_entered.saturating_add(i64::from(self.backoff)),
+            State::Backoff => self
+                .state_entered
+                .saturating_add(i64::from(self.backoff) + i64::from(self.jitter.offset)),
             State::Connecting => {
                 let timeout = if self.connect_timeout > 0 {
                     self.connect_timeout

@@ -70,6 +70,16 @@ pub struct ovsrpc_session_options {
     /// How long a message may take to arrive once it has begun, in ms,
     /// before the connection fails with ETIMEDOUT; 0 (default): no limit.
     pub message_timeout_ms: c_longlong,
+    /// Spread reconnection over a window of this many ms, so that many
+    /// clients losing their server at once do not come back in lock step:
+    /// after a drop, the round over the other remotes starts after a wait
+    /// drawn from 0 to `jitter_ms`; each backoff wait of b ms becomes a
+    /// wait drawn from b - min(jitter_ms, b/2) to b (never longer than
+    /// OVS's). 0 (default): OVS's exact schedule.
+    pub jitter_ms: c_int,
+    /// Seed of the jitter draws, for a reproducible schedule; 0 (default):
+    /// each session seeds its own.
+    pub jitter_seed: u64,
 }
 
 /// The health of one remote of a session.
@@ -120,6 +130,8 @@ impl From<&SessionOpenOptions> for ovsrpc_session_options {
             parallel_connect: o.parallel_connect,
             fast_failover: o.fast_failover,
             message_timeout_ms: o.message_timeout_ms,
+            jitter_ms: o.jitter_ms,
+            jitter_seed: o.jitter_seed.unwrap_or(0),
         }
     }
 }
@@ -136,6 +148,7 @@ impl ovsrpc_session_options {
         if self.connect_timeout_ms < 0
             || self.probe_timeout_ms < 0
             || self.message_timeout_ms < 0
+            || self.jitter_ms < 0
             || self.max_msg_size == 0
             || self.input_buffer == 0
         {
@@ -161,6 +174,8 @@ impl ovsrpc_session_options {
             parallel_connect: self.parallel_connect,
             fast_failover: self.fast_failover,
             message_timeout_ms: self.message_timeout_ms,
+            jitter_ms: self.jitter_ms,
+            jitter_seed: (self.jitter_seed != 0).then_some(self.jitter_seed),
         })
     }
 }

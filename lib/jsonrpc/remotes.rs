@@ -110,7 +110,7 @@ impl RemoteStats {
 /// A seed that differs between processes and calls. (Not fastrand's global
 /// generator: seeding that allocates a thread handle that a C program's main
 /// thread never frees, which leak checkers report.)
-fn random_seed() -> u64 {
+pub(crate) fn random_seed() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static CALLS: AtomicU64 = AtomicU64::new(0);
     let nanos = std::time::SystemTime::now()

@@ -30,8 +30,8 @@
 //! health with failing remotes tried last, a connect timeout, kernel
 //! dead-peer detection (`TCP_USER_TIMEOUT`, keepalive), a probe timeout
 //! separate from the idle interval, echo replies ahead of the backlog,
-//! receive limits, parallel connects, fast failover and a deadline per
-//! message. Per-remote statistics ([`JsonrpcSession::get_remote_stats`])
+//! receive limits, parallel connects, fast failover, a deadline per
+//! message and jitter on reconnection. Per-remote statistics ([`JsonrpcSession::get_remote_stats`])
 //! are always kept. [`JsonrpcSession::run`] reads the clock once.
 
 mod options;
@@ -43,7 +43,7 @@ use crate::error::{Error, Result};
 use crate::json::Json;
 use crate::jsonrpc::connection::{Jsonrpc, OVSDB_PORT};
 use crate::jsonrpc::msg::{Msg, MsgType};
-use crate::jsonrpc::remotes::Remotes;
+use crate::jsonrpc::remotes::{random_seed, Remotes};
 use crate::poll_loop;
 use crate::reconnect::{self, Action, Reconnect, State, Stats};
 use crate::stream::{self, PStream, Stream};
@@ -122,6 +122,7 @@ impl JsonrpcSession {
         let n = names.len() as u32;
         let remotes = Remotes::new(names, options.order);
         let mut s = JsonrpcSession::bare(remotes, Reconnect::new(now), options.clone());
+        s.seed_jitter();
         s.apply_open_options();
         s.reconnect.set_name(s.remotes.current_name());
         s.reconnect.enable(now);
@@ -523,9 +524,20 @@ impl JsonrpcSession {
     /// connection; the others at once.
     pub fn set_open_options(&mut self, options: &SessionOpenOptions) {
         let order = self.opts.order;
+        let reseed = options.jitter_seed != self.opts.jitter_seed;
         self.opts = options.clone();
         self.opts.order = order;
+        if reseed {
+            self.seed_jitter();
+        }
         self.apply_open_options();
+    }
+
+    /// Seeds the FSM's jitter draws: the seed given, or one of the
+    /// session's own.
+    fn seed_jitter(&mut self) {
+        let seed = self.opts.jitter_seed.unwrap_or_else(random_seed);
+        self.reconnect.seed_jitter(seed);
     }
 
     fn apply_open_options(&mut self) {
@@ -535,6 +547,7 @@ impl JsonrpcSession {
         self.reconnect.set_probe_timeout(self.opts.probe_timeout_ms);
         let connect_timeout = self.opts.connect_timeout_ms.clamp(0, i64::from(i32::MAX));
         self.reconnect.set_connect_timeout(connect_timeout as i32);
+        self.reconnect.set_jitter(self.opts.jitter_ms);
         if self.opts.message_timeout_ms <= 0 {
             self.message_started = None;
         }

@@ -131,6 +131,7 @@ check_defaults(void)
     CHECK(opts.parallel_connect == 0);
     CHECK(!opts.fast_failover);
     CHECK(opts.message_timeout_ms == 0);
+    CHECK(opts.jitter_ms == 0 && opts.jitter_seed == 0);
 }
 
 static void
@@ -145,6 +146,9 @@ check_refusals(void)
     CHECK(ovsrpc_session_open_multiple(names, 1, true, &opts) == NULL);
     ovsrpc_session_options_init(&opts);
     opts.connect_timeout_ms = -1;
+    CHECK(ovsrpc_session_open_multiple(names, 1, true, &opts) == NULL);
+    ovsrpc_session_options_init(&opts);
+    opts.jitter_ms = -1;
     CHECK(ovsrpc_session_open_multiple(names, 1, true, &opts) == NULL);
 
     /* NULL options: the defaults. */
@@ -196,6 +200,8 @@ main(void)
     opts.max_msg_size = 1 << 20;
     opts.input_buffer = 8192;
     opts.message_timeout_ms = 10000;
+    opts.jitter_ms = 500;
+    opts.jitter_seed = 9;
     names[0] = refused_name;
     names[1] = good_name;
     s = ovsrpc_session_open_multiple(names, 2, true, &opts);
@@ -211,6 +217,7 @@ main(void)
     CHECK(got.keepalive_idle_s == 30 && got.keepalive_interval_s == 5);
     CHECK(got.probe_timeout_ms == 4000 && got.echo_priority);
     CHECK(got.max_msg_size == 1 << 20 && got.input_buffer == 8192);
+    CHECK(got.jitter_ms == 500 && got.jitter_seed == 9);
 
     connect_and_echo(s, &server);
     CHECK(!strcmp(jsonrpc_session_get_name(s), good_name));

@@ -68,6 +68,22 @@ pub struct SessionOpenOptions {
     /// Whitespace between messages does not start one. Idle connections and
     /// probes are unaffected. 0 (the default) sets no limit, as OVS.
     pub message_timeout_ms: i64,
+    /// Spreads reconnection over a window of this many ms, so that a fleet
+    /// of clients that lose their server at the same instant does not come
+    /// back in lock step. What it changes: after a connection drops, the
+    /// round over the other remotes that OVS starts at once starts after a
+    /// wait drawn from 0 to `jitter_ms`; each backoff wait of `b` ms
+    /// becomes a wait drawn from `b - min(jitter_ms, b / 2)` to `b`. What
+    /// it keeps: the round stays one round (its other tries go at once),
+    /// no wait is longer than OVS's, so the maximum backoff stays a
+    /// maximum, and the first connection at open is immediate. See
+    /// [`Reconnect::set_jitter`](crate::reconnect::Reconnect::set_jitter).
+    /// 0 (the default) keeps OVS's exact schedule.
+    pub jitter_ms: i32,
+    /// The seed of the session's jitter draws, for a reproducible
+    /// schedule; `None` (the default) seeds from the time, the process and
+    /// a counter, so that every session draws its own schedule.
+    pub jitter_seed: Option<u64>,
 }
 
 impl Default for SessionOpenOptions {
@@ -84,6 +100,8 @@ impl Default for SessionOpenOptions {
             parallel_connect: 0,
             fast_failover: false,
             message_timeout_ms: 0,
+            jitter_ms: 0,
+            jitter_seed: None,
         }
     }
 }

@@ -84,6 +84,7 @@ mod backoff;
 mod connecting;
 mod forced_reconnect;
 mod idle;
+mod jitter;
 mod listening;
 mod misc;
 mod settings;
