@@ -12,6 +12,8 @@
  *   notify-10k   the same with one 10 KB string per notification
  *   notify-rows  the same with about 10 KB of OVSDB rows per notification
  *   round-trips  request/reply: jsonrpc_send() + jsonrpc_recv_block()
+ *   poll-loop    main-loop iterations (poll_fd_wait() on 5,000 pipes, one
+ *                ready, then poll_block()) per second; also at 10 pipes
  *   memory       peak memory of parsing a ~100 MB OVSDB-shaped document
  *
  * Prints one line, "VALUE UNIT", on stdout: a rate (higher is better) or,
@@ -23,6 +25,7 @@
  * (n, elems) and json_equal(). */
 
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -489,6 +492,54 @@ bench_round_trips(void)
     json_destroy(params);
 }
 
+/* ---- (g): poll loop iterations against the number of fds ---- */
+
+/* Microseconds per main-loop iteration over 'n' pipes: poll_fd_wait() on
+ * each read end, then poll_block(); one pipe holds a byte nobody reads, so
+ * each poll_block() returns at once (level-triggered). */
+static double
+poll_iteration_usec(int n, double seconds)
+{
+    int (*fds)[2] = malloc(n * sizeof *fds);
+    unsigned long long iterations = 0;
+    double start, elapsed;
+
+    for (int i = 0; i < n; i++) {
+        if (pipe(fds[i])) {
+            fail("pipe: %s", strerror(errno));
+        }
+    }
+    if (write(fds[n / 2][1], "x", 1) != 1) {
+        fail("write: %s", strerror(errno));
+    }
+    start = now_sec();
+    do {
+        for (int k = 0; k < 16; k++) {
+            for (int i = 0; i < n; i++) {
+                poll_fd_wait(fds[i][0], POLLIN);
+            }
+            poll_block();
+        }
+        iterations += 16;
+    } while ((elapsed = now_sec() - start) < seconds);
+    for (int i = 0; i < n; i++) {
+        close(fds[i][0]);
+        close(fds[i][1]);
+    }
+    free(fds);
+    return elapsed * 1e6 / iterations;
+}
+
+static void
+bench_poll_loop(void)
+{
+    double few = poll_iteration_usec(10, run_time / 2);
+    double many = poll_iteration_usec(5000, run_time / 2);
+
+    printf("%.0f iterations/s at 5000 fds (%.3f us; 10 fds %.3f us; "
+           "ratio 5000:10 %.1f)\n", 1e6 / many, many, few, many / few);
+}
+
 /* ---- (f): peak memory of one large tree ---- */
 
 /* A field of /proc/self/status, in kB. */
@@ -554,7 +605,7 @@ main(int argc, char *argv[])
     }
     if (argc != 2) {
         fail("usage: bench-ovs parse|serialize|notify-100|notify-10k|"
-             "notify-rows|round-trips|memory");
+             "notify-rows|round-trips|poll-loop|memory");
     }
     if (!strcmp(argv[1], "parse")) {
         bench_parse();
@@ -568,6 +619,8 @@ main(int argc, char *argv[])
         bench_notify(rows_params(10000));
     } else if (!strcmp(argv[1], "round-trips")) {
         bench_round_trips();
+    } else if (!strcmp(argv[1], "poll-loop")) {
+        bench_poll_loop();
     } else if (!strcmp(argv[1], "memory")) {
         bench_memory();
     } else {
