@@ -396,6 +396,9 @@ bench_notify(struct json *params)
     unsigned int checks = 0;
     double start, elapsed;
 
+    if (params->type != JSON_ARRAY || !params->array.n) {
+        fail("notification params are not a non-empty array");
+    }
     open_pair(&tx, &rx);
     start = now_sec();
     for (;;) {
