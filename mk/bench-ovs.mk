@@ -17,9 +17,12 @@
 
 BENCH_OVS_BUILD := target/bench-ovs
 BENCH_OVS_CFLAGS ?= -O2 -g
-# What OVS's library needs from the system, as its own build links it
-# (configured with --disable-libcapng: no -lcap-ng).
-OVS_LIBS := -lssl -lcrypto -latomic -lpthread -lrt -lm
+# What OVS's library needs from the system: the -l flags libtool recorded
+# for libopenvswitch.la (-lssl -lcrypto -latomic -lm as ovs-tree.sh
+# configures it), plus the threads and clock libraries.
+OVS_LIBS = $$(sed -n "s/^dependency_libs='\(.*\)'/\1/p" \
+	$$build/lib/libopenvswitch.la | tr ' ' '\n' | grep '^-l' | tr '\n' ' ') \
+	-lpthread -lrt
 
 .PHONY: bench-ovs
 bench-ovs: $(LIB)
@@ -27,7 +30,8 @@ bench-ovs: $(LIB)
 	set -e; src=$$(tests/c/ovs/ovs-tree.sh build); \
 	build=target/ovs/build; \
 	mkdir -p $(BENCH_OVS_BUILD); \
-	echo "cc bench-ovs.c against OVS 3.1's headers + libopenvswitch.a"; \
+	echo "cc bench-ovs.c against OVS 3.1's headers + libopenvswitch.a" \
+	    "$(OVS_LIBS)"; \
 	$(CC) $(BENCH_OVS_CFLAGS) $(C_WARNINGS) -include $$build/config.h \
 	    -I$$build/include -I$$src/include -I$$build/lib -I$$src/lib -I$$build \
 	    -o $(BENCH_OVS_BUILD)/bench-ovs-ovs benches/ovs/bench-ovs.c \
