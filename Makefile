@@ -3,6 +3,7 @@
 #   make demo     the main job: one session over three servers survives a kill
 #   make check    every test
 #   make bench    the benchmarks
+#   make bench-ovs  the same C benchmark against OVS's C library and ovsrpc
 
 CARGO ?= cargo
 PREFIX ?= /usr/local
@@ -40,3 +41,5 @@ clean:
 
 # C ABI: header generation, C tests under valgrind, install.
 include mk/capi.mk
+# ovsrpc against OVS's C library, measured in one run.
+include mk/bench-ovs.mk

@@ -5,7 +5,8 @@
 //! `block()` returns at once because of it (level-triggered). The same
 //! iteration is timed with a plain poll(2) over the same fds, which is what
 //! OVS's poll loop does, and both report the ratio of the cost at 5,000
-//! pipes to the cost at 10 (OVS's own measurement: 125).
+//! pipes to the cost at 10. OVS's own poll loop is measured against
+//! ovsrpc's by `make bench-ovs` (the same C program built against both).
 
 use std::io::Write;
 use std::os::unix::io::{AsRawFd, RawFd};
@@ -102,7 +103,7 @@ fn main() {
     let last = SIZES.len() - 1;
     println!(
         "poll_loop ratio 5000:10  ovsrpc {:.1} (target <= 10)   ovsrpc, order changing {:.1}   \
-         plain poll(2) {:.1} (OVS reports 125)",
+         plain poll(2) {:.1} (OVS's own poll loop: `make bench-ovs`)",
         ovsrpc[last] / ovsrpc[0],
         reordered[last] / reordered[0],
         plain[last] / plain[0]
