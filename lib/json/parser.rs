@@ -180,22 +180,64 @@ pub struct Parser {
     line: u64,
     line_start: u64,
 
-    // Lexer.
+    // Lexer and parser state.
     partial: Partial,
-    tok: Vec<u8>,
-    scratch: String,
-
-    // Parser.
     state: State,
-    frames: Vec<Frame>,
-    values: Vec<Json>,
-    members: Vec<(Arc<str>, Json)>,
     result: Option<Json>,
     done: bool,
     error: Option<Error>,
 
+    // The stacks, borrowed from this thread while a value is half-read.
+    work: Work,
+    has_work: bool,
+}
+
+/// The parser's working memory: the token cut short by a slice's end, the
+/// open containers, their contents so far, and the interner. It is needed
+/// only while a value is half-read; between values it goes back to a spare
+/// kept per thread, so that a connection waiting for its next message holds
+/// none of it (and a new parser starts with warm stacks and interner).
+#[derive(Default)]
+struct Work {
+    tok: Vec<u8>,
+    scratch: String,
+    frames: Vec<Frame>,
+    values: Vec<Json>,
+    members: Vec<(Arc<str>, Json)>,
     // Short strings seen lately, shared instead of allocated again.
     interner: Interner,
+}
+
+impl Work {
+    /// Empties the stacks and gives back memory beyond what a typical
+    /// message needs.
+    fn clear_and_trim(&mut self) {
+        const KEEP: usize = 4096;
+        self.tok.clear();
+        self.frames.clear();
+        self.values.clear();
+        self.members.clear();
+        if self.frames.capacity() > KEEP {
+            self.frames.shrink_to(KEEP);
+        }
+        if self.values.capacity() > KEEP {
+            self.values.shrink_to(KEEP);
+        }
+        if self.members.capacity() > KEEP {
+            self.members.shrink_to(KEEP);
+        }
+        if self.tok.capacity() > 16 * KEEP {
+            self.tok.shrink_to(16 * KEEP);
+        }
+        if self.scratch.capacity() > 16 * KEEP {
+            self.scratch.shrink_to(16 * KEEP);
+        }
+    }
+}
+
+thread_local! {
+    /// This thread's spare working memory, when no parser holds it.
+    static SPARE_WORK: std::cell::Cell<Option<Work>> = const { std::cell::Cell::new(None) };
 }
 
 impl Default for Parser {
@@ -230,16 +272,12 @@ impl Parser {
             line: 0,
             line_start: 0,
             partial: Partial::None,
-            tok: Vec::new(),
-            scratch: String::new(),
             state: State::Start,
-            frames: Vec::new(),
-            values: Vec::new(),
-            members: Vec::new(),
             result: None,
             done: false,
             error: None,
-            interner: Interner::default(),
+            work: Work::default(),
+            has_work: false,
         }
     }
 
@@ -274,39 +312,38 @@ impl Parser {
     }
 
     /// Forgets everything about the current value and starts afresh,
-    /// keeping the settings and the memory already allocated.
+    /// keeping the settings.
     pub fn reset(&mut self) {
         self.byte = 0;
         self.line = 0;
         self.line_start = 0;
         self.partial = Partial::None;
-        self.tok.clear();
         self.state = State::Start;
-        self.frames.clear();
-        self.values.clear();
-        self.members.clear();
         self.result = None;
         self.done = false;
         self.error = None;
+        self.return_work();
     }
 
-    /// Gives back memory beyond what a typical message needs.
-    pub(super) fn trim(&mut self) {
-        const KEEP: usize = 4096;
-        if self.frames.capacity() > KEEP {
-            self.frames.shrink_to(KEEP);
+    /// Takes this thread's spare working memory, if the parser has none.
+    #[inline]
+    fn borrow_work(&mut self) {
+        if !self.has_work {
+            if let Some(work) = SPARE_WORK.try_with(|c| c.take()).ok().flatten() {
+                self.work = work;
+            }
+            self.has_work = true;
         }
-        if self.values.capacity() > KEEP {
-            self.values.shrink_to(KEEP);
-        }
-        if self.members.capacity() > KEEP {
-            self.members.shrink_to(KEEP);
-        }
-        if self.tok.capacity() > 16 * KEEP {
-            self.tok.shrink_to(16 * KEEP);
-        }
-        if self.scratch.capacity() > 16 * KEEP {
-            self.scratch.shrink_to(16 * KEEP);
+    }
+
+    /// Hands the working memory back to this thread's spare, emptied.
+    #[inline]
+    fn return_work(&mut self) {
+        if self.has_work {
+            self.has_work = false;
+            let mut work = std::mem::take(&mut self.work);
+            work.clear_and_trim();
+            let _ = SPARE_WORK.try_with(|c| c.set(Some(work)));
         }
     }
 
@@ -325,11 +362,16 @@ impl Parser {
             _ => (input, false),
         };
         let base = self.byte;
+        self.borrow_work();
         let n = self.run(input, base);
         self.byte = base + n as u64;
         if limited && !self.done && n == input.len() {
             let max = self.max_size.unwrap_or(0);
             self.error_at(format!("input exceeds maximum size {max}"), self.byte);
+        }
+        if self.partial == Partial::None && self.work.frames.is_empty() {
+            // Nothing half-read is on the stacks: between values, or done.
+            self.return_work();
         }
         n
     }
@@ -345,10 +387,10 @@ impl Parser {
                     self.error_at("unexpected end of input in quoted string".into(), at);
                 }
                 Partial::Number | Partial::Keyword => {
-                    let tok = std::mem::take(&mut self.tok);
+                    let tok = std::mem::take(&mut self.work.tok);
                     self.partial = Partial::None;
                     let step = self.token_word(&tok, at);
-                    self.tok = tok;
+                    self.work.tok = tok;
                     if let Err(msg) = step {
                         self.error_at(msg.to_string(), at);
                     }
@@ -383,9 +425,9 @@ impl Parser {
 
     /// The lexer loop over one slice. Returns the number of bytes consumed.
     fn run(&mut self, s: &[u8], base: u64) -> usize {
-        let mut scratch = std::mem::take(&mut self.scratch);
+        let mut scratch = std::mem::take(&mut self.work.scratch);
         let n = self.run_with(s, base, &mut scratch);
-        self.scratch = scratch;
+        self.work.scratch = scratch;
         n
     }
 
@@ -440,8 +482,8 @@ impl Parser {
                         return j + 1;
                     }
                     Fast::Cut => {
-                        self.tok.clear();
-                        self.tok.extend_from_slice(&s[i + 1..]);
+                        self.work.tok.clear();
+                        self.work.tok.extend_from_slice(&s[i + 1..]);
                         self.partial = Partial::PlainString;
                         return s.len();
                     }
@@ -456,8 +498,8 @@ impl Parser {
                             }
                             StrEnd::Failed(n) => return n,
                             StrEnd::More => {
-                                self.tok.clear();
-                                self.tok.extend_from_slice(&s[i + 1..]);
+                                self.work.tok.clear();
+                                self.work.tok.extend_from_slice(&s[i + 1..]);
                                 self.partial = Partial::String { escaped };
                                 return s.len();
                             }
@@ -478,8 +520,8 @@ impl Parser {
                             .map_or(s.len(), |k| i + 1 + k)
                     };
                     if j == s.len() {
-                        self.tok.clear();
-                        self.tok.extend_from_slice(&s[i..]);
+                        self.work.tok.clear();
+                        self.work.tok.extend_from_slice(&s[i..]);
                         self.partial = if number {
                             Partial::Number
                         } else {
@@ -525,15 +567,15 @@ impl Parser {
                     }
                 });
                 let Some(j) = end else {
-                    self.tok.extend_from_slice(s);
+                    self.work.tok.extend_from_slice(s);
                     return None;
                 };
-                self.tok.extend_from_slice(&s[..j]);
+                self.work.tok.extend_from_slice(&s[..j]);
                 self.partial = Partial::None;
-                let tok = std::mem::take(&mut self.tok);
+                let tok = std::mem::take(&mut self.work.tok);
                 let step = self.token_word(&tok, base + j as u64);
-                self.tok = tok;
-                self.tok.clear();
+                self.work.tok = tok;
+                self.work.tok.clear();
                 if let Err(msg) = step {
                     self.error_at(msg.to_string(), base + j as u64);
                 }
@@ -543,18 +585,18 @@ impl Parser {
             Partial::PlainString => {
                 let j = find_special(s, 0);
                 let Some(&c) = s.get(j) else {
-                    self.tok.extend_from_slice(s);
+                    self.work.tok.extend_from_slice(s);
                     return None;
                 };
                 match c {
                     b'"' => {
-                        self.tok.extend_from_slice(&s[..j]);
+                        self.work.tok.extend_from_slice(&s[..j]);
                         self.tok_string(base + j as u64, true);
                         Some(j + 1)
                     }
                     b'\\' => {
                         // Escapes from here on: the general continuation.
-                        self.tok.extend_from_slice(&s[..j]);
+                        self.work.tok.extend_from_slice(&s[..j]);
                         self.resume_string(s, j, false, base)
                     }
                     _ => {
@@ -578,13 +620,13 @@ impl Parser {
     ) -> Option<usize> {
         match self.scan_string(s, from, &mut escaped, base) {
             StrEnd::Quote(j) => {
-                self.tok.extend_from_slice(&s[from..j]);
+                self.work.tok.extend_from_slice(&s[from..j]);
                 self.tok_string(base + j as u64, false);
                 Some(j + 1)
             }
             StrEnd::Failed(n) => Some(n),
             StrEnd::More => {
-                self.tok.extend_from_slice(&s[from..]);
+                self.work.tok.extend_from_slice(&s[from..]);
                 self.partial = Partial::String { escaped };
                 None
             }
@@ -618,7 +660,7 @@ impl Parser {
     /// A decoded string whose closing quote is at `at`: hands it to the
     /// parser. False if that failed.
     fn string_text(&mut self, text: &str, at: u64) -> bool {
-        let text = self.interner.intern(text);
+        let text = self.work.interner.intern(text);
         match self.string(text) {
             Ok(()) => true,
             Err(msg) => {
@@ -645,14 +687,14 @@ impl Parser {
     /// UTF-8 is left to check; the slow path words any error).
     fn tok_string(&mut self, at: u64, plain: bool) {
         self.partial = Partial::None;
-        let tok = std::mem::take(&mut self.tok);
+        let tok = std::mem::take(&mut self.work.tok);
         let text = if plain { utf8(&tok).ok() } else { None };
         match text {
             Some(text) => self.string_text(text, at),
             None => self.string_raw(&tok, at),
         };
-        self.tok = tok;
-        self.tok.clear();
+        self.work.tok = tok;
+        self.work.tok.clear();
     }
 
     /// A number or keyword token.
@@ -680,19 +722,19 @@ impl Parser {
             State::Start | State::ObjectValue | State::ArrayInit | State::ArrayValue => {}
             s => return Err(s.unexpected()),
         }
-        if self.frames.len() >= MAX_HEIGHT {
+        if self.work.frames.len() >= MAX_HEIGHT {
             return Err("input exceeds maximum nesting depth 1000");
         }
         if object {
-            self.frames.push(Frame {
+            self.work.frames.push(Frame {
                 object,
-                start: self.members.len(),
+                start: self.work.members.len(),
             });
             self.state = State::ObjectInit;
         } else {
-            self.frames.push(Frame {
+            self.work.frames.push(Frame {
                 object,
-                start: self.values.len(),
+                start: self.work.values.len(),
             });
             self.state = State::ArrayInit;
         }
@@ -708,17 +750,17 @@ impl Parser {
         if !ok {
             return Err(self.state.unexpected());
         }
-        let Some(frame) = self.frames.pop() else {
+        let Some(frame) = self.work.frames.pop() else {
             return Err(self.state.unexpected());
         };
         let value = if frame.object {
-            let members = take_from(&mut self.members, frame.start);
+            let members = take_from(&mut self.work.members, frame.start);
             Json::Object(Arc::new(Object::from_members(members)))
         } else {
-            let elements = take_from(&mut self.values, frame.start);
+            let elements = take_from(&mut self.work.values, frame.start);
             Json::Array(Arc::new(elements))
         };
-        match self.frames.last() {
+        match self.work.frames.last() {
             None => {
                 self.result = Some(value);
                 self.state = State::End;
@@ -727,13 +769,13 @@ impl Parser {
                 }
             }
             Some(parent) if parent.object => {
-                if let Some(last) = self.members.last_mut() {
+                if let Some(last) = self.work.members.last_mut() {
                     last.1 = value;
                 }
                 self.state = State::ObjectNext;
             }
             Some(_) => {
-                self.values.push(value);
+                self.work.values.push(value);
                 self.state = State::ArrayNext;
             }
         }
@@ -760,7 +802,7 @@ impl Parser {
     fn string(&mut self, text: Arc<str>) -> Step {
         match self.state {
             State::ObjectInit | State::ObjectName => {
-                self.members.push((text, Json::Null));
+                self.work.members.push((text, Json::Null));
                 self.state = State::ObjectColon;
                 Ok(())
             }
@@ -772,13 +814,13 @@ impl Parser {
     fn value(&mut self, value: Json) -> Step {
         match self.state {
             State::ObjectValue => {
-                if let Some(last) = self.members.last_mut() {
+                if let Some(last) = self.work.members.last_mut() {
                     last.1 = value;
                 }
                 self.state = State::ObjectNext;
             }
             State::ArrayInit | State::ArrayValue => {
-                self.values.push(value);
+                self.work.values.push(value);
                 self.state = State::ArrayNext;
             }
             s => return Err(s.unexpected()),
