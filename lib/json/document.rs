@@ -3,7 +3,7 @@
 use std::io::Read;
 
 use super::error::Error;
-use super::parser::Parser;
+use super::incremental::Parser;
 use super::value::Json;
 
 /// Parses a whole JSON text (OVS's `json_from_string()`).

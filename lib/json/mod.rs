@@ -42,9 +42,11 @@
 //! assert_eq!(err.to_string(), "line 0, column 6, byte 6: syntax error expecting value");
 //! ```
 
+mod builder;
 mod document;
 mod error;
 mod hash;
+mod incremental;
 mod intern;
 mod number;
 mod object;
@@ -56,8 +58,9 @@ mod value;
 
 pub use document::{from_reader, from_slice, from_str};
 pub use error::Error;
+pub use incremental::{Parser, DEFAULT_MAX_SIZE};
 pub use object::Object;
-pub use parser::{Parser, DEFAULT_MAX_SIZE, MAX_HEIGHT};
+pub use parser::MAX_HEIGHT;
 pub use serde_bridge::{from_json, to_json};
 pub use serializer::SerializeOptions;
 pub(crate) use serializer::{serialize, Sink};
