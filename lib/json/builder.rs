@@ -129,3 +129,155 @@ impl Builder for JsonBuilder {
         let _ = SPARE_WORK.try_with(|c| c.set(Some(work)));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! A second builder and tree, as a C node builder would be: nodes that
+    //! own their children, counted while alive, serialized through
+    //! [`Node`](crate::json::serializer::Node).
+
+    use std::cell::Cell;
+
+    use super::*;
+    use crate::json::parser::Core;
+    use crate::json::serializer::{serialize, Node, View};
+    use crate::json::SerializeOptions;
+
+    thread_local! {
+        static LIVE: Cell<i64> = const { Cell::new(0) };
+    }
+
+    /// A node of the test tree; objects keep names in insertion order.
+    enum Kind {
+        Null,
+        Bool(bool),
+        Int(i64),
+        Real(f64),
+        Str(String),
+        Array(Vec<T>),
+        Object(Vec<(String, T)>),
+    }
+
+    struct T(Kind);
+
+    impl T {
+        fn new(kind: Kind) -> T {
+            LIVE.with(|l| l.set(l.get() + 1));
+            T(kind)
+        }
+    }
+
+    impl Drop for T {
+        fn drop(&mut self) {
+            LIVE.with(|l| l.set(l.get() - 1));
+        }
+    }
+
+    #[derive(Default)]
+    struct TBuilder;
+
+    impl Builder for TBuilder {
+        type Value = T;
+        type Name = String;
+        fn null(&mut self) -> T {
+            T::new(Kind::Null)
+        }
+        fn boolean(&mut self, b: bool) -> T {
+            T::new(Kind::Bool(b))
+        }
+        fn integer(&mut self, i: i64) -> T {
+            T::new(Kind::Int(i))
+        }
+        fn real(&mut self, r: f64) -> T {
+            T::new(Kind::Real(r))
+        }
+        fn string(&mut self, s: &str) -> T {
+            T::new(Kind::Str(s.to_string()))
+        }
+        fn name(&mut self, s: &str) -> String {
+            s.to_string()
+        }
+        fn array(&mut self, elements: &mut Vec<T>, start: usize) -> T {
+            T::new(Kind::Array(elements.split_off(start)))
+        }
+        fn object(&mut self, members: &mut Vec<(String, T)>, start: usize) -> T {
+            // OVS's rule: a repeated name keeps its place, takes the value.
+            let mut out: Vec<(String, T)> = Vec::new();
+            for (name, value) in members.drain(start..) {
+                match out.iter_mut().find(|(n, _)| *n == name) {
+                    Some(slot) => slot.1 = value,
+                    None => out.push((name, value)),
+                }
+            }
+            T::new(Kind::Object(out))
+        }
+    }
+
+    fn member((name, value): &(String, T)) -> (&str, &T) {
+        (name, value)
+    }
+
+    impl Node for T {
+        type Elements<'a> = std::slice::Iter<'a, T>;
+        type Members<'a> =
+            std::iter::Map<std::slice::Iter<'a, (String, T)>, fn(&(String, T)) -> (&str, &T)>;
+        fn view(&self) -> View<'_, T> {
+            match &self.0 {
+                Kind::Null => View::Null,
+                Kind::Bool(b) => View::Boolean(*b),
+                Kind::Int(i) => View::Integer(*i),
+                Kind::Real(r) => View::Real(*r),
+                Kind::Str(s) => View::String(s),
+                Kind::Array(a) => View::Array(a.iter()),
+                Kind::Object(o) => {
+                    let f: fn(&(String, T)) -> (&str, &T) = member;
+                    View::Object(o.iter().map(f))
+                }
+            }
+        }
+    }
+
+    const TEXT: &str = r#"{"id":null,"method":"update","params":["mon",{"Interface":{"6f8a":{"new":{"name":"tap\u00e9\n","ofport":-17,"mtu":1500,"speed":1e10,"x":1.5e-3,"up":true,"down":false,"none":null,"external_ids":["map",[["a","b"],["c","\"d\""]]],"mtu":9000,"s":["set",[]],"o":{}}}}}]}"#;
+
+    /// Parses `text` through the test builder, `step` bytes at a time.
+    fn parse_t(text: &str, step: usize) -> Result<T, crate::json::Error> {
+        let mut core: Core<TBuilder> = Core::with_flags(true, None);
+        for chunk in text.as_bytes().chunks(step) {
+            core.feed(chunk);
+        }
+        core.finish()
+    }
+
+    #[test]
+    fn second_builder_and_tree_match_the_json_path() {
+        let json = crate::json::from_str(TEXT).unwrap();
+        for options in [SerializeOptions::COMPACT, SerializeOptions::PRETTY_SORTED] {
+            let expected = json.to_string_with(options);
+            for step in [1, 2, 7, 64, TEXT.len()] {
+                let tree = parse_t(TEXT, step).unwrap();
+                let mut out = String::new();
+                serialize(&tree, &mut out, options);
+                assert_eq!(out, expected, "step {step}, {options:?}");
+            }
+        }
+        assert_eq!(LIVE.with(Cell::get), 0, "every node freed");
+    }
+
+    #[test]
+    fn errors_are_the_cores_and_free_every_node() {
+        let deep = format!("{}1{}", "[".repeat(1001), "]".repeat(1001));
+        for text in [
+            r#"{"a":[1,2,{"b":"c"}],"d":[true,]}"#,
+            r#"[1,"x",{"y":[2,3"#,
+            r#"{"a":{"b":"\u0000"}}"#,
+            deep.as_str(),
+        ] {
+            let expected = crate::json::from_str(text).unwrap_err().to_string();
+            for step in [1, 3, text.len()] {
+                let err = parse_t(text, step).err().expect("an error");
+                assert_eq!(err.to_string(), expected, "step {step}");
+                assert_eq!(LIVE.with(Cell::get), 0, "nodes left after an error");
+            }
+        }
+    }
+}
