@@ -3,7 +3,7 @@
 use std::io::Read;
 
 use super::error::Error;
-use super::parser::Parser;
+use super::incremental::Parser;
 use super::value::Json;
 
 /// Parses a whole JSON text (OVS's `json_from_string()`).
@@ -26,14 +26,13 @@ thread_local! {
 }
 
 /// Runs `f` with this thread's spare document parser (or a new one if it is
-/// in use), then keeps the parser, trimmed, for next time.
+/// in use), then keeps the parser for next time.
 fn with_document_parser<T>(f: impl FnOnce(&mut Parser) -> T) -> T {
     let mut p = DOCUMENT_PARSER
         .with(|c| c.take())
         .unwrap_or_else(|| Box::new(Parser::new_document()));
     let result = f(&mut p);
     p.reset();
-    p.trim();
     DOCUMENT_PARSER.with(|c| c.set(Some(p)));
     result
 }

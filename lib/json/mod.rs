@@ -31,6 +31,30 @@
 //!   [`Json`] through serde; `Json` also converts to and from
 //!   `serde_json::Value`.
 //!
+//! # One parser core, one serializer core
+//!
+//! The parser core (`parser.rs`) does the lexing, the grammar, positions,
+//! the size limit and every error, nesting depth included; it makes values
+//! through a crate-internal `Builder` trait (`builder.rs`): scalars as they
+//! are read (`null`, `boolean`, `integer`, `real`, `string`, `name` for a
+//! member name), then `array` / `object` when a container closes, from the
+//! elements or `(name, value)` members the core kept on its stacks (a name
+//! waits on a stack of its own until its value is complete, so no builder
+//! needs a placeholder value). [`Parser`] is that core over the builder of
+//! [`Json`] trees (with its interner of short strings); a builder of C
+//! `struct json` nodes plugs into the same core and gets the same
+//! incremental behaviour and the same errors. A builder's values are owned:
+//! those an error leaves on the stacks are dropped. Between values the
+//! stacks and the builder go back to a spare kept per thread, so an idle
+//! incremental parser holds no memory.
+//!
+//! The serializer core (`serializer.rs`) reads a tree through the
+//! crate-internal `Node` trait: each node shows itself as a view (null,
+//! boolean, integer, real, string, array elements, object members in
+//! order); sorting, pretty printing and escaping are the core's. [`Json`]
+//! implements it; a C tree implements it over its nodes and is written by
+//! the same code to the same bytes.
+//!
 //! ```
 //! use ovsrpc::json::{self, Json, SerializeOptions};
 //!
@@ -42,9 +66,11 @@
 //! assert_eq!(err.to_string(), "line 0, column 6, byte 6: syntax error expecting value");
 //! ```
 
+mod builder;
 mod document;
 mod error;
 mod hash;
+mod incremental;
 mod intern;
 mod number;
 mod object;
@@ -56,8 +82,9 @@ mod value;
 
 pub use document::{from_reader, from_slice, from_str};
 pub use error::Error;
+pub use incremental::{Parser, DEFAULT_MAX_SIZE};
 pub use object::Object;
-pub use parser::{Parser, DEFAULT_MAX_SIZE, MAX_HEIGHT};
+pub use parser::MAX_HEIGHT;
 pub use serde_bridge::{from_json, to_json};
 pub use serializer::SerializeOptions;
 pub(crate) use serializer::{serialize, Sink};

@@ -1,4 +1,5 @@
-//! The incremental parser: OVS's `json_parser`, without recursion.
+//! The incremental parser core: OVS's `json_parser`, without recursion,
+//! generic over the [`Builder`] that makes the values.
 //!
 //! The lexer runs straight over each fed slice. A token that the slice cuts
 //! short (a string, number or keyword) is kept in `tok` and completed from
@@ -7,21 +8,15 @@
 //! explicit stacks (array elements, object members) and moved into their
 //! final, exactly sized allocation when they close.
 
-use std::sync::Arc;
-
+use super::builder::Builder;
 use super::error::Error;
-use super::intern::Interner;
 use super::number::{is_number_byte, parse_number};
-use super::object::Object;
 use super::string::{decode_raw, fast_string, find_special, scan_raw, utf8, Fast, Scan};
 use super::value::Json;
 
 /// Deepest nesting of arrays and objects the parser accepts (OVS's
 /// `JSON_MAX_HEIGHT`).
 pub const MAX_HEIGHT: usize = 1000;
-
-/// The input size limit of a parser made by [`Parser::new`]: 256 MiB.
-pub const DEFAULT_MAX_SIZE: u64 = 256 << 20;
 
 /// Parse states, as in OVS.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -81,19 +76,6 @@ enum StrEnd {
     More,
 }
 
-/// Moves `stack[start..]` into a new vector of just that size, copying the
-/// elements in one go (`drain(..).collect()` moves them one by one). The
-/// stack keeps its allocation: `split_off(0)` would hand it over instead.
-#[inline]
-fn take_from<T>(stack: &mut Vec<T>, start: usize) -> Vec<T> {
-    if start == 0 {
-        let mut taken = Vec::with_capacity(stack.len());
-        taken.append(stack);
-        return taken;
-    }
-    stack.split_off(start)
-}
-
 /// An open array or object: where its contents start on the value stack.
 #[derive(Clone, Copy)]
 struct Frame {
@@ -136,42 +118,9 @@ static CLASS: [u8; 256] = {
     t
 };
 
-/// An incremental parser for one JSON text at a time (OVS's
-/// `struct json_parser`).
-///
-/// Feed it bytes as they arrive; it consumes them until one complete
-/// top-level value (an object or array) has been read, then
-/// [`is_done`](Parser::is_done) turns true and [`feed`](Parser::feed)
-/// consumes nothing more. [`finish`](Parser::finish) then yields the value,
-/// or the first error, and resets the parser for the next value:
-///
-/// ```
-/// use ovsrpc::json::Parser;
-///
-/// let input = br#"{"id":1} [2, 3]"#;
-/// let mut parser = Parser::new();
-/// let mut rest = &input[..];
-/// let mut values = Vec::new();
-/// while !rest.is_empty() {
-///     let n = parser.feed(rest);
-///     rest = &rest[n..];
-///     if parser.is_done() {
-///         values.push(parser.finish().unwrap().to_string());
-///     }
-/// }
-/// assert_eq!(values, [r#"{"id":1}"#, "[2,3]"]);
-/// ```
-///
-/// A parser from [`Parser::new_document`] instead reads the whole input as a
-/// single text and reports anything after the value as `trailing garbage at
-/// end of input` (OVS's `JSPF_TRAILER`); there [`finish`](Parser::finish)
-/// marks the end of input.
-///
-/// After an error the parser is done and consumes nothing more. Errors are
-/// OVS's, positioned at the byte being looked at when the problem showed:
-/// for a string that is its closing quote, for a number or keyword the byte
-/// after it, and at the end of input for [`finish`](Parser::finish).
-pub struct Parser {
+/// The incremental parser over any [`Builder`]; [`Parser`](super::Parser)
+/// is this core over the [`Json`] builder, and documents the behaviour.
+pub(crate) struct Core<B: Builder> {
     check_trailer: bool,
     max_size: Option<u64>,
 
@@ -180,119 +129,60 @@ pub struct Parser {
     line: u64,
     line_start: u64,
 
-    // Lexer.
+    // Lexer and parser state.
     partial: Partial,
-    tok: Vec<u8>,
-    scratch: String,
-
-    // Parser.
     state: State,
-    frames: Vec<Frame>,
-    values: Vec<Json>,
-    members: Vec<(Arc<str>, Json)>,
-    result: Option<Json>,
+    result: Option<B::Value>,
     done: bool,
     error: Option<Error>,
 
-    // Short strings seen lately, shared instead of allocated again.
-    interner: Interner,
+    // The stacks, borrowed from this thread while a value is half-read.
+    work: Work<B>,
+    has_work: bool,
 }
 
-impl Default for Parser {
-    fn default() -> Parser {
-        Parser::new()
-    }
+/// The parser's working memory: the token cut short by a slice's end, the
+/// open containers, their contents so far, and the interner. It is needed
+/// only while a value is half-read; between values it goes back to a spare
+/// kept per thread, so that a connection waiting for its next message holds
+/// none of it (and a new parser starts with warm stacks and interner).
+pub(crate) struct Work<B: Builder> {
+    tok: Vec<u8>,
+    scratch: String,
+    frames: Vec<Frame>,
+    /// Elements of the open arrays.
+    values: Vec<B::Value>,
+    /// Members of the open objects.
+    members: Vec<(B::Name, B::Value)>,
+    /// Names read whose value is still to come.
+    names: Vec<B::Name>,
+    builder: B,
 }
 
-/// What a token handler asks of the lexer loop.
-type Step = Result<(), &'static str>;
-
-impl Parser {
-    /// A parser for a stream of values: it stops right after each complete
-    /// top-level value (OVS's `json_parser_create(0)`), as a JSON-RPC
-    /// connection wants. Input beyond [`DEFAULT_MAX_SIZE`] bytes for one
-    /// value is an error; see [`set_max_size`](Parser::set_max_size).
-    pub fn new() -> Parser {
-        Parser::with_flags(false, Some(DEFAULT_MAX_SIZE))
-    }
-
-    /// A parser for one whole document: anything but white space after the
-    /// value is an error (OVS's `JSPF_TRAILER`), and there is no size limit.
-    pub fn new_document() -> Parser {
-        Parser::with_flags(true, None)
-    }
-
-    pub(crate) fn with_flags(check_trailer: bool, max_size: Option<u64>) -> Parser {
-        Parser {
-            check_trailer,
-            max_size,
-            byte: 0,
-            line: 0,
-            line_start: 0,
-            partial: Partial::None,
+impl<B: Builder> Default for Work<B> {
+    fn default() -> Work<B> {
+        Work {
             tok: Vec::new(),
             scratch: String::new(),
-            state: State::Start,
             frames: Vec::new(),
             values: Vec::new(),
             members: Vec::new(),
-            result: None,
-            done: false,
-            error: None,
-            interner: Interner::default(),
+            names: Vec::new(),
+            builder: B::default(),
         }
     }
+}
 
-    /// Limits the input of one value to `max` bytes (white space before it
-    /// included); `None` removes the limit. Reaching the limit before the
-    /// value is complete is the error `input exceeds maximum size MAX`.
-    pub fn set_max_size(&mut self, max: Option<u64>) {
-        self.max_size = max;
-    }
-
-    /// The size limit in force.
-    pub fn max_size(&self) -> Option<u64> {
-        self.max_size
-    }
-
-    /// True once a complete top-level value has been read (for a parser
-    /// from [`Parser::new`]) or an error has occurred: time to call
-    /// [`finish`](Parser::finish).
-    pub fn is_done(&self) -> bool {
-        self.done
-    }
-
-    /// True once the current value has begun: a byte other than leading
-    /// whitespace was consumed (or it is already done).
-    pub fn is_started(&self) -> bool {
-        self.done || self.state != State::Start || self.partial != Partial::None
-    }
-
-    /// Bytes consumed since the start of this value.
-    pub fn bytes_consumed(&self) -> u64 {
-        self.byte
-    }
-
-    /// Forgets everything about the current value and starts afresh,
-    /// keeping the settings and the memory already allocated.
-    pub fn reset(&mut self) {
-        self.byte = 0;
-        self.line = 0;
-        self.line_start = 0;
-        self.partial = Partial::None;
+impl<B: Builder> Work<B> {
+    /// Empties the stacks and gives back memory beyond what a typical
+    /// message needs.
+    fn clear_and_trim(&mut self) {
+        const KEEP: usize = 4096;
         self.tok.clear();
-        self.state = State::Start;
         self.frames.clear();
         self.values.clear();
         self.members.clear();
-        self.result = None;
-        self.done = false;
-        self.error = None;
-    }
-
-    /// Gives back memory beyond what a typical message needs.
-    pub(super) fn trim(&mut self) {
-        const KEEP: usize = 4096;
+        self.names.clear();
         if self.frames.capacity() > KEEP {
             self.frames.shrink_to(KEEP);
         }
@@ -309,12 +199,102 @@ impl Parser {
             self.scratch.shrink_to(16 * KEEP);
         }
     }
+}
+
+/// What a token handler asks of the lexer loop.
+type Step = Result<(), &'static str>;
+
+impl<B: Builder> Core<B> {
+    /// A parser for a stream of values (`check_trailer` false) or for one
+    /// whole document, with an input size limit.
+    pub(crate) fn with_flags(check_trailer: bool, max_size: Option<u64>) -> Core<B> {
+        Core {
+            check_trailer,
+            max_size,
+            byte: 0,
+            line: 0,
+            line_start: 0,
+            partial: Partial::None,
+            state: State::Start,
+            result: None,
+            done: false,
+            error: None,
+            work: Work::default(),
+            has_work: false,
+        }
+    }
+
+    /// Limits the input of one value to `max` bytes (white space before it
+    /// included); `None` removes the limit. Reaching the limit before the
+    /// value is complete is the error `input exceeds maximum size MAX`.
+    pub(crate) fn set_max_size(&mut self, max: Option<u64>) {
+        self.max_size = max;
+    }
+
+    /// The size limit in force.
+    pub(crate) fn max_size(&self) -> Option<u64> {
+        self.max_size
+    }
+
+    /// True once a complete top-level value has been read (for a parser
+    /// for a stream) or an error has occurred: time to call
+    /// `finish`.
+    pub(crate) fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// True once the current value has begun: a byte other than leading
+    /// whitespace was consumed (or it is already done).
+    pub(crate) fn is_started(&self) -> bool {
+        self.done || self.state != State::Start || self.partial != Partial::None
+    }
+
+    /// Bytes consumed since the start of this value.
+    pub(crate) fn bytes_consumed(&self) -> u64 {
+        self.byte
+    }
+
+    /// Forgets everything about the current value and starts afresh,
+    /// keeping the settings.
+    pub(crate) fn reset(&mut self) {
+        self.byte = 0;
+        self.line = 0;
+        self.line_start = 0;
+        self.partial = Partial::None;
+        self.state = State::Start;
+        self.result = None;
+        self.done = false;
+        self.error = None;
+        self.return_work();
+    }
+
+    /// Takes this thread's spare working memory, if the parser has none.
+    #[inline]
+    fn borrow_work(&mut self) {
+        if !self.has_work {
+            if let Some(work) = B::take_spare() {
+                self.work = work;
+            }
+            self.has_work = true;
+        }
+    }
+
+    /// Hands the working memory back to this thread's spare, emptied.
+    #[inline]
+    fn return_work(&mut self) {
+        if self.has_work {
+            self.has_work = false;
+            let mut work = std::mem::take(&mut self.work);
+            work.clear_and_trim();
+            B::keep_spare(work);
+        }
+    }
 
     /// Parses as much of `input` as it can and returns how many bytes it
     /// consumed (OVS's `json_parser_feed()`). That is all of `input` unless
     /// the parser became done: after a complete top-level value (not in a
     /// document parser) or an error.
-    pub fn feed(&mut self, input: &[u8]) -> usize {
+    pub(crate) fn feed(&mut self, input: &[u8]) -> usize {
         if self.done {
             return 0;
         }
@@ -325,18 +305,23 @@ impl Parser {
             _ => (input, false),
         };
         let base = self.byte;
+        self.borrow_work();
         let n = self.run(input, base);
         self.byte = base + n as u64;
         if limited && !self.done && n == input.len() {
             let max = self.max_size.unwrap_or(0);
             self.error_at(format!("input exceeds maximum size {max}"), self.byte);
         }
+        if self.partial == Partial::None && self.work.frames.is_empty() {
+            // Nothing half-read is on the stacks: between values, or done.
+            self.return_work();
+        }
         n
     }
 
     /// Ends the input and returns the value, or the first error (OVS's
     /// `json_parser_finish()`). The parser is reset for the next value.
-    pub fn finish(&mut self) -> Result<Json, Error> {
+    pub(crate) fn finish(&mut self) -> Result<B::Value, Error> {
         if self.error.is_none() {
             let at = self.byte;
             match self.partial {
@@ -345,10 +330,10 @@ impl Parser {
                     self.error_at("unexpected end of input in quoted string".into(), at);
                 }
                 Partial::Number | Partial::Keyword => {
-                    let tok = std::mem::take(&mut self.tok);
+                    let tok = std::mem::take(&mut self.work.tok);
                     self.partial = Partial::None;
                     let step = self.token_word(&tok, at);
-                    self.tok = tok;
+                    self.work.tok = tok;
                     if let Err(msg) = step {
                         self.error_at(msg.to_string(), at);
                     }
@@ -383,9 +368,9 @@ impl Parser {
 
     /// The lexer loop over one slice. Returns the number of bytes consumed.
     fn run(&mut self, s: &[u8], base: u64) -> usize {
-        let mut scratch = std::mem::take(&mut self.scratch);
+        let mut scratch = std::mem::take(&mut self.work.scratch);
         let n = self.run_with(s, base, &mut scratch);
-        self.scratch = scratch;
+        self.work.scratch = scratch;
         n
     }
 
@@ -440,8 +425,8 @@ impl Parser {
                         return j + 1;
                     }
                     Fast::Cut => {
-                        self.tok.clear();
-                        self.tok.extend_from_slice(&s[i + 1..]);
+                        self.work.tok.clear();
+                        self.work.tok.extend_from_slice(&s[i + 1..]);
                         self.partial = Partial::PlainString;
                         return s.len();
                     }
@@ -456,8 +441,8 @@ impl Parser {
                             }
                             StrEnd::Failed(n) => return n,
                             StrEnd::More => {
-                                self.tok.clear();
-                                self.tok.extend_from_slice(&s[i + 1..]);
+                                self.work.tok.clear();
+                                self.work.tok.extend_from_slice(&s[i + 1..]);
                                 self.partial = Partial::String { escaped };
                                 return s.len();
                             }
@@ -478,8 +463,8 @@ impl Parser {
                             .map_or(s.len(), |k| i + 1 + k)
                     };
                     if j == s.len() {
-                        self.tok.clear();
-                        self.tok.extend_from_slice(&s[i..]);
+                        self.work.tok.clear();
+                        self.work.tok.extend_from_slice(&s[i..]);
                         self.partial = if number {
                             Partial::Number
                         } else {
@@ -525,15 +510,15 @@ impl Parser {
                     }
                 });
                 let Some(j) = end else {
-                    self.tok.extend_from_slice(s);
+                    self.work.tok.extend_from_slice(s);
                     return None;
                 };
-                self.tok.extend_from_slice(&s[..j]);
+                self.work.tok.extend_from_slice(&s[..j]);
                 self.partial = Partial::None;
-                let tok = std::mem::take(&mut self.tok);
+                let tok = std::mem::take(&mut self.work.tok);
                 let step = self.token_word(&tok, base + j as u64);
-                self.tok = tok;
-                self.tok.clear();
+                self.work.tok = tok;
+                self.work.tok.clear();
                 if let Err(msg) = step {
                     self.error_at(msg.to_string(), base + j as u64);
                 }
@@ -543,18 +528,18 @@ impl Parser {
             Partial::PlainString => {
                 let j = find_special(s, 0);
                 let Some(&c) = s.get(j) else {
-                    self.tok.extend_from_slice(s);
+                    self.work.tok.extend_from_slice(s);
                     return None;
                 };
                 match c {
                     b'"' => {
-                        self.tok.extend_from_slice(&s[..j]);
+                        self.work.tok.extend_from_slice(&s[..j]);
                         self.tok_string(base + j as u64, true);
                         Some(j + 1)
                     }
                     b'\\' => {
                         // Escapes from here on: the general continuation.
-                        self.tok.extend_from_slice(&s[..j]);
+                        self.work.tok.extend_from_slice(&s[..j]);
                         self.resume_string(s, j, false, base)
                     }
                     _ => {
@@ -578,13 +563,13 @@ impl Parser {
     ) -> Option<usize> {
         match self.scan_string(s, from, &mut escaped, base) {
             StrEnd::Quote(j) => {
-                self.tok.extend_from_slice(&s[from..j]);
+                self.work.tok.extend_from_slice(&s[from..j]);
                 self.tok_string(base + j as u64, false);
                 Some(j + 1)
             }
             StrEnd::Failed(n) => Some(n),
             StrEnd::More => {
-                self.tok.extend_from_slice(&s[from..]);
+                self.work.tok.extend_from_slice(&s[from..]);
                 self.partial = Partial::String { escaped };
                 None
             }
@@ -618,7 +603,6 @@ impl Parser {
     /// A decoded string whose closing quote is at `at`: hands it to the
     /// parser. False if that failed.
     fn string_text(&mut self, text: &str, at: u64) -> bool {
-        let text = self.interner.intern(text);
         match self.string(text) {
             Ok(()) => true,
             Err(msg) => {
@@ -645,24 +629,29 @@ impl Parser {
     /// UTF-8 is left to check; the slow path words any error).
     fn tok_string(&mut self, at: u64, plain: bool) {
         self.partial = Partial::None;
-        let tok = std::mem::take(&mut self.tok);
+        let tok = std::mem::take(&mut self.work.tok);
         let text = if plain { utf8(&tok).ok() } else { None };
         match text {
             Some(text) => self.string_text(text, at),
             None => self.string_raw(&tok, at),
         };
-        self.tok = tok;
-        self.tok.clear();
+        self.work.tok = tok;
+        self.work.tok.clear();
     }
 
     /// A number or keyword token.
     fn token_word(&mut self, tok: &[u8], at: u64) -> Step {
+        let builder = &mut self.work.builder;
         let value = match tok[0] {
-            b'-' | b'0'..=b'9' => parse_number(tok)?,
+            b'-' | b'0'..=b'9' => match parse_number(tok)? {
+                Json::Integer(i) => builder.integer(i),
+                Json::Real(r) => builder.real(r),
+                _ => return Err("syntax error"),
+            },
             _ => match tok {
-                b"true" => Json::Boolean(true),
-                b"false" => Json::Boolean(false),
-                b"null" => Json::Null,
+                b"true" => builder.boolean(true),
+                b"false" => builder.boolean(false),
+                b"null" => builder.null(),
                 _ => {
                     let word = String::from_utf8_lossy(tok);
                     self.error_at(format!("invalid keyword '{word}'"), at);
@@ -680,19 +669,19 @@ impl Parser {
             State::Start | State::ObjectValue | State::ArrayInit | State::ArrayValue => {}
             s => return Err(s.unexpected()),
         }
-        if self.frames.len() >= MAX_HEIGHT {
+        if self.work.frames.len() >= MAX_HEIGHT {
             return Err("input exceeds maximum nesting depth 1000");
         }
         if object {
-            self.frames.push(Frame {
+            self.work.frames.push(Frame {
                 object,
-                start: self.members.len(),
+                start: self.work.members.len(),
             });
             self.state = State::ObjectInit;
         } else {
-            self.frames.push(Frame {
+            self.work.frames.push(Frame {
                 object,
-                start: self.values.len(),
+                start: self.work.values.len(),
             });
             self.state = State::ArrayInit;
         }
@@ -708,17 +697,16 @@ impl Parser {
         if !ok {
             return Err(self.state.unexpected());
         }
-        let Some(frame) = self.frames.pop() else {
+        let Some(frame) = self.work.frames.pop() else {
             return Err(self.state.unexpected());
         };
+        let work = &mut self.work;
         let value = if frame.object {
-            let members = take_from(&mut self.members, frame.start);
-            Json::Object(Arc::new(Object::from_members(members)))
+            work.builder.object(&mut work.members, frame.start)
         } else {
-            let elements = take_from(&mut self.values, frame.start);
-            Json::Array(Arc::new(elements))
+            work.builder.array(&mut work.values, frame.start)
         };
-        match self.frames.last() {
+        match self.work.frames.last() {
             None => {
                 self.result = Some(value);
                 self.state = State::End;
@@ -727,13 +715,14 @@ impl Parser {
                 }
             }
             Some(parent) if parent.object => {
-                if let Some(last) = self.members.last_mut() {
-                    last.1 = value;
-                }
+                let Some(name) = self.work.names.pop() else {
+                    return Err(self.state.unexpected());
+                };
+                self.work.members.push((name, value));
                 self.state = State::ObjectNext;
             }
             Some(_) => {
-                self.values.push(value);
+                self.work.values.push(value);
                 self.state = State::ArrayNext;
             }
         }
@@ -757,28 +746,33 @@ impl Parser {
         Ok(())
     }
 
-    fn string(&mut self, text: Arc<str>) -> Step {
+    fn string(&mut self, text: &str) -> Step {
         match self.state {
             State::ObjectInit | State::ObjectName => {
-                self.members.push((text, Json::Null));
+                let name = self.work.builder.name(text);
+                self.work.names.push(name);
                 self.state = State::ObjectColon;
                 Ok(())
             }
-            _ => self.value(Json::String(text)),
+            _ => {
+                let value = self.work.builder.string(text);
+                self.value(value)
+            }
         }
     }
 
     #[inline]
-    fn value(&mut self, value: Json) -> Step {
+    fn value(&mut self, value: B::Value) -> Step {
         match self.state {
             State::ObjectValue => {
-                if let Some(last) = self.members.last_mut() {
-                    last.1 = value;
-                }
+                let Some(name) = self.work.names.pop() else {
+                    return Err(self.state.unexpected());
+                };
+                self.work.members.push((name, value));
                 self.state = State::ObjectNext;
             }
             State::ArrayInit | State::ArrayValue => {
-                self.values.push(value);
+                self.work.values.push(value);
                 self.state = State::ArrayNext;
             }
             s => return Err(s.unexpected()),

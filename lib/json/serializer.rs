@@ -1,11 +1,15 @@
 //! The serializer: compact or pretty, members in insertion order or sorted.
+//!
+//! The serializer core reads the tree through [`Node`], so that any tree
+//! whose nodes can be viewed as JSON values (a [`Json`], or nodes in
+//! foreign memory) is written by the same code to the same bytes.
 
 use std::fmt;
 use std::io;
 use std::sync::Arc;
 
 use super::number::{format_integer, format_real};
-use super::object::Object;
+use super::object;
 use super::string::find_special;
 use super::value::Json;
 
@@ -161,6 +165,55 @@ impl Sink for FmtSink<'_, '_> {
     }
 }
 
+/// A tree the serializer can read: each node shows itself as a [`View`].
+pub(crate) trait Node: Sized {
+    /// The elements of an array, in order.
+    type Elements<'a>: Iterator<Item = &'a Self>
+    where
+        Self: 'a;
+    /// The members of an object, in the order they are to be written when
+    /// not sorted.
+    type Members<'a>: Iterator<Item = (&'a str, &'a Self)>
+    where
+        Self: 'a;
+
+    /// What this node is.
+    fn view(&self) -> View<'_, Self>;
+}
+
+/// One node as the serializer sees it.
+pub(crate) enum View<'a, N: Node + 'a> {
+    Null,
+    Boolean(bool),
+    Integer(i64),
+    Real(f64),
+    /// A string.
+    #[cfg_attr(not(test), allow(dead_code))]
+    String(&'a str),
+    /// A string the sink may keep a reference to instead of copying it.
+    Shared(&'a Arc<str>),
+    Array(N::Elements<'a>),
+    Object(N::Members<'a>),
+}
+
+impl Node for Json {
+    type Elements<'a> = std::slice::Iter<'a, Json>;
+    type Members<'a> = object::Iter<'a>;
+
+    #[inline]
+    fn view(&self) -> View<'_, Json> {
+        match self {
+            Json::Null => View::Null,
+            Json::Boolean(b) => View::Boolean(*b),
+            Json::Integer(i) => View::Integer(*i),
+            Json::Real(r) => View::Real(*r),
+            Json::String(s) => View::Shared(s),
+            Json::Array(a) => View::Array(a.iter()),
+            Json::Object(o) => View::Object(o.iter()),
+        }
+    }
+}
+
 const SPACES: &str = "                                                                ";
 
 struct Serializer<'s, S: Sink> {
@@ -183,26 +236,27 @@ impl<S: Sink> Serializer<'_, S> {
         }
     }
 
-    fn value(&mut self, v: &Json) {
-        match v {
-            Json::Null => self.out.put("null"),
-            Json::Boolean(false) => self.out.put("false"),
-            Json::Boolean(true) => self.out.put("true"),
-            Json::Integer(i) => {
+    fn value<N: Node>(&mut self, v: &N) {
+        match v.view() {
+            View::Null => self.out.put("null"),
+            View::Boolean(false) => self.out.put("false"),
+            View::Boolean(true) => self.out.put("true"),
+            View::Integer(i) => {
                 let mut buf = [0u8; 20];
-                self.out.put(format_integer(*i, &mut buf));
+                self.out.put(format_integer(i, &mut buf));
             }
-            Json::Real(r) => self.out.put(format_real(*r).as_str()),
-            Json::String(s) => self.out.put_shared_string(s),
-            Json::Array(a) => self.array(a),
-            Json::Object(o) => self.object(o),
+            View::Real(r) => self.out.put(format_real(r).as_str()),
+            View::String(s) => self.out.put_string(s),
+            View::Shared(s) => self.out.put_shared_string(s),
+            View::Array(a) => self.array(a),
+            View::Object(o) => self.object(o),
         }
     }
 
-    fn array(&mut self, a: &[Json]) {
+    fn array<'a, N: Node + 'a>(&mut self, elements: impl Iterator<Item = &'a N>) {
         self.out.put("[");
         self.depth += 1;
-        for (i, e) in a.iter().enumerate() {
+        for (i, e) in elements.enumerate() {
             if i > 0 {
                 self.out.put(",");
             }
@@ -213,7 +267,7 @@ impl<S: Sink> Serializer<'_, S> {
         self.out.put("]");
     }
 
-    fn member(&mut self, i: usize, name: &str, value: &Json) {
+    fn member<N: Node>(&mut self, i: usize, name: &str, value: &N) {
         if i > 0 {
             self.out.put(",");
             self.indent_line();
@@ -223,16 +277,18 @@ impl<S: Sink> Serializer<'_, S> {
         self.value(value);
     }
 
-    fn object(&mut self, o: &Object) {
+    fn object<'a, N: Node + 'a>(&mut self, members: impl Iterator<Item = (&'a str, &'a N)>) {
         self.out.put("{");
         self.depth += 1;
         self.indent_line();
         if self.options.sort {
-            for (i, (name, value)) in o.sorted().into_iter().enumerate() {
+            let mut sorted: Vec<(&str, &N)> = members.collect();
+            sorted.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            for (i, (name, value)) in sorted.into_iter().enumerate() {
                 self.member(i, name, value);
             }
         } else {
-            for (i, (name, value)) in o.iter().enumerate() {
+            for (i, (name, value)) in members.enumerate() {
                 self.member(i, name, value);
             }
         }
@@ -312,7 +368,8 @@ fn write_string<S: Sink + ?Sized>(s: &str, out: &mut S) {
     out.put("\"");
 }
 
-pub(crate) fn serialize<S: Sink>(v: &Json, out: &mut S, options: SerializeOptions) {
+/// Writes the tree `v` (a [`Json`] or any other [`Node`]) to `out`.
+pub(crate) fn serialize<N: Node, S: Sink>(v: &N, out: &mut S, options: SerializeOptions) {
     Serializer {
         out,
         options,

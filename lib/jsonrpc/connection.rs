@@ -32,7 +32,12 @@
 //!
 //! [`Jsonrpc::recv`] reads up to 64 KiB at a time and feeds the incremental
 //! JSON parser, at most 50 reads per call as OVS does, so one busy peer
-//! cannot hold up a main loop. Anything that is not valid JSON or not valid
+//! cannot hold up a main loop. The bytes are read into one buffer per
+//! thread, shared by all the connections that thread serves; a connection
+//! keeps only what a read brought beyond the message it completed (until the
+//! next [`Jsonrpc::recv`] parses it), and the parser keeps its stacks only
+//! while a message is half-read. An idle connection therefore holds no
+//! input memory at all, however many there are. Anything that is not valid JSON or not valid
 //! JSON-RPC fails the connection with `EPROTO` and one log line naming the
 //! peer and the problem, after every message received before it has been
 //! delivered.
@@ -74,13 +79,49 @@ pub const DEFAULT_MAX_MSG_SIZE: usize = json::DEFAULT_MAX_SIZE as usize;
 /// Default size of the input buffer: the most bytes read from the socket
 /// and held unparsed at once.
 pub const DEFAULT_INPUT_BUFFER: usize = 64 * 1024;
+/// One buffer per thread that connections read into (see the module
+/// docs); only the bytes a connection must keep are copied out of it.
+struct ReadBuffer(Box<[u8]>);
+
+thread_local! {
+    /// This thread's spare read buffer, when no connection is reading.
+    static READ_BUFFER: std::cell::Cell<Option<Box<[u8]>>> = const { std::cell::Cell::new(None) };
+}
+
+impl ReadBuffer {
+    /// This thread's read buffer, at least `len` bytes long (a new one if
+    /// another read on this thread holds it).
+    fn take(len: usize) -> ReadBuffer {
+        let spare = READ_BUFFER.try_with(|c| c.take()).ok().flatten();
+        match spare {
+            Some(buf) if buf.len() >= len => ReadBuffer(buf),
+            _ => ReadBuffer(vec![0; len].into_boxed_slice()),
+        }
+    }
+
+    /// Keeps the buffer for this thread's next read.
+    fn give_back(self) {
+        let _ = READ_BUFFER.try_with(|c| c.set(Some(self.0)));
+    }
+}
+
+impl std::ops::Deref for ReadBuffer {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ReadBuffer {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        &mut self.0
+    }
+}
+
 /// Reads per [`Jsonrpc::recv`] call at most (OVS's 50).
 const MAX_READS_PER_RECV: usize = 50;
 /// Queued messages from which the backlog is reported and checked (OVS).
 const BACKLOG_CHECK_MSGS: usize = 50;
-/// Buffers bigger than this are released once empty, so that one big
-/// message does not pin its memory for the connection's lifetime.
-const KEEP_BUFFER_BYTES: usize = 1 << 20;
 
 /// [`Stream::open_with_default_port`] with the JSON-RPC port 6640.
 pub fn stream_open(name: &str, dscp: u8) -> io::Result<Stream> {
@@ -122,10 +163,9 @@ pub struct Jsonrpc {
     status: i32,
 
     // Input: bytes read but not yet fed to the parser are
-    // input[in_start..in_end]. The buffer is allocated at the first read.
-    input: Box<[u8]>,
-    in_start: usize,
-    in_end: usize,
+    // pending[pending_start..]; empty (unallocated) between reads.
+    pending: Vec<u8>,
+    pending_start: usize,
     parser: json::Parser,
     received_bytes: u64,
     input_buffer: usize,
@@ -157,9 +197,8 @@ impl Jsonrpc {
             name: stream.name().to_string(),
             stream: Some(stream),
             status: 0,
-            input: Box::default(),
-            in_start: 0,
-            in_end: 0,
+            pending: Vec::new(),
+            pending_start: 0,
             parser: json::Parser::new(),
             received_bytes: 0,
             input_buffer: DEFAULT_INPUT_BUFFER,
@@ -254,9 +293,8 @@ impl Jsonrpc {
             self.status = error.errno();
             self.stream = None;
             self.parser.reset();
-            self.input = Box::default();
-            self.in_start = 0;
-            self.in_end = 0;
+            self.pending = Vec::new();
+            self.pending_start = 0;
             self.output.clear();
             self.msg_ends = VecDeque::new();
         }
@@ -404,7 +442,7 @@ impl Jsonrpc {
     /// Beyond OVS: true while a message has begun to arrive but is not
     /// whole yet (bytes read but not yet parsed count as begun).
     pub fn is_receiving(&self) -> bool {
-        self.in_start < self.in_end || self.parser.is_started()
+        self.pending_start < self.pending.len() || self.parser.is_started()
     }
 
     /// Receives one message (OVS's `jsonrpc_recv()`).
@@ -417,29 +455,39 @@ impl Jsonrpc {
     pub fn recv(&mut self) -> Result<Msg> {
         self.status_result()?;
         for _ in 0..MAX_READS_PER_RECV {
-            if self.in_start == self.in_end {
-                self.fill_input()?;
+            if self.pending_start < self.pending.len() {
+                let used = self.parser.feed(&self.pending[self.pending_start..]);
+                self.pending_start += used;
+                if self.pending_start == self.pending.len() {
+                    self.pending = Vec::new();
+                    self.pending_start = 0;
+                }
+                if self.parser.is_done() {
+                    return self.parse_received(None);
+                }
+                continue;
             }
-            let used = self.parser.feed(&self.input[self.in_start..self.in_end]);
-            self.in_start += used;
-            if self.parser.is_done() {
-                return self.parse_received();
+            let len = self.input_buffer;
+            let mut buf = ReadBuffer::take(len);
+            let result = self.read_and_feed(&mut buf[..len]);
+            buf.give_back();
+            match result? {
+                None => {}
+                Some(content) => return self.parse_received(content),
             }
         }
         Err(Error::EAGAIN)
     }
 
-    /// Reads once into the (empty) input buffer.
-    fn fill_input(&mut self) -> Result<()> {
-        if self.input.len() != self.input_buffer {
-            self.input = vec![0; self.input_buffer].into_boxed_slice();
-        }
-        self.in_start = 0;
-        self.in_end = 0;
+    /// Reads once into this thread's buffer `buf` and feeds what came to
+    /// the parser, keeping any bytes beyond a completed message. Returns
+    /// `Some` once a message is complete, with what the first bytes the
+    /// peer sent look like if they were all in this read.
+    fn read_and_feed(&mut self, buf: &mut [u8]) -> Result<Option<Option<&'static str>>> {
         let Some(stream) = self.stream.as_mut() else {
             return Err(Error::from_errno(self.status));
         };
-        match stream.recv(&mut self.input) {
+        let n = match stream.recv(buf) {
             Ok(0) => {
                 if self.parser.bytes_consumed() > 0 && allow(&ERROR_RL) {
                     warn!(
@@ -448,56 +496,60 @@ impl Jsonrpc {
                     );
                 }
                 self.error(Error::EOF);
-                Err(Error::EOF)
+                return Err(Error::EOF);
             }
-            Ok(n) => {
-                self.in_end = n;
-                self.received_bytes += n as u64;
-                Ok(())
-            }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Err(Error::EAGAIN),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Err(Error::EAGAIN),
             Err(e) => {
                 let e = Error::from(e);
                 if allow(&ERROR_RL) {
                     warn!("{}: receive error: {}", self.name, e);
                 }
                 self.error(e);
-                Err(e)
+                return Err(e);
+            }
+        };
+        let first_read = self.received_bytes == 0;
+        self.received_bytes += n as u64;
+        let data = &buf[..n];
+        let used = self.parser.feed(data);
+        if !self.parser.is_done() {
+            return Ok(None);
+        }
+        if used < n {
+            self.pending = data[used..].to_vec();
+            self.pending_start = 0;
+        }
+        // What the peer seems to speak, for the report of a parse error
+        // (OVS's `stream_report_content`), e.g. a TLS client on a plain
+        // listener: known only while all it sent is at hand.
+        let content = if first_read {
+            stream::guess_content(data)
+        } else {
+            None
+        };
+        Ok(Some(content))
+    }
+
+    /// After a parse error, says what the peer seems to speak instead
+    /// (`content`, when known).
+    fn report_content(&self, content: Option<&'static str>) {
+        if let Some(kind) = content.filter(|k| *k != "JSON-RPC") {
+            if allow(&ERROR_RL) {
+                warn!("{}: received {} data on JSON-RPC channel", self.name, kind);
             }
         }
     }
 
-    /// After a parse error, says what the peer seems to speak instead when
-    /// everything it sent is still in the input buffer (OVS's
-    /// `stream_report_content`), e.g. a TLS client on a plain listener.
-    fn report_content(&self) {
-        if self.received_bytes <= self.in_end as u64 {
-            let kind = stream::guess_content(&self.input[..self.in_end]);
-            if let Some(kind) = kind.filter(|k| *k != "JSON-RPC") {
-                if allow(&ERROR_RL) {
-                    warn!("{}: received {} data on JSON-RPC channel", self.name, kind);
-                }
-            }
-        }
-    }
-
-    fn parse_received(&mut self) -> Result<Msg> {
-        let size = self.parser.bytes_consumed();
+    fn parse_received(&mut self, content: Option<&'static str>) -> Result<Msg> {
         let result = self.parser.finish();
-        if size > KEEP_BUFFER_BYTES as u64 {
-            // The parser keeps its buffers for the next value; do not hold
-            // on to the memory of one big message.
-            let max = self.parser.max_size();
-            self.parser = json::Parser::new();
-            self.parser.set_max_size(max);
-        }
         let json = match result {
             Ok(json) => json,
             Err(e) => {
                 if allow(&ERROR_RL) {
                     warn!("{}: error parsing stream: {}", self.name, e);
                 }
-                self.report_content();
+                self.report_content(content);
                 self.error(Error::EPROTO);
                 return Err(Error::EPROTO);
             }
@@ -521,7 +573,7 @@ impl Jsonrpc {
     /// may return something other than `EAGAIN`.
     #[track_caller]
     pub fn recv_wait(&self) {
-        if self.status != 0 || self.in_start < self.in_end {
+        if self.status != 0 || self.pending_start < self.pending.len() {
             poll_loop::immediate_wake();
         } else if let Some(stream) = &self.stream {
             stream.recv_wait();
