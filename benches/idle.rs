@@ -22,12 +22,12 @@ mod support;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
-use support::load::{raise_fd_limit, vm_rss_kb};
 use ovsrpc::json::Json;
 use ovsrpc::jsonrpc::{Jsonrpc, JsonrpcSession, Msg, MsgType};
 use ovsrpc::poll_loop;
 use ovsrpc::stream::PStream;
 use ovsrpc::timeval::time_msec;
+use support::load::{raise_fd_limit, vm_rss_kb};
 
 /// Connection attempts the client keeps unanswered at once, below the
 /// listen backlog, so that no `connect` finds the backlog full.
