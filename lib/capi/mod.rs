@@ -64,10 +64,19 @@ pub mod svec;
 pub mod timeval;
 pub mod unixctl;
 
+extern "C" {
+    /// Defined in ovs_vlog.c (compiled by build.rs).
+    static ovsrpc_vlog_modules_anchor: std::ffi::c_int;
+}
+
 /// Runs `f`, the body of the extern function `func`. If it panics, logs the
 /// panic and aborts the process: unwinding into C is undefined behaviour,
 /// and a panic here means a broken invariant, like a failed `ovs_assert()`.
 pub(crate) fn boundary<R>(func: &'static str, f: impl FnOnce() -> R) -> R {
+    // SAFETY: a constant `int` defined in ovs_vlog.c; reading it ties that
+    // file (and its constructor, which names ovsrpc's log modules for a
+    // program that also links OVS's vlog) to every program using the C API.
+    unsafe { ptr::read_volatile(ptr::addr_of!(ovsrpc_vlog_modules_anchor)) };
     match panic::catch_unwind(AssertUnwindSafe(f)) {
         Ok(r) => r,
         Err(payload) => {

@@ -106,9 +106,12 @@ for sym in jsonrpc_open jsonrpc_session_open stream_open pstream_accept \
 done
 
 if [ $status = 0 ]; then
-    for at in jsonrpc.at reconnect.at; do
-        /usr/bin/python3 "$top/tests/c/ovs/run-at.py" "$out/ovstest" \
-            "$src/tests/$at" | tail -1 || status=1
+    for at in jsonrpc.at reconnect.at json.at; do
+        if ! /usr/bin/python3 "$top/tests/c/ovs/run-at.py" --reals-as-numbers "$out/ovstest" \
+                "$src/tests/$at" > "$out/$at.log" 2>&1; then
+            status=1
+        fi
+        tail -1 "$out/$at.log"
     done
 fi
 exit $status
