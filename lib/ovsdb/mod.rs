@@ -1,0 +1,66 @@
+//! A cluster-aware OVSDB client: OVS's `lib/ovsdb-cs.c` and the replica
+//! half of its IDL, over a [`JsonrpcSession`](crate::jsonrpc::JsonrpcSession).
+//!
+//! [`OvsdbCs`] connects to one of several remotes and, on every connection,
+//! walks OVS's states ([`State`]): it reads the server's `_Server` schema,
+//! monitors `_Server.Database`, checks that the server suits the database
+//! (its model, whether it is `connected` to its cluster, whether it is the
+//! `leader` when only the leader will do, that its Raft `index` is not
+//! behind what the client has seen, its cluster id when the remote pins
+//! one), and then monitors the data with `monitor_cond_since` from the last
+//! transaction id it saw, falling back to `monitor_cond` and `monitor`. A
+//! server found unsuitable, at once or later (a leader that loses its
+//! leadership, a member cut off from its cluster), is left for the next
+//! remote. Updates come out as [`Event`]s, which a [`Replica`] applies.
+//!
+//! | file | OVS | what |
+//! |---|---|---|
+//! | `cs.rs` | `ovsdb_cs_*` | [`OvsdbCs`]: the client over a session |
+//! | `machine.rs` | `ovsdb-cs.c` internals | the state machine, without I/O |
+//! | `server.rs` | `ovsdb_cs_check_server_db` | the `_Server` checks |
+//! | `update.rs` | `ovsdb_cs_parse_db_update` | update parsing |
+//! | `replica.rs` | the IDL's row handling | [`Replica`] |
+//! | `condition.rs` | `ovsdb_cs_db_*_condition` | monitor conditions |
+//! | `schema.rs`, `datum.rs` | `ovsdb_cs_parse_schema`, `ovsdb_datum_apply_diff` | schemas and values |
+//!
+//! ```no_run
+//! use ovsrpc::ovsdb::{Event, OvsdbCs, Replica};
+//! use ovsrpc::poll_loop;
+//!
+//! let mut cs = OvsdbCs::new("OVN_Northbound");
+//! cs.set_remote(Some("tcp:127.0.0.1:6641,tcp:127.0.0.1:6643"), true);
+//! let mut replica = Replica::new();
+//! loop {
+//!     for event in cs.run() {
+//!         if let Event::Update(update) = &event {
+//!             replica.apply(update).ok();
+//!             println!("{} rows", replica.n_rows("Logical_Switch"));
+//!         }
+//!     }
+//!     cs.wait();
+//!     poll_loop::block();
+//! }
+//! ```
+
+mod condition;
+mod cs;
+mod datum;
+mod event;
+mod machine;
+mod replica;
+mod schema;
+mod server;
+mod state;
+mod update;
+
+#[cfg(test)]
+mod tests;
+
+pub use cs::{parse_remote, OvsdbCs};
+pub use datum::{apply_diff, atom_cmp, make_map, make_set, normalize};
+pub use event::{Event, ServerInfo, TxnOutcome, UpdateEvent};
+pub use replica::{Replica, Table};
+pub use schema::{AtomicType, ColumnType, Schema, SchemaError, TableSchema};
+pub use server::{check_server_db, Suitable, Unsuitable};
+pub use state::State;
+pub use update::{parse_db_update, RowUpdate, RowUpdateType, TableUpdate, UpdateError};
