@@ -6,6 +6,8 @@
 //! peer is a failure; elsewhere the test is skipped with a loud message.
 #![allow(dead_code)]
 
+pub mod ovsdb;
+
 use std::fs;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
