@@ -202,6 +202,13 @@ impl OvsdbCs {
         self.m.server_info.as_ref()
     }
 
+    /// Why the client last left a server of its own accord (OVS's log
+    /// text: `clustered database server is not cluster leader; trying
+    /// another server`, ...), if it ever did.
+    pub fn last_retry_reason(&self) -> Option<&str> {
+        self.m.last_retry_reason.as_deref()
+    }
+
     /// The data schema in force, once known.
     pub fn data_schema(&self) -> Option<&Schema> {
         self.m.data_schema()

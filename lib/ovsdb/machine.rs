@@ -87,8 +87,14 @@ pub struct Machine {
     lock_request_id: Option<Json>,
     /// The server settled on for this connection, once it passed.
     pub(crate) server_info: Option<ServerInfo>,
-    /// Why the client last chose to leave a server.
+    /// Why the client last chose to leave a server, for the next
+    /// [`Event::Disconnected`].
     pub(crate) retry_reason: Option<String>,
+    /// The data monitor was canceled (a schema conversion): the schema the
+    /// `_Server` row shows may be the old one.
+    data_schema_suspect: bool,
+    /// The same, kept until the next time.
+    pub(crate) last_retry_reason: Option<String>,
     pub(crate) events: Vec<Event>,
     pub(crate) out: Vec<Output>,
 }
@@ -118,6 +124,8 @@ impl Machine {
             lock_request_id: None,
             server_info: None,
             retry_reason: None,
+            last_retry_reason: None,
+            data_schema_suspect: false,
             events: Vec::new(),
             out: Vec::new(),
         }
@@ -157,6 +165,7 @@ impl Machine {
     pub(crate) fn retry(&mut self, at: &str, reason: &str) {
         self.force_reconnect();
         self.retry_reason = Some(reason.to_string());
+        self.last_retry_reason = Some(reason.to_string());
         self.transition(State::Retry, at);
     }
 
@@ -406,7 +415,14 @@ impl Machine {
                         leader: true,
                         index: None,
                     });
-                    let v = self.data.max_version.min(2);
+                    // Without `_Server` there is no `monitor_cond_since`
+                    // either; with it (a schema fetched after a conversion)
+                    // there is.
+                    let v = if self.server.monitor_version > 0 {
+                        self.data.max_version
+                    } else {
+                        self.data.max_version.min(2)
+                    };
                     self.send_data_monitor_request(v);
                 }
                 Err(e) => {
@@ -609,12 +625,21 @@ impl Machine {
                 .and_then(|j| Schema::from_json(&j).map_err(|e| e.to_string()))
             {
                 Ok(schema) => {
-                    if self.data.schema.as_ref() != Some(&schema) && self.data.schema.is_some() {
+                    if std::mem::take(&mut self.data_schema_suspect)
+                        && self.data.schema.as_ref() == Some(&schema)
+                    {
+                        // Beyond OVS: ovsdb-server 3.1 keeps the old schema
+                        // in `_Server` after a conversion; ask for the real
+                        // one rather than monitor the old columns.
                         log::info!(
-                            "{}: {} database schema changed",
+                            "{}: _Server shows the {} schema from before the monitor was canceled; asking for the schema",
                             self.remote,
                             self.data.name
                         );
+                        self.suitable(ok.info);
+                        self.send_schema_request(true);
+                        self.transition(State::DataSchemaRequested, "schema after cancel");
+                        return true;
                     }
                     self.data.schema = Some(schema);
                 }
@@ -654,6 +679,7 @@ impl Machine {
             this.name
         );
         this.monitor_version = 0;
+        let data_canceled = this.name != "_Server";
         if other.monitor_version > 0 {
             other.monitor_version = 0;
             let cancel = Msg::create_request(
@@ -662,6 +688,7 @@ impl Machine {
             );
             self.send(cancel);
         }
+        self.data_schema_suspect |= data_canceled;
         self.restart_fsm();
         true
     }

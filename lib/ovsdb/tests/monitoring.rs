@@ -161,3 +161,24 @@ fn unexpected_error_reply_while_monitoring_retries() {
     assert_eq!(take(&mut m).1, Some(true));
     assert_eq!(m.state, State::Retry);
 }
+
+#[test]
+fn after_a_canceled_monitor_an_unchanged_server_schema_is_checked_with_get_schema() {
+    let mut m = monitoring();
+    m.process_msg(notify("monitor_canceled", r#"[["monid","demo"]]"#));
+    let (msgs, _) = take(&mut m);
+    m.process_msg(reply(&msgs[1], j(SERVER_SCHEMA)));
+    let req = one_request(&mut m, "monitor_cond");
+    // _Server still shows the schema from before the cancel.
+    m.process_msg(reply(&req, server_row("clustered", true, true, 6)));
+    let (msgs, _) = take(&mut m);
+    assert_eq!(m.state, State::DataSchemaRequested);
+    assert_eq!(msgs[0].params.as_ref().unwrap().to_string(), r#"["demo"]"#);
+    let v2 = DATA_SCHEMA.replace(r#""n":{"type":"integer"}"#, r#""n":{"type":"integer"},"m":{"type":"integer"}"#);
+    m.process_msg(reply(&msgs[0], j(&v2)));
+    let req = one_request(&mut m, "monitor_cond_since");
+    assert_eq!(
+        req.params.as_ref().unwrap().at(2).unwrap().to_string(),
+        r#"{"Item":[{"columns":["m","n","tags"]}]}"#
+    );
+}
