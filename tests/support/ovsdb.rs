@@ -12,7 +12,56 @@ use ovsrpc::ovsdb::{Event, OvsdbCs, Replica, TxnOutcome};
 use ovsrpc::poll_loop;
 use ovsrpc::timeval::time_msec;
 
-use super::{find_tool, free_port, run, OvsdbServer, SCHEMA};
+use super::{find_tool, free_port, run, DropRule, OvsdbServer, SCHEMA};
+
+/// The group the isolatable member of a cluster runs as (`nogroup`), so
+/// that iptables' owner match can pick out the packets it sends.
+pub const ISOLATED_GID: u32 = 65534;
+
+/// Starts ovsdb-server as [`OvsdbServer::start`] does, under group `gid`
+/// (through `setpriv`) when given.
+fn start_server(dir: &Path, tag: &str, db: &Path, gid: Option<u32>) -> OvsdbServer {
+    let Some(gid) = gid else {
+        return OvsdbServer::start(dir, tag, db, 0);
+    };
+    let port = free_port();
+    let pidfile = dir.join(format!("{tag}.pid"));
+    let sock = dir.join(format!("{tag}.sock"));
+    run(
+        Command::new(find_tool("setpriv").expect("setpriv (util-linux)"))
+            .arg(format!("--regid={gid}"))
+            .arg("--clear-groups")
+            .arg(find_tool("ovsdb-server").expect("ovsdb-server"))
+            .arg("--detach")
+            .arg("--no-chdir")
+            .arg(format!("--pidfile={}", pidfile.display()))
+            .arg(format!(
+                "--log-file={}",
+                dir.join(format!("{tag}.log")).display()
+            ))
+            .arg(format!(
+                "--unixctl={}",
+                dir.join(format!("{tag}.ctl")).display()
+            ))
+            .arg(format!("--remote=ptcp:{port}:127.0.0.1"))
+            .arg(format!("--remote=punix:{}", sock.display()))
+            .arg(db),
+    );
+    let pid: i32 = fs::read_to_string(&pidfile)
+        .expect("pidfile")
+        .trim()
+        .parse()
+        .expect("pid");
+    OvsdbServer {
+        pid,
+        remote: format!("tcp:127.0.0.1:{port}"),
+        unix_remote: format!("unix:{}", sock.display()),
+        port,
+        dir: dir.to_path_buf(),
+        db: db.to_path_buf(),
+        tag: tag.to_string(),
+    }
+}
 
 /// Sends `sig` (`KILL`, `STOP`, `CONT`) to `pid`.
 pub fn signal(pid: i32, sig: &str) {
@@ -38,6 +87,13 @@ impl RaftCluster {
     /// waits (through `ovsdb-client wait`, no polling) until each member is
     /// connected to the cluster.
     pub fn start(dir: &Path, n: usize, schema: &str) -> RaftCluster {
+        RaftCluster::start_with(dir, n, schema, false)
+    }
+
+    /// [`start`](Self::start), with the last member running under group
+    /// [`ISOLATED_GID`] when `isolatable`, so that [`isolate`](Self::isolate)
+    /// can cut it off.
+    pub fn start_with(dir: &Path, n: usize, schema: &str, isolatable: bool) -> RaftCluster {
         let tool = find_tool("ovsdb-tool").expect("ovsdb-tool");
         let schema_file = dir.join("cluster.ovsschema");
         fs::write(&schema_file, schema).unwrap();
@@ -61,7 +117,10 @@ impl RaftCluster {
                 .arg(&raft[0]));
         }
         let members: Vec<OvsdbServer> = (0..n)
-            .map(|i| OvsdbServer::start(dir, &format!("m{i}"), &dbs[i], 0))
+            .map(|i| {
+                let gid = (isolatable && i == n - 1).then_some(ISOLATED_GID);
+                start_server(dir, &format!("m{i}"), &dbs[i], gid)
+            })
             .collect();
         let cluster = RaftCluster {
             ctls: (0..n).map(|i| dir.join(format!("m{i}.ctl"))).collect(),
@@ -118,6 +177,31 @@ impl RaftCluster {
         String::from_utf8_lossy(&out.stdout)
             .lines()
             .find_map(|l| l.strip_prefix("Role: ").map(str::to_string))
+    }
+
+    /// Cuts the isolatable member (the last) off from the other members:
+    /// drops every loopback packet to or from its Raft port and every
+    /// packet it sends to theirs. The rules go when the returned value
+    /// drops. `None` (after a loud message, or a panic under CI) when
+    /// iptables cannot add rules.
+    pub fn isolate(&self) -> Option<Vec<DropRule>> {
+        let last = self.members.len() - 1;
+        let (a, b) = DropRule::all_of(self.raft_ports[last])?;
+        let peers: Vec<String> = self.raft_ports[..last].iter().map(u16::to_string).collect();
+        let c = DropRule::add(
+            "OUTPUT",
+            &[
+                "-m",
+                "owner",
+                "--gid-owner",
+                &ISOLATED_GID.to_string(),
+                "-m",
+                "multiport",
+                "--dports",
+                &peers.join(","),
+            ],
+        )?;
+        Some(vec![a, b, c])
     }
 
     /// SIGKILLs member `i` (a stopped one dies without running again).

@@ -174,7 +174,10 @@ fn after_a_canceled_monitor_an_unchanged_server_schema_is_checked_with_get_schem
     let (msgs, _) = take(&mut m);
     assert_eq!(m.state, State::DataSchemaRequested);
     assert_eq!(msgs[0].params.as_ref().unwrap().to_string(), r#"["demo"]"#);
-    let v2 = DATA_SCHEMA.replace(r#""n":{"type":"integer"}"#, r#""n":{"type":"integer"},"m":{"type":"integer"}"#);
+    let v2 = DATA_SCHEMA.replace(
+        r#""n":{"type":"integer"}"#,
+        r#""n":{"type":"integer"},"m":{"type":"integer"}"#,
+    );
     m.process_msg(reply(&msgs[0], j(&v2)));
     let req = one_request(&mut m, "monitor_cond_since");
     assert_eq!(
