@@ -636,6 +636,11 @@ impl JsonrpcSession {
         self.rpc.as_ref().map_or(0, |r| r.get_backlog())
     }
 
+    /// Bytes received on the current connection so far (0 if none).
+    pub fn received_bytes(&self) -> u64 {
+        self.rpc.as_ref().map_or(0, |r| r.received_bytes_total())
+    }
+
     /// The name of the current remote (the one connected to, being tried,
     /// or to be tried next).
     pub fn name(&self) -> &str {

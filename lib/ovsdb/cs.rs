@@ -40,6 +40,11 @@ pub struct OvsdbCs {
     m: Machine,
     /// The remote of the suitable server this connection settled on.
     connected_remote: Option<String>,
+    /// Bytes received over all connections, and the connection (seqno) and
+    /// its count at the last look.
+    received_bytes: u64,
+    bytes_seqno: u32,
+    bytes_seen: u64,
 }
 
 /// Splits `remote` (comma-separated names, optionally one `cid:UUID`
@@ -72,6 +77,9 @@ impl OvsdbCs {
             shuffle_remotes: true,
             m: Machine::new(db_name),
             connected_remote: None,
+            received_bytes: 0,
+            bytes_seqno: u32::MAX,
+            bytes_seen: 0,
         }
     }
 
@@ -126,6 +134,10 @@ impl OvsdbCs {
         Self::flush(session, &mut self.m);
         session.run();
         self.m.remote = session.name().to_string();
+        self.count_bytes();
+        let Some(session) = self.session.as_mut() else {
+            return Vec::new();
+        };
 
         let seqno = session.get_seqno();
         if self.state_seqno != Some(seqno) {
@@ -150,12 +162,31 @@ impl OvsdbCs {
             self.m.process_msg(msg);
             Self::flush(session, &mut self.m);
         }
+        self.count_bytes();
         if let Some(info) = &self.m.server_info {
             if self.connected_remote.is_none() {
                 self.connected_remote = Some(info.remote.clone());
             }
         }
         std::mem::take(&mut self.m.events)
+    }
+
+    fn count_bytes(&mut self) {
+        let Some(session) = &self.session else { return };
+        let (seqno, bytes) = (session.get_seqno(), session.received_bytes());
+        if seqno == self.bytes_seqno {
+            self.received_bytes += bytes.saturating_sub(self.bytes_seen);
+        } else {
+            self.received_bytes += bytes;
+        }
+        self.bytes_seqno = seqno;
+        self.bytes_seen = bytes;
+    }
+
+    /// Bytes received from servers over every connection so far, as of the
+    /// last [`run`](Self::run) (what a failover cost can be measured with).
+    pub fn received_bytes(&self) -> u64 {
+        self.received_bytes
     }
 
     fn flush(session: &mut JsonrpcSession, m: &mut Machine) {
