@@ -24,18 +24,32 @@
 //! | `schema.rs`, `datum.rs` | `ovsdb_cs_parse_schema`, `ovsdb_datum_apply_diff` | schemas and values |
 //!
 //! ```no_run
-//! use ovsrpc::ovsdb::{Event, OvsdbCs, Replica};
+//! use ovsrpc::json;
+//! use ovsrpc::ovsdb::{Event, OvsdbCs, Replica, TxnOutcome};
 //! use ovsrpc::poll_loop;
 //!
 //! let mut cs = OvsdbCs::new("OVN_Northbound");
-//! cs.set_remote(Some("tcp:127.0.0.1:6641,tcp:127.0.0.1:6643"), true);
+//! cs.add_table("Logical_Switch");
+//! cs.set_remote(Some("tcp:127.0.0.1:6641,tcp:127.0.0.1:6643,tcp:127.0.0.1:6645"), true);
 //! let mut replica = Replica::new();
+//! let mut txn = None;
 //! loop {
 //!     for event in cs.run() {
-//!         if let Event::Update(update) = &event {
-//!             replica.apply(update).ok();
-//!             println!("{} rows", replica.n_rows("Logical_Switch"));
+//!         match event {
+//!             Event::Connected(server) => println!("on {} (leader: {})", server.remote, server.leader),
+//!             Event::Update(update) => {
+//!                 if replica.apply(&update).is_err() {
+//!                     cs.flag_inconsistency(); // reload everything
+//!                 }
+//!             }
+//!             Event::TxnReply { outcome: TxnOutcome::Unknown, .. } => println!("lost with the connection: check before retrying"),
+//!             Event::TxnReply { outcome, .. } => println!("{outcome:?}"),
+//!             _ => {}
 //!         }
+//!     }
+//!     if txn.is_none() && cs.may_send_transaction() {
+//!         let op = json::from_str(r#"{"op":"insert","table":"Logical_Switch","row":{"name":"sw0"}}"#).unwrap();
+//!         txn = cs.send_transaction(vec![op]);
 //!     }
 //!     cs.wait();
 //!     poll_loop::block();
