@@ -328,6 +328,12 @@ impl OvsdbCs {
     /// Turning it on while monitoring re-checks the server now.
     pub fn set_leader_only(&mut self, leader_only: bool) {
         self.m.leader_only = leader_only;
+        if leader_only {
+            self.m.recheck_server();
+            if let Some(s) = &mut self.session {
+                Self::flush(s, &mut self.m);
+            }
+        }
     }
 
     /// Shuffle the remotes given to the next [`set_remote`](Self::set_remote)

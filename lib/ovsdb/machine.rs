@@ -656,6 +656,14 @@ impl Machine {
         true
     }
 
+    /// Checks the server again now, if its `_Server` rows are monitored
+    /// (`ovsdb_cs_set_leader_only` turning leader-only on).
+    pub fn recheck_server(&mut self) {
+        if self.server.monitor_version > 0 {
+            self.check_server_db();
+        }
+    }
+
     /// `monitor_canceled`: the server dropped a monitor (after a schema
     /// conversion, say); cancel the other one and start over on this
     /// connection (`ovsdb_cs_handle_monitor_canceled`).

@@ -104,3 +104,25 @@ fn a_server_without_the_database_is_left() {
         Some("server does not have demo database")
     );
 }
+
+#[test]
+fn turning_leader_only_on_while_on_a_follower_leaves_it() {
+    let (mut m, _, _) = through_server_monitor(false, server_row("clustered", true, false, 5));
+    m.leader_only = true;
+    m.recheck_server();
+    assert_eq!(take(&mut m).1, Some(false));
+    assert_eq!(m.state, State::Retry);
+}
+
+#[test]
+fn reset_min_index_accepts_a_rebuilt_cluster() {
+    let mut m = monitoring();
+    m.min_index = 100;
+    m.reconnected();
+    let req = one_request(&mut m, "get_schema");
+    m.process_msg(reply(&req, j(SERVER_SCHEMA)));
+    let req = one_request(&mut m, "monitor_cond");
+    m.min_index = 0; // what OvsdbCs::reset_min_index does
+    m.process_msg(reply(&req, server_row("clustered", true, true, 3)));
+    assert_eq!(m.state, State::DataMonitorCondSinceRequested);
+}
