@@ -64,9 +64,7 @@ fn locks_are_granted_contended_stolen_and_asserted() {
     b.monitoring(30_000);
 
     a.cs.set_lock(Some("L"));
-    a.run_until("a locked", 30_000, |c| {
-        c.events.iter().any(|e| *e == Event::Locked)
-    });
+    a.run_until("a locked", 30_000, |c| c.events.contains(&Event::Locked));
     assert!(a.cs.has_lock());
     b.cs.set_lock(Some("L"));
     assert!(
