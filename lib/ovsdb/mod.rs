@@ -17,6 +17,7 @@
 //! |---|---|---|
 //! | `cs.rs` | `ovsdb_cs_*` | [`OvsdbCs`]: the client over a session |
 //! | `machine.rs` | `ovsdb-cs.c` internals | the state machine, without I/O |
+//! | `machine/txn.rs` | `ovsdb_cs_*_lock`, `ovsdb_cs_send_transaction` | locks and transactions |
 //! | `server.rs` | `ovsdb_cs_check_server_db` | the `_Server` checks |
 //! | `update.rs` | `ovsdb_cs_parse_db_update` | update parsing |
 //! | `replica.rs` | the IDL's row handling | [`Replica`] |
