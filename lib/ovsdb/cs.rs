@@ -212,7 +212,7 @@ impl OvsdbCs {
         if let Some(session) = &self.session {
             session.wait();
             session.recv_wait();
-            if self.m.conds.changed {
+            if session.is_connected() && self.m.cond_change_ready() {
                 crate::poll_loop::immediate_wake();
             }
         }

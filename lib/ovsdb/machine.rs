@@ -696,6 +696,11 @@ impl Machine {
         true
     }
 
+    /// True when new conditions wait and could be sent now.
+    pub fn cond_change_ready(&self) -> bool {
+        self.conds.changed && self.data.monitor_version >= 2 && self.request_id.is_none()
+    }
+
     /// Sends the new conditions, if any and if nothing else is in flight
     /// (`ovsdb_cs_send_cond_change`).
     pub fn send_cond_change(&mut self, connected: bool) {
