@@ -183,8 +183,9 @@ impl OvsdbCs {
         self.bytes_seen = bytes;
     }
 
-    /// Bytes received from servers over every connection so far, as of the
-    /// last [`run`](Self::run) (what a failover cost can be measured with).
+    /// Beyond OVS: bytes received from servers over every connection so
+    /// far, as of the last [`run`](Self::run) (what a failover costs can be
+    /// measured with).
     pub fn received_bytes(&self) -> u64 {
         self.received_bytes
     }
@@ -218,46 +219,47 @@ impl OvsdbCs {
         }
     }
 
-    /// The state the client is in.
+    /// The state the client is in (OVS keeps `cs->state` private).
     pub fn state(&self) -> State {
         self.m.state
     }
 
-    /// The database's name (`ovsdb_cs_get_db_name`... as given to `new`).
+    /// The database's name, as given to [`new`](Self::new).
     pub fn db_name(&self) -> &str {
         self.m.db_name()
     }
 
-    /// The server this connection settled on, once it passed the checks.
+    /// Beyond OVS: the server this connection settled on, once it passed
+    /// the `_Server` checks.
     pub fn server_info(&self) -> Option<&ServerInfo> {
         self.m.server_info.as_ref()
     }
 
-    /// Why the client last left a server of its own accord (OVS's log
+    /// Beyond OVS: why the client last left a server of its own accord (OVS's log
     /// text: `clustered database server is not cluster leader; trying
     /// another server`, ...), if it ever did.
     pub fn last_retry_reason(&self) -> Option<&str> {
         self.m.last_retry_reason.as_deref()
     }
 
-    /// The data schema in force, once known.
+    /// The data schema in force, once known (OVS's `cs->data.schema`).
     pub fn data_schema(&self) -> Option<&Schema> {
         self.m.data_schema()
     }
 
     /// The last transaction id seen, when monitoring with
-    /// `monitor_cond_since`.
+    /// `monitor_cond_since` (`cs->data.last_id`).
     pub fn last_id(&self) -> Option<&str> {
         self.m.last_id.as_deref()
     }
 
     /// The data monitor in place: 0 none yet, 1 `monitor`, 2
-    /// `monitor_cond`, 3 `monitor_cond_since`.
+    /// `monitor_cond`, 3 `monitor_cond_since` (`cs->data.monitor_version`).
     pub fn monitor_version(&self) -> u8 {
         self.m.monitor_version()
     }
 
-    /// The session underneath, when a remote is set.
+    /// The session underneath, when a remote is set (`cs->session`).
     pub fn session(&self) -> Option<&JsonrpcSession> {
         self.session.as_ref()
     }
@@ -355,19 +357,22 @@ impl OvsdbCs {
         self.m.min_index = 0;
     }
 
-    /// The highest Raft index seen so far.
+    /// The highest Raft index seen so far (`cs->min_index`).
     pub fn min_index(&self) -> i64 {
         self.m.min_index
     }
 
-    /// Monitors `table` with every column. Until a table is added, every
-    /// table of the schema is monitored. Takes effect on the next monitor
+    /// Monitors `table` with every column (the IDL's
+    /// `ovsdb_idl_add_table`). Until a table is added, every table of the
+    /// schema is monitored. Takes effect on the next monitor
     /// request (a new connection).
     pub fn add_table(&mut self, table: &str) {
         self.m.tables.insert(table.to_string(), None);
     }
 
-    /// Monitors only `columns` of `table`.
+    /// Monitors only `columns` of `table` (the IDL's
+    /// `ovsdb_idl_add_column`; columns the schema lacks are left out with
+    /// a warning).
     pub fn add_columns(&mut self, table: &str, columns: &[&str]) {
         let set: BTreeSet<String> = columns.iter().map(|c| c.to_string()).collect();
         self.m.tables.insert(table.to_string(), Some(set));
@@ -402,7 +407,8 @@ impl OvsdbCs {
         }
     }
 
-    /// Takes the lock `name` from whoever holds it (`steal`).
+    /// Takes the lock `name` from whoever holds it: RFC 7047's `steal`,
+    /// which OVS's IDL does not offer.
     pub fn steal_lock(&mut self, name: &str) {
         let connected = self.is_connected();
         self.m.steal_lock(name, connected);
@@ -448,7 +454,7 @@ impl OvsdbCs {
         Some(id)
     }
 
-    /// Transactions sent and not yet ended.
+    /// Transactions sent and not yet ended (`cs->n_txns`).
     pub fn n_transactions(&self) -> usize {
         self.m.n_transactions()
     }
