@@ -346,7 +346,11 @@ impl OvsdbCs {
 
     /// Ask the server to cancel monitors when the database changes (on by
     /// default), so that a schema conversion makes the client monitor again
-    /// (`ovsdb_cs_set_db_change_aware`).
+    /// (`ovsdb_cs_set_db_change_aware`). Beyond OVS: when, after such a
+    /// cancellation, `_Server` still shows the schema from before it (as
+    /// ovsdb-server 3.1 does after a conversion), the client asks for the
+    /// schema with `get_schema` before monitoring again, so that new
+    /// columns are monitored; otherwise it behaves as OVS.
     pub fn set_db_change_aware(&mut self, aware: bool) {
         self.m.db_change_aware = aware;
     }
@@ -463,5 +467,24 @@ impl OvsdbCs {
     /// (`ovsdb_cs_forget_transaction`).
     pub fn forget_transaction(&mut self, id: &Json) -> bool {
         self.m.forget_transaction(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_remote;
+
+    #[test]
+    fn remotes_split_on_commas_and_cid_pins_a_cluster() {
+        let (names, cid) = parse_remote(" tcp:127.0.0.1:1, unix:/x ,");
+        assert_eq!(names, ["tcp:127.0.0.1:1", "unix:/x"]);
+        assert_eq!(cid, None);
+        let (names, cid) = parse_remote(
+            "tcp:127.0.0.1:1,cid:AAAAAAAA-0000-0000-0000-000000000001,tcp:127.0.0.1:2",
+        );
+        assert_eq!(names, ["tcp:127.0.0.1:1", "tcp:127.0.0.1:2"]);
+        assert_eq!(cid.as_deref(), Some("aaaaaaaa-0000-0000-0000-000000000001"));
+        let (names, cid) = parse_remote("cid:not-a-uuid");
+        assert_eq!((names.len(), cid), (1, None));
     }
 }
