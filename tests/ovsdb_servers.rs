@@ -168,3 +168,36 @@ fn follower_cut_off_from_its_cluster_is_left_once_server_says_disconnected() {
             && c.cs.server_info().is_some_and(|s| s.remote == remotes[1])
     });
 }
+
+#[test]
+fn cid_in_the_remote_pins_the_cluster() {
+    if !peers_present() {
+        return;
+    }
+    let dir = support::TempDir::new("ovsdb-cid");
+    let cluster = RaftCluster::demo(dir.path(), 3);
+    let out = Command::new(support::find_tool("ovsdb-tool").unwrap())
+        .arg("db-cid")
+        .arg(dir.join("m0.db"))
+        .output()
+        .expect("ovsdb-tool db-cid");
+    let cid = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert_eq!(cid.len(), 36, "a cluster id: {cid:?}");
+
+    let mut remotes = cluster.remotes();
+    remotes.push(format!("cid:{cid}"));
+    let mut c = Client::new(&remotes, true);
+    c.monitoring(60_000);
+    assert!(c.cs.server_info().unwrap().leader);
+
+    let mut remotes = cluster.remotes();
+    remotes.push("cid:00000000-0000-0000-0000-0000000000aa".to_string());
+    let mut other = Client::new(&remotes, true);
+    other.run_until("refused: another cluster", 60_000, |c| {
+        c.cs.last_retry_reason() == Some("server does not have demo database")
+    });
+    assert!(!other
+        .events
+        .iter()
+        .any(|e| matches!(e, Event::Connected(_))));
+}
