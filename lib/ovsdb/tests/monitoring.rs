@@ -185,3 +185,80 @@ fn after_a_canceled_monitor_an_unchanged_server_schema_is_checked_with_get_schem
         r#"{"Item":[{"columns":["m","n","tags"]}]}"#
     );
 }
+
+#[test]
+fn malformed_messages_in_any_state_never_panic() {
+    let values = [
+        "null",
+        "1",
+        "\"x\"",
+        "[]",
+        "{}",
+        "[null]",
+        "[1,2,3]",
+        r#"["monid","demo"]"#,
+        r#"[["monid","demo"]]"#,
+        r#"[["monid","demo"],{}]"#,
+        r#"[["monid","demo"],"x",{}]"#,
+        r#"[["monid","_Server"],{"Database":{"x":{}}}]"#,
+        r#"[["monid","demo"],{"Item":{"aaaaaaaa-0000-0000-0000-000000000001":{"modify":1}}}]"#,
+        r#"[true,"not-a-uuid",{}]"#,
+        r#"{"locked":"yes"}"#,
+        r#"["L"]"#,
+        r#"[1]"#,
+    ];
+    let methods = [
+        "update",
+        "update2",
+        "update3",
+        "monitor_canceled",
+        "locked",
+        "stolen",
+        "echo",
+        "other",
+    ];
+    let mut setups: Vec<Box<dyn Fn() -> Machine>> = vec![
+        Box::new(|| {
+            let mut m = Machine::new("demo");
+            m.reconnected();
+            m
+        }),
+        Box::new(|| through_server_monitor(true, server_row("clustered", true, true, 1)).0),
+        Box::new(monitoring),
+    ];
+    setups.push(Box::new(|| {
+        let mut m = monitoring();
+        m.set_lock(Some("L"), true);
+        m
+    }));
+    let value = |s: &str| j(&format!("[{s}]")).at(0).unwrap().clone();
+    for setup in &setups {
+        for v in values {
+            for method in methods {
+                let mut m = setup();
+                m.process_msg(Msg::create_notify(method, value(v)));
+                // A reply or an error to whatever is outstanding, with this
+                // value as its result.
+                let ids: Vec<Json> = m
+                    .out
+                    .iter()
+                    .filter_map(|o| match o {
+                        Output::Send(msg) => msg.id.clone(),
+                        _ => None,
+                    })
+                    .chain([Json::Integer(0), Json::from("echo")])
+                    .collect();
+                for id in ids {
+                    m.process_msg(Msg::create_reply(value(v), &id));
+                    m.process_msg(Msg::create_error(value(v), &id));
+                }
+                let mut replica = crate::ovsdb::Replica::new();
+                for e in events(&mut m) {
+                    if let Event::Update(u) = e {
+                        let _ = replica.apply(&u);
+                    }
+                }
+            }
+        }
+    }
+}
