@@ -148,3 +148,48 @@ fn rows_read_as_typed_values_and_transactions_report_errors() {
         TxnOutcome::Unknown => panic!("the connection stayed up"),
     }
 }
+
+#[test]
+fn probe_interval_set_before_set_remote_reaches_the_session() {
+    use ovsrpc::jsonrpc::{Jsonrpc, MsgType};
+    use ovsrpc::ovsdb::OvsdbCs;
+    use ovsrpc::poll_loop;
+    use ovsrpc::stream::PStream;
+    use ovsrpc::timeval::time_msec;
+
+    // A peer that never answers: on a unix socket a session does not
+    // probe by default, so an `echo` arriving means the interval was kept.
+    let dir = support::TempDir::new("ovsdb-probe");
+    let path = dir.join("silent.sock");
+    let mut listener = PStream::open(&format!("punix:{}", path.display()), 0).unwrap();
+    let mut cs = OvsdbCs::new("demo");
+    cs.set_probe_interval(200);
+    cs.set_remote(Some(&format!("unix:{}", path.display())), true);
+    let mut peer: Option<Jsonrpc> = None;
+    let deadline = time_msec() + 30_000;
+    loop {
+        cs.run();
+        if peer.is_none() {
+            if let Ok(stream) = listener.accept() {
+                peer = Some(Jsonrpc::open(stream));
+            }
+        }
+        if let Some(p) = &mut peer {
+            p.run();
+            if let Ok(msg) = p.recv() {
+                if msg.msg_type == MsgType::Request && msg.method.as_deref() == Some("echo") {
+                    break;
+                }
+            }
+        }
+        assert!(time_msec() < deadline, "no probe from the client");
+        cs.wait();
+        listener.wait();
+        if let Some(p) = &peer {
+            p.wait();
+            p.recv_wait();
+        }
+        poll_loop::timer_wait_until(deadline);
+        poll_loop::block();
+    }
+}

@@ -37,6 +37,7 @@ pub struct OvsdbCs {
     remote: Option<String>,
     state_seqno: Option<u32>,
     shuffle_remotes: bool,
+    probe_interval: Option<i32>,
     m: Machine,
     /// The remote of the suitable server this connection settled on.
     connected_remote: Option<String>,
@@ -75,6 +76,7 @@ impl OvsdbCs {
             remote: None,
             state_seqno: None,
             shuffle_remotes: true,
+            probe_interval: None,
             m: Machine::new(db_name),
             connected_remote: None,
             received_bytes: 0,
@@ -111,6 +113,9 @@ impl OvsdbCs {
             ..OpenOptions::default()
         };
         let mut session = JsonrpcSession::open_multiple_with(&names, retry, &options);
+        if let Some(interval) = self.probe_interval {
+            session.set_probe_interval(interval);
+        }
         match rpc {
             Some(rpc) if old_cid == self.m.cid && names.iter().any(|n| n == rpc.name()) => {
                 session.replace(Some(rpc));
@@ -319,7 +324,12 @@ impl OvsdbCs {
 
     /// Idle time before the session probes the server, in ms (0: never)
     /// (`ovsdb_cs_set_probe_interval`).
+    ///
+    /// Beyond OVS, which only changes the current session: the interval is
+    /// kept for sessions that later [`set_remote`](Self::set_remote) calls
+    /// open.
     pub fn set_probe_interval(&mut self, probe_interval: i32) {
+        self.probe_interval = Some(probe_interval);
         if let Some(s) = &mut self.session {
             s.set_probe_interval(probe_interval);
         }
