@@ -151,3 +151,47 @@ fn transaction_cut_off_by_sigkill_is_of_unknown_outcome() {
     });
     assert_eq!(c.replica.table("Item").unwrap(), &server);
 }
+
+#[test]
+fn leader_search_backoff_caps_the_wait_while_looking_for_the_leader() {
+    if !peers_present() {
+        return;
+    }
+    let dir = support::TempDir::new("ovsdb-leader-search");
+    let cluster = RaftCluster::demo(dir.path(), 3);
+    let follower = (0..3)
+        .find(|&i| cluster.role(i).as_deref() == Some("follower"))
+        .expect("a follower");
+    // Only a follower to go to: the client keeps looking for the leader.
+    let mut c = Client::new(
+        std::slice::from_ref(&cluster.members[follower].remote),
+        true,
+    );
+    c.cs.set_leader_search_backoff(1000);
+    let mut max_backoff = 0;
+    c.run_until("five tries at the follower", 60_000, |c| {
+        let stats = c.cs.session().unwrap().get_reconnect_stats();
+        max_backoff = max_backoff.max(stats.backoff);
+        c.events
+            .iter()
+            .filter(|e| matches!(e, Event::Reconnect))
+            .count()
+            >= 10
+    });
+    assert!(c
+        .cs
+        .last_retry_reason()
+        .unwrap()
+        .contains("not cluster leader"));
+    assert!(
+        max_backoff <= 1000,
+        "backoff capped while searching: {max_backoff} ms"
+    );
+    assert!(!c.events.iter().any(|e| matches!(e, Event::Connected(_))));
+
+    // Given the whole cluster, it settles on the leader, and the session's
+    // usual maximum backoff returns.
+    c.cs.set_remote(Some(&cluster.remotes().join(",")), true);
+    c.monitoring(60_000);
+    assert!(c.cs.server_info().unwrap().leader);
+}

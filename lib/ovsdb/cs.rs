@@ -38,6 +38,10 @@ pub struct OvsdbCs {
     state_seqno: Option<u32>,
     shuffle_remotes: bool,
     probe_interval: Option<i32>,
+    /// Beyond OVS: the session's maximum backoff while looking for the
+    /// leader (0: OVS's behaviour), and whether it is lowered now.
+    leader_search_backoff: i32,
+    backoff_lowered: bool,
     m: Machine,
     /// The remote of the suitable server this connection settled on.
     connected_remote: Option<String>,
@@ -77,6 +81,8 @@ impl OvsdbCs {
             state_seqno: None,
             shuffle_remotes: true,
             probe_interval: None,
+            leader_search_backoff: 0,
+            backoff_lowered: false,
             m: Machine::new(db_name),
             connected_remote: None,
             received_bytes: 0,
@@ -90,7 +96,8 @@ impl OvsdbCs {
     /// to accept only servers of that cluster. With `retry`, reconnects
     /// when a connection fails. `None` disconnects. When the new list still
     /// holds the remote connected now (and the cluster id is the same), the
-    /// connection is kept (`ovsdb_cs_set_remote`).
+    /// connection is kept (`ovsdb_cs_set_remote`), unless the client is
+    /// leaving that server.
     pub fn set_remote(&mut self, remote: Option<&str>, retry: bool) {
         if remote == self.remote.as_deref() {
             return;
@@ -117,13 +124,20 @@ impl OvsdbCs {
             session.set_probe_interval(interval);
         }
         match rpc {
-            Some(rpc) if old_cid == self.m.cid && names.iter().any(|n| n == rpc.name()) => {
+            // A server being left (RETRY) is not kept: its forced
+            // reconnect belonged to the old session.
+            Some(rpc)
+                if old_cid == self.m.cid
+                    && self.m.state != State::Retry
+                    && names.iter().any(|n| n == rpc.name()) =>
+            {
                 session.replace(Some(rpc));
                 self.state_seqno = Some(session.get_seqno());
             }
             _ => self.state_seqno = None,
         }
         self.session = Some(session);
+        self.backoff_lowered = false;
         self.remote = Some(remote.to_string());
     }
 
@@ -168,12 +182,28 @@ impl OvsdbCs {
             Self::flush(session, &mut self.m);
         }
         self.count_bytes();
+        self.apply_leader_search_backoff();
         if let Some(info) = &self.m.server_info {
             if self.connected_remote.is_none() {
                 self.connected_remote = Some(info.remote.clone());
             }
         }
         std::mem::take(&mut self.m.events)
+    }
+
+    fn apply_leader_search_backoff(&mut self) {
+        let Some(session) = self.session.as_mut() else {
+            return;
+        };
+        let hunting = self.leader_search_backoff > 0 && self.m.hunting_leader;
+        if hunting != self.backoff_lowered {
+            session.set_max_backoff(if hunting {
+                self.leader_search_backoff
+            } else {
+                crate::reconnect::DEFAULT_MAX_BACKOFF
+            });
+            self.backoff_lowered = hunting;
+        }
     }
 
     fn count_bytes(&mut self) {
@@ -346,6 +376,17 @@ impl OvsdbCs {
                 Self::flush(s, &mut self.m);
             }
         }
+    }
+
+    /// Beyond OVS: while the client looks for the leader (a member
+    /// connected to its cluster said it is not the leader, so one is out
+    /// there or being elected), the session waits at most `max_backoff_ms`
+    /// between connection attempts (at least 1000, the minimum backoff),
+    /// instead of doubling up to 8 s; the usual maximum returns once a
+    /// suitable server is found. 0 (the default) keeps OVS's backoff.
+    pub fn set_leader_search_backoff(&mut self, max_backoff_ms: i32) {
+        self.leader_search_backoff = max_backoff_ms.max(0);
+        self.apply_leader_search_backoff();
     }
 
     /// Shuffle the remotes given to the next [`set_remote`](Self::set_remote)

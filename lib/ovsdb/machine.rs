@@ -92,6 +92,10 @@ pub struct Machine {
     /// Why the client last chose to leave a server, for the next
     /// [`Event::Disconnected`].
     pub(crate) retry_reason: Option<String>,
+    /// Set when a member connected to its cluster said it is not the
+    /// leader (a leader is out there, or being elected); cleared when a
+    /// suitable server is found.
+    pub(crate) hunting_leader: bool,
     /// The data monitor was canceled (a schema conversion): the schema the
     /// `_Server` row shows may be the old one.
     data_schema_suspect: bool,
@@ -128,6 +132,7 @@ impl Machine {
             retry_reason: None,
             last_retry_reason: None,
             data_schema_suspect: false,
+            hunting_leader: false,
             events: Vec::new(),
             out: Vec::new(),
         }
@@ -462,6 +467,7 @@ impl Machine {
     /// (a re-monitor on the same connection is not a new server).
     fn suitable(&mut self, info: ServerInfo) {
         self.retry_reason = None;
+        self.hunting_leader = false;
         if self.server_info.is_none() {
             self.events.push(Event::Connected(info.clone()));
         }
@@ -600,6 +606,7 @@ impl Machine {
         );
         let ok = match verdict {
             Err(e) => {
+                self.hunting_leader |= e.reason.contains("is not cluster leader");
                 if e.warn {
                     log::warn!("{}: {}", self.remote, e.reason);
                 } else {

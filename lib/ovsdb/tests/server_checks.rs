@@ -126,3 +126,20 @@ fn reset_min_index_accepts_a_rebuilt_cluster() {
     m.process_msg(reply(&req, server_row("clustered", true, true, 3)));
     assert_eq!(m.state, State::DataMonitorCondSinceRequested);
 }
+
+#[test]
+fn a_follower_starts_the_leader_search_and_a_leader_ends_it() {
+    let (mut m, _, _) = through_server_monitor(true, server_row("clustered", true, false, 5));
+    assert!(m.hunting_leader);
+    m.reconnected();
+    let req = one_request(&mut m, "get_schema");
+    m.process_msg(reply(&req, j(SERVER_SCHEMA)));
+    let req = one_request(&mut m, "monitor_cond");
+    m.process_msg(reply(&req, server_row("clustered", true, true, 6)));
+    assert!(!m.hunting_leader);
+    let (m, _, _) = through_server_monitor(false, server_row("clustered", false, false, 5));
+    assert!(
+        !m.hunting_leader,
+        "a disconnected member says nothing of a leader"
+    );
+}
