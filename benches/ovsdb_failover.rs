@@ -3,7 +3,8 @@
 //! (`ovs.db.idl` from python3-openvswitch), same cluster, same run: the
 //! time from SIGKILL of the leader to monitoring the new leader, and the
 //! bytes received from the servers in that time, against the bytes of the
-//! full initial download.
+//! full initial download; and ovsrpc again with the leader-search backoff
+//! cap (`set_leader_search_backoff`, beyond OVS).
 //!
 //! After its initial load each client writes one row and sees it come
 //! back as an update (OVS 3.1's Python IDL only learns the last
@@ -143,56 +144,58 @@ fn main() {
     std::fs::write(&script, PYTHON).unwrap();
     let mut rows = ROWS;
 
-    // ovsrpc: one client through every round.
-    let mut cs = OvsdbCs::new("demo");
-    cs.add_table("Item");
-    cs.set_remote(Some(&remotes.join(",")), true);
-    let mut replica = Replica::new();
-    let t0 = time_msec();
-    drive(&mut cs, &mut replica, 300_000, |cs, r| {
-        cs.state() == State::Monitoring && r.n_rows("Item") == rows
-    });
-    let ours_full_ms = time_msec() - t0;
-    let ours_full = cs.received_bytes();
+    // ovsrpc: two clients through every round, one with OVS's backoff,
+    // one with the leader-search cap.
+    let mut clients = Vec::new();
+    let mut full = (0, 0);
+    for search_backoff in [0, 1000] {
+        let mut cs = OvsdbCs::new("demo");
+        cs.add_table("Item");
+        cs.set_leader_search_backoff(search_backoff);
+        cs.set_remote(Some(&remotes.join(",")), true);
+        let mut replica = Replica::new();
+        let t0 = time_msec();
+        drive(&mut cs, &mut replica, 300_000, |cs, r| {
+            cs.state() == State::Monitoring && r.n_rows("Item") == rows
+        });
+        full = (cs.received_bytes(), time_msec() - t0);
+        clients.push((cs, replica, Vec::new()));
+    }
+    let (ours_full, ours_full_ms) = full;
 
-    let mut ours = Vec::new();
     let mut python = Vec::new();
     let mut py_full = (0, 0.0);
     for round in 0..ROUNDS {
-        // ovsrpc: one write (so the client has a last id from an update,
-        // as the Python side needs), then SIGKILL of its leader.
-        let op = json::from_str(&format!(
-            r#"{{"op":"insert","table":"Item","row":{{"n":{},"who":"ovsrpc"}}}}"#,
-            -1 - round as i64
-        ))
-        .unwrap();
-        // (The connection may have gone with the Python round's victim:
-        // send once the client is monitoring again.)
-        let mut sent = false;
-        drive(&mut cs, &mut replica, 120_000, |cs, _| {
-            cs.may_send_transaction()
-        });
-        while !sent {
-            sent = cs.send_transaction(vec![op.clone()]).is_some();
-            drive(&mut cs, &mut replica, 120_000, |cs, _| {
-                cs.may_send_transaction()
+        for (k, (cs, replica, results)) in clients.iter_mut().enumerate() {
+            // One write (so that the client has a last id from an update,
+            // as the Python side needs), then SIGKILL of its leader.
+            let op = json::from_str(&format!(
+                r#"{{"op":"insert","table":"Item","row":{{"n":{},"who":"ovsrpc"}}}}"#,
+                -1 - (round * 2 + k) as i64
+            ))
+            .unwrap();
+            // (The connection may have gone with an earlier victim: send
+            // once the client is monitoring again.)
+            let mut sent = false;
+            while !sent {
+                drive(cs, replica, 120_000, |cs, _| cs.may_send_transaction());
+                sent = cs.send_transaction(vec![op.clone()]).is_some();
+            }
+            rows += 1;
+            drive(cs, replica, 60_000, |_, r| r.n_rows("Item") == rows);
+            let leader = cs.server_info().unwrap().remote.clone();
+            let victim = cluster.index_of(&leader);
+            let before = cs.received_bytes();
+            cluster.kill(victim);
+            let t0 = time_msec();
+            drive(cs, replica, 300_000, |cs, _| {
+                cs.state() == State::Monitoring
+                    && cs.server_info().is_some_and(|s| s.remote != leader)
             });
+            results.push((time_msec() - t0, cs.received_bytes() - before));
+            assert_eq!(replica.n_rows("Item"), rows);
+            cluster.restart(victim);
         }
-        rows += 1;
-        drive(&mut cs, &mut replica, 60_000, |_, r| {
-            r.n_rows("Item") == rows
-        });
-        let leader = cs.server_info().unwrap().remote.clone();
-        let victim = cluster.index_of(&leader);
-        let before = cs.received_bytes();
-        cluster.kill(victim);
-        let t0 = time_msec();
-        drive(&mut cs, &mut replica, 300_000, |cs, _| {
-            cs.state() == State::Monitoring && cs.server_info().is_some_and(|s| s.remote != leader)
-        });
-        ours.push((time_msec() - t0, cs.received_bytes() - before));
-        assert_eq!(replica.n_rows("Item"), rows);
-        cluster.restart(victim);
 
         // OVS's Python IDL: load, one write, SIGKILL of its leader.
         let pids: Json = cluster
@@ -237,7 +240,10 @@ fn main() {
         bytes.sort_unstable();
         (ms[ms.len() / 2], bytes[bytes.len() / 2])
     };
-    let (ours_ms, ours_bytes) = median(&ours);
+    let ours = &clients[0].2;
+    let fast = &clients[1].2;
+    let (ours_ms, ours_bytes) = median(ours);
+    let (fast_ms, fast_bytes) = median(fast);
     let (py_ms, py_bytes) = median(&python);
     println!(
         "ovsdb failover, 3-member Raft cluster, {ROWS} rows, {ROUNDS} rounds each (ms, bytes):"
@@ -247,14 +253,19 @@ fn main() {
         100.0 * ours_bytes as f64 / ours_full as f64
     );
     println!(
+        "  ovsrpc OvsdbCs, leader-search backoff 1 s: median {fast_ms} ms, {fast_bytes} bytes ({:.3}%); rounds {fast:?}",
+        100.0 * fast_bytes as f64 / ours_full as f64
+    );
+    println!(
         "  Python ovs.db.idl: initial load {} bytes in {:.0} ms; SIGKILL of the leader to monitoring the new one: median {py_ms} ms, {py_bytes} bytes ({:.3}% of the full load); rounds {python:?}",
         py_full.0,
         py_full.1,
         100.0 * py_bytes as f64 / py_full.0 as f64
     );
     println!(
-        "  medians ovsrpc/python: failover time {:.2}, bytes after failover {:.2}",
+        "  medians ovsrpc/python: failover time {:.2} (with the leader-search cap {:.2}), bytes after failover {:.2}",
         ours_ms as f64 / py_ms.max(1) as f64,
+        fast_ms as f64 / py_ms.max(1) as f64,
         ours_bytes as f64 / py_bytes.max(1) as f64
     );
 }

@@ -78,6 +78,9 @@ fn main() -> ExitCode {
 
     let mut cs = OvsdbCs::new(db);
     cs.set_leader_only(!any_server);
+    // While an election runs, look for the new leader every second rather
+    // than with a backoff growing to 8 s.
+    cs.set_leader_search_backoff(1000);
     cs.add_table(table);
     cs.set_remote(Some(&remotes.join(",")), true);
     let mut replica = Replica::new();
