@@ -17,12 +17,13 @@ all: lib
 lib:
 	$(CARGO) build --release --lib --bins --examples
 
-check: lib header-check examples-c rust-check c-check install-check
+check: lib header-check examples-c rust-check c-check ovs-api ovs-tests ovs-syntax install-check
 
 examples: lib examples-c
 
 # Every Rust test (unit, integration, doc), built with optimizations so the
-# large-message and load tests stay quick.
+# large-message and load tests stay quick. tests/fuzz_corpus.rs among them
+# replays fuzz/corpus/* through the fuzz targets' checks.
 rust-check:
 	$(CARGO) test --release --all-targets
 	$(CARGO) test --release --doc
@@ -37,5 +38,5 @@ clean:
 	$(CARGO) clean
 	rm -rf tests/c/build
 
-# C ABI: header generation, C tests under valgrind, install (issue 7).
+# C ABI: header generation, C tests under valgrind, install.
 include mk/capi.mk

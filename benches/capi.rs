@@ -11,7 +11,8 @@ use std::ffi::{CStr, CString};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use ovsrpc::capi::json::{json_destroy, json_from_string, json_to_string};
+use ovsrpc::capi::json::json_destroy;
+use ovsrpc::capi::json_text::{json_from_string, json_to_string};
 use ovsrpc::json::{self, SerializeOptions};
 
 fn update(rows: usize, rng: &mut fastrand::Rng) -> String {

@@ -6,12 +6,12 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use ovsrpc::jsonrpc::{JsonrpcSession, Msg, OpenOptions, RemoteOrder};
+use ovsrpc::jsonrpc::{JsonrpcSession, Msg, RemoteOrder, SessionOpenOptions};
 use ovsrpc::poll_loop;
 use ovsrpc::stream::PStream;
 use ovsrpc::timeval::time_msec;
 
-fn connect_time(remotes: &[String], opts: &OpenOptions, listener: &mut PStream) -> i64 {
+fn connect_time(remotes: &[String], opts: &SessionOpenOptions, listener: &mut PStream) -> i64 {
     let start = time_msec();
     let mut s = JsonrpcSession::open_multiple_with(remotes, true, opts);
     loop {
@@ -51,22 +51,22 @@ fn black_holes() {
         format!("tcp:127.0.0.1:{p2}"),
         good,
     ];
-    let base = OpenOptions {
+    let base = SessionOpenOptions {
         order: RemoteOrder::AsGiven,
         ..Default::default()
     };
-    let cases: Vec<(&str, OpenOptions)> = vec![
+    let cases: Vec<(&str, SessionOpenOptions)> = vec![
         ("OVS defaults", base.clone()),
         (
             "connect timeout 200 ms",
-            OpenOptions {
+            SessionOpenOptions {
                 connect_timeout_ms: 200,
                 ..base.clone()
             },
         ),
         (
             "parallel connect k=3",
-            OpenOptions {
+            SessionOpenOptions {
                 parallel_connect: 3,
                 ..base.clone()
             },
@@ -114,7 +114,7 @@ fn reconnected(s: &mut JsonrpcSession, seqno: u32) {
 fn cluster_failovers(fast: bool) -> (Vec<i64>, Vec<i64>) {
     let dir = support::TempDir::new("bench-failover");
     let mut cluster = support::Cluster::start(dir.path(), 3);
-    let o = OpenOptions {
+    let o = SessionOpenOptions {
         fast_failover: fast,
         ..Default::default()
     };
@@ -127,7 +127,7 @@ fn cluster_failovers(fast: bool) -> (Vec<i64>, Vec<i64>) {
         let victim = cluster
             .servers
             .iter()
-            .position(|sv| sv.remote == s.name())
+            .position(|sv| sv.remote == s.get_name())
             .unwrap();
         let t0 = time_msec();
         let seqno = s.get_seqno();

@@ -14,13 +14,11 @@
 //! `cargo test --all-targets` (no `--bench` argument) it does a smoke run
 //! of 50 sessions x 50 requests.
 
-#[path = "../tests/reliability_common/mod.rs"]
-mod common;
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use common::{raise_fd_limit, run_load, server_stats, stat, LoadServer};
 use ovsrpc::jsonrpc::JsonrpcSession;
+use support::load::{raise_fd_limit, run_load, server_stats, stat, LoadServer};
 
 /// CPU time of this process (user, system), in milliseconds.
 #[allow(unsafe_code)]

@@ -24,7 +24,7 @@ use ovsrpc::json::{self, Json};
 use ovsrpc::ovsdb::{Event, OvsdbCs, Replica, State};
 use ovsrpc::poll_loop;
 use ovsrpc::timeval::time_msec;
-use support::ovsdb::{Client, RaftCluster};
+use support::ovsdb::cs::{Client, RaftCluster};
 
 const ROWS: usize = 10_000;
 /// Failovers per client; medians are reported (the backoff a client meets
@@ -135,7 +135,7 @@ fn main() {
             .collect();
         let outcome = writer.transact(ops, 120_000);
         assert!(
-            matches!(outcome, ovsrpc::ovsdb::TxnOutcome::Reply(ref r) if support::ovsdb::committed(r))
+            matches!(outcome, ovsrpc::ovsdb::TxnOutcome::Reply(ref r) if support::ovsdb::cs::committed(r))
         );
     }
     drop(writer);

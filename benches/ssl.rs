@@ -9,10 +9,6 @@
 //! 20000, i.e. 200 MB; 200 when run by `cargo test --all-targets`, as a
 //! smoke test); each transport gets 3 runs and the best counts.
 
-#[path = "../tests/ssl_util/mod.rs"]
-mod ssl_util;
-#[path = "../tests/stream_util/mod.rs"]
-mod stream_util;
 #[path = "../tests/support/mod.rs"]
 mod support;
 
@@ -21,7 +17,7 @@ use std::time::Instant;
 
 use ovsrpc::poll_loop;
 use ovsrpc::stream::{PStream, Stream};
-use ssl_util::*;
+use support::tls::*;
 
 const MESSAGE_SIZE: usize = 10 * 1024;
 const RUNS: usize = 3;
@@ -90,8 +86,8 @@ fn tcp_pair() -> (Stream, Stream) {
     let mut l = PStream::open("ptcp:0:127.0.0.1", 0).expect("ptcp");
     let port = l.bound_port().unwrap();
     let mut client = Stream::open(&format!("tcp:127.0.0.1:{port}"), 0).expect("tcp");
-    stream_util::finish_connect(&mut client).expect("tcp connect");
-    let server = stream_util::accept(&mut l);
+    support::stream::finish_connect(&mut client).expect("tcp connect");
+    let server = support::stream::accept(&mut l);
     (server, client)
 }
 

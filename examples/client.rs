@@ -88,7 +88,7 @@ fn transact(
             return Err(format!(
                 "no reply to \"{method}\" within {} s (last remote tried: {})",
                 timeout_ms / 1000,
-                session.name()
+                session.get_name()
             ));
         }
 

@@ -133,7 +133,7 @@ fn main() {
     say(&format!(
         "session opened over {} remotes, shuffled once into: {}",
         s.get_n_remotes(),
-        s.remotes().join(", ")
+        s.get_remotes().join(", ")
     ));
 
     let mut n = 0;
@@ -145,14 +145,14 @@ fn main() {
     latencies.sort();
     say(&format!(
         "connected to {} after {} ms; 200 requests answered, median {} ms, worst {} ms",
-        s.name(),
+        s.get_name(),
         time_msec() - t0,
         latencies[100],
         latencies[199]
     ));
     say(&stats_line(&s));
 
-    let victim = s.name().to_string();
+    let victim = s.get_name().to_string();
     say(&format!(
         "killing the connected server {victim} with SIGKILL"
     ));
@@ -166,7 +166,7 @@ fn main() {
     }
     say(&format!(
         "the session reconnected to {} {} ms after the kill",
-        s.name(),
+        s.get_name(),
         time_msec() - killed
     ));
     let took = request(&mut s, &servers, n);
@@ -189,7 +189,7 @@ fn main() {
     }
     say(&format!(
         "200 more requests answered through {} in {} ms; {} requests in all, none lost",
-        s.name(),
+        s.get_name(),
         time_msec() - t1,
         n
     ));

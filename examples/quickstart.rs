@@ -63,7 +63,7 @@ fn main() {
         let reply = call(&mut session, "echo", Json::array(vec![i.into()]));
         println!(
             "{} answered {}",
-            session.name(),
+            session.get_name(),
             reply.result.unwrap_or(Json::Null)
         );
         std::thread::sleep(std::time::Duration::from_millis(500));

@@ -13,19 +13,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
-struct json;
+struct pollfd;
+struct sockaddr_storage;
+struct svec;
+struct timespec;
+struct timeval;
+struct tm_msec;
 
+#include "openvswitch/json.h"
+#include "openvswitch/dynamic-string.h"
 
-/**
- * Serialize on multiple lines with indentation (for `json_to_string()`).
- */
-#define JSSF_PRETTY (1 << 0)
-
-/**
- * Serialize object members sorted by name (for `json_to_string()`).
- */
-#define JSSF_SORT (1 << 1)
 
 /**
  * The port IANA assigned to OVSDB, the default for "tcp:", "ssl:",
@@ -54,50 +53,21 @@ struct json;
 #define RECONNECT_DEFAULT_PROBE_INTERVAL 5000
 
 /**
- * The type of a JSON value, with OVS's values.
+ * `ovsrpc_session_options.order`: shuffle the remotes once at random (the
+ * default).
  */
-enum json_type {
-  /**
-   * `null`.
-   */
-  JSON_NULL,
-  /**
-   * `false`.
-   */
-  JSON_FALSE,
-  /**
-   * `true`.
-   */
-  JSON_TRUE,
-  /**
-   * An object: `{"a": b, "c": d, ...}`.
-   */
-  JSON_OBJECT,
-  /**
-   * An array: `[1, 2, 3, ...]`.
-   */
-  JSON_ARRAY,
-  /**
-   * An integer: `123`.
-   */
-  JSON_INTEGER,
-  /**
-   * A real: `123.456`.
-   */
-  JSON_REAL,
-  /**
-   * A string: `"..."`.
-   */
-  JSON_STRING,
-  /**
-   * The number of types above.
-   */
-  JSON_N_TYPES,
-  /**
-   * OVS's internal pre-serialized type (never created by ovsrpc).
-   */
-  JSON_SERIALIZED_OBJECT,
-};
+#define OVSRPC_ORDER_RANDOM 0
+
+/**
+ * `ovsrpc_session_options.order`: shuffle the remotes once with
+ * `ovsrpc_session_options.seed` (reproducible).
+ */
+#define OVSRPC_ORDER_SEEDED 1
+
+/**
+ * `ovsrpc_session_options.order`: keep the remotes in the order given.
+ */
+#define OVSRPC_ORDER_AS_GIVEN 2
 
 /**
  * The kind of a JSON-RPC message, with OVS's values.
@@ -137,6 +107,28 @@ enum reconnect_action {
    * Send the peer a probe that elicits a reply.
    */
   RECONNECT_PROBE,
+};
+
+/**
+ * What a stream is expected to carry, for `stream_report_content()`.
+ */
+enum stream_content_type {
+  /**
+   * Not recognised.
+   */
+  STREAM_UNKNOWN,
+  /**
+   * OpenFlow messages.
+   */
+  STREAM_OPENFLOW,
+  /**
+   * A TLS handshake.
+   */
+  STREAM_SSL,
+  /**
+   * JSON-RPC messages.
+   */
+  STREAM_JSONRPC,
 };
 
 /**
@@ -184,6 +176,12 @@ struct reconnect;
 struct stream;
 
 /**
+ * An OVS log module (opaque here: the library logs through its own
+ * logger).
+ */
+struct vlog_module;
+
+/**
  * Where the members of `struct json` are, as Rust lays them out (for a C
  * test to compare with the header's `offsetof()`s).
  */
@@ -197,9 +195,21 @@ struct ovsrpc_json_layout {
    */
   size_t align;
   /**
+   * `offsetof(struct json, storage_type)`.
+   */
+  size_t storage_type;
+  /**
    * `offsetof(struct json, count)`.
    */
   size_t count;
+  /**
+   * `offsetof(struct json, object)`.
+   */
+  size_t object;
+  /**
+   * `offsetof(struct json, elements)`.
+   */
+  size_t elements;
   /**
    * `offsetof(struct json, integer)`.
    */
@@ -209,17 +219,49 @@ struct ovsrpc_json_layout {
    */
   size_t real;
   /**
-   * `offsetof(struct json, string)`.
+   * `offsetof(struct json, str)`.
    */
-  size_t string;
+  size_t str_;
   /**
-   * `offsetof(struct json, array.n)`.
+   * `offsetof(struct json, str_ptr)`.
    */
-  size_t array_n;
+  size_t str_ptr;
   /**
-   * `offsetof(struct json, array.elems)`.
+   * `offsetof(struct json, array.size)`.
    */
-  size_t array_elems;
+  size_t array_size;
+  /**
+   * `offsetof(struct json, array.allocated)`.
+   */
+  size_t array_allocated;
+  /**
+   * `offsetof(struct json, array.elements)`.
+   */
+  size_t array_elements;
+  /**
+   * `sizeof(struct shash_node)`.
+   */
+  size_t shash_node_size;
+  /**
+   * `offsetof(struct shash_node, name)`.
+   */
+  size_t shash_node_name;
+  /**
+   * `offsetof(struct shash_node, data)`.
+   */
+  size_t shash_node_data;
+  /**
+   * `sizeof(struct hmap)`.
+   */
+  size_t hmap_size;
+  /**
+   * `offsetof(struct hmap, mask)`.
+   */
+  size_t hmap_mask;
+  /**
+   * `sizeof(struct ds)`.
+   */
+  size_t ds_size;
 };
 
 /**
@@ -335,9 +377,186 @@ struct jsonrpc_session_options {
   uint8_t dscp;
 };
 
+/**
+ * A session's options beyond OVS. Every default keeps OVS's behaviour
+ * (except `order`: OVS's session keeps the order given, and its callers
+ * shuffle). Initialize with `ovsrpc_session_options_init()`.
+ */
+struct ovsrpc_session_options {
+  /**
+   * `OVSRPC_ORDER_RANDOM` (default), `OVSRPC_ORDER_SEEDED` or
+   * `OVSRPC_ORDER_AS_GIVEN`. Fixed when the session opens.
+   */
+  int order;
+  /**
+   * The seed for `OVSRPC_ORDER_SEEDED`.
+   */
+  uint64_t seed;
+  /**
+   * A remote whose last `deprioritize_after` attempts failed goes last
+   * in the next round; 0 (default): plain round-robin.
+   */
+  unsigned int deprioritize_after;
+  /**
+   * How long a connection attempt may take, in ms, shorter or longer
+   * than OVS's (the backoff, at least 1 s); 0 (default): OVS's.
+   */
+  long long connect_timeout_ms;
+  /**
+   * `TCP_USER_TIMEOUT` in ms for tcp: and ssl: connections (made and
+   * accepted); 0 (default): the kernel's.
+   */
+  unsigned int tcp_user_timeout_ms;
+  /**
+   * TCP keepalive: idle seconds before the first probe; 0 (default):
+   * keepalive off.
+   */
+  unsigned int keepalive_idle_s;
+  /**
+   * TCP keepalive: seconds between probes.
+   */
+  unsigned int keepalive_interval_s;
+  /**
+   * TCP keepalive: unanswered probes before the connection fails.
+   */
+  unsigned int keepalive_count;
+  /**
+   * How long to wait for the answer to a probe, in ms; 0 (default): one
+   * probe interval, as OVS.
+   */
+  int probe_timeout_ms;
+  /**
+   * Send replies to the peer's echo requests ahead of queued output.
+   */
+  bool echo_priority;
+  /**
+   * Largest message accepted, in bytes (default 256 MiB).
+   */
+  size_t max_msg_size;
+  /**
+   * Bytes read from the socket at once, per connection (default 64 KiB).
+   */
+  size_t input_buffer;
+  /**
+   * Remotes tried at once, keeping the first that connects; 0 or 1
+   * (default): one at a time.
+   */
+  size_t parallel_connect;
+  /**
+   * After any drop of a connection, try every other remote without
+   * backoff.
+   */
+  bool fast_failover;
+  /**
+   * How long a message may take to arrive once it has begun, in ms,
+   * before the connection fails with ETIMEDOUT; 0 (default): no limit.
+   */
+  long long message_timeout_ms;
+};
+
+/**
+ * The health of one remote of a session.
+ */
+struct ovsrpc_remote_stats {
+  /**
+   * The remote's name; belongs to the session.
+   */
+  const char *name;
+  /**
+   * Connection attempts started (passive: connections accepted).
+   */
+  unsigned int n_attempts;
+  /**
+   * Connections that delivered at least one message.
+   */
+  unsigned int n_successes;
+  /**
+   * Failures in a row up to the latest (0 after a success).
+   */
+  unsigned int consecutive_failures;
+  /**
+   * The last error: 0 for none, a positive errno, or EOF (-1).
+   */
+  int last_error;
+  /**
+   * When it last connected (time_msec()), LLONG_MAX for never.
+   */
+  long long last_connected;
+  /**
+   * When a connection to it last ended, LLONG_MAX for never.
+   */
+  long long last_disconnected;
+};
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Initializes `hmap` as an empty hash map.
+ */
+void hmap_init(struct hmap *hmap);
+
+/**
+ * Frees the buckets of `hmap` (not the nodes, which belong to the
+ * caller). NULL is fine.
+ */
+void hmap_destroy(struct hmap *hmap);
+
+/**
+ * Removes every node from `hmap` (without freeing them), keeping its
+ * buckets.
+ */
+void hmap_clear(struct hmap *hmap);
+
+/**
+ * Exchanges the contents of `a` and `b`.
+ */
+void hmap_swap(struct hmap *a, struct hmap *b);
+
+/**
+ * Repairs `hmap` after its `struct hmap` was moved in memory (as by
+ * `memcpy()`).
+ */
+void hmap_moved(struct hmap *hmap);
+
+/**
+ * Grows `hmap`'s buckets if its node count calls for more. `where`
+ * names the caller (unused).
+ */
+void hmap_expand_at(struct hmap *hmap, const char *_where);
+
+/**
+ * Shrinks `hmap`'s buckets if its node count allows fewer.
+ */
+void hmap_shrink_at(struct hmap *hmap, const char *_where);
+
+/**
+ * Makes room in `hmap` for `capacity` nodes without further growth.
+ */
+void hmap_reserve_at(struct hmap *hmap, size_t capacity, const char *_where);
+
+/**
+ * Tells `hmap` that the node at `old_node` now lives at `node` (moved in
+ * memory, same hash).
+ */
+void hmap_node_moved(struct hmap *hmap, struct hmap_node *old_node, struct hmap_node *node);
+
+/**
+ * Returns a node of `hmap`, which must not be empty, chosen at random.
+ */
+struct hmap_node *hmap_random_node(const struct hmap *hmap);
+
+/**
+ * Returns the node at `*pos` in `hmap` (or NULL at the end) and advances
+ * `*pos`; a position starts as { 0, 0 }.
+ */
+struct hmap_node *hmap_at_position(const struct hmap *hmap, struct hmap_position *pos);
+
+/**
+ * Returns true if `node` is in `hmap`.
+ */
+bool hmap_contains(const struct hmap *hmap, const struct hmap_node *node);
 
 /**
  * Returns the name of type `type`: "null", "false", "true", "object",
@@ -366,6 +585,12 @@ struct json *json_string_create(const char *s);
  * allocated with `malloc()`.
  */
 struct json *json_string_create_nocopy(char *s);
+
+/**
+ * Returns a new string holding `uuid` in the form
+ * `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`.
+ */
+struct json *json_string_create_uuid(const struct uuid *uuid);
 
 /**
  * Returns a new integer.
@@ -453,13 +678,20 @@ struct json *json_object_create(void);
 bool json_object_is_empty(struct json *object);
 
 /**
- * Returns the number of members of `object`.
+ * Returns the number of members of `object` (an ovsrpc addition:
+ * `shash_count(json_object(object))`).
  */
 size_t json_object_size(const struct json *object);
 
 /**
+ * Returns the members of `object`: a `struct shash` whose data are the
+ * member values (`struct json *`). It belongs to the object.
+ */
+struct shash *json_object(const struct json *object);
+
+/**
  * Sets member `name` of `object` to `value`, taking ownership of `value`
- * (the name is copied). An existing member keeps its place; its old value
+ * (the name is copied). An existing member keeps its node; its old value
  * is released.
  */
 void json_object_put(struct json *object, const char *name, struct json *value);
@@ -477,22 +709,18 @@ void json_object_put_nocopy(struct json *object, char *name, struct json *value)
 void json_object_put_string(struct json *object, const char *name, const char *value);
 
 /**
- * Returns the value of member `name` of `object`, or NULL if there is no
- * such member (or `object` is NULL or not an object). The value belongs to
- * the object (`json_clone()` it to keep it).
+ * Sets member `name` of `object` to a new string holding `uuid` in the
+ * form `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`.
  */
-struct json *json_object_find(const struct json *object, const char *name);
+void json_object_put_uuid(struct json *object, const char *name, const struct uuid *uuid);
 
 /**
- * Iteration over `object` in insertion order: if it has a member number
- * `index`, stores its name (which belongs to the object) in `*namep` and
- * its value (likewise) in `*valuep` and returns true; otherwise returns
- * false. `JSON_OBJECT_FOR_EACH` wraps this.
+ * Returns the value of member `name` of `object`, or NULL if there is no
+ * such member (or `object` is NULL or not an object). The value belongs to
+ * the object. An ovsrpc addition: `shash_find_data(json_object(object),
+ * name)`.
  */
-bool json_object_at(const struct json *object,
-                    size_t index,
-                    const char **namep,
-                    struct json **valuep);
+struct json *json_object_find(const struct json *object, const char *name);
 
 /**
  * Returns the string held by `json`, which must be a string. It belongs to
@@ -517,13 +745,6 @@ double json_real(const struct json *json);
 int64_t json_integer(const struct json *json);
 
 /**
- * Returns `json` with one more reference (the same node: a change made
- * through one reference shows through all). Release it with
- * `json_destroy()`.
- */
-struct json *json_clone(const struct json *json);
-
-/**
  * Like `json_clone()`, but NULL gives NULL.
  */
 struct json *json_nullable_clone(const struct json *json);
@@ -535,14 +756,15 @@ struct json *json_nullable_clone(const struct json *json);
 struct json *json_deep_clone(const struct json *json);
 
 /**
- * Drops one reference to `json`, freeing it (and releasing its elements or
- * members) with the last one. NULL is fine.
+ * Frees `json`, whose reference count has dropped to 0, and releases
+ * what it holds (called by the inline `json_destroy()`). `yield` is
+ * accepted for OVS's signature and has no effect.
  */
-void json_destroy(struct json *json);
+void json_destroy__(struct json *json, bool yield_);
 
 /**
  * Returns a hash of `json`, starting from `basis`; equal values hash
- * equally (an object's hash ignores member order).
+ * equally. The values are OVS's `json_hash()`'s.
  */
 size_t json_hash(const struct json *json, size_t basis);
 
@@ -553,6 +775,43 @@ size_t json_hash(const struct json *json, size_t basis);
 bool json_equal(const struct json *a, const struct json *b);
 
 /**
+ * Fills `*layout` with where Rust puts the members of `struct json` and
+ * of the structures around it.
+ */
+void ovsrpc_get_json_layout(struct ovsrpc_json_layout *layout);
+
+/**
+ * Returns a new parser. With `JSPF_TRAILER` in `flags` it reads one whole
+ * document (anything but white space after the value is an error);
+ * without, it stops right after the first complete value.
+ */
+struct json_parser *json_parser_create(int flags);
+
+/**
+ * Parses as much of the `n` bytes at `input` as it can and returns how
+ * many it consumed: all of them unless the parser became done (a complete
+ * value, or an error).
+ */
+size_t json_parser_feed(struct json_parser *p, const char *input, size_t n);
+
+/**
+ * Returns true once the parser has a complete value or an error: time to
+ * call `json_parser_finish()`.
+ */
+bool json_parser_is_done(const struct json_parser *p);
+
+/**
+ * Ends the input, frees the parser and returns the value, or a string
+ * holding the error message.
+ */
+struct json *json_parser_finish(struct json_parser *p);
+
+/**
+ * Frees a parser without finishing it. NULL is fine.
+ */
+void json_parser_abort(struct json_parser *p);
+
+/**
  * Parses `string` as a JSON text (an object or an array). Returns the
  * value, or on error a string value holding the error message, as OVS
  * does (the caller tells them apart by type).
@@ -560,16 +819,59 @@ bool json_equal(const struct json *a, const struct json *b);
 struct json *json_from_string(const char *string);
 
 /**
+ * Parses the text held by the serialized object `json`.
+ */
+struct json *json_from_serialized_object(const struct json *json);
+
+/**
+ * Reads `stream` to its end and parses what it held as one JSON text.
+ * Returns the value or a string holding the error.
+ */
+struct json *json_from_stream(FILE *stream);
+
+/**
+ * Reads the file named `file_name` and parses it as one JSON text.
+ * Returns the value or a string holding the error.
+ */
+struct json *json_from_file(const char *file_name);
+
+/**
  * Returns `json` serialized, compactly unless `flags` has `JSSF_PRETTY`,
- * members in insertion order unless it has `JSSF_SORT`. The caller frees
- * the string with `free()`.
+ * members in the object's iteration order unless it has `JSSF_SORT`. The
+ * caller frees the string with `free()`.
  */
 char *json_to_string(const struct json *json, int flags);
 
 /**
- * Fills `*layout` with where Rust puts the members of `struct json`.
+ * Appends `json` serialized as `json_to_string()` would to `ds`.
  */
-void ovsrpc_get_json_layout(struct ovsrpc_json_layout *layout);
+void json_to_ds(const struct json *json, int flags, struct ds *ds);
+
+/**
+ * Returns a new serialized object: `src` kept as its text (members
+ * sorted), written out as is wherever the node is serialized.
+ */
+struct json *json_serialized_object_create(const struct json *src);
+
+/**
+ * Returns the text of the serialized object `json`. It belongs to the
+ * node.
+ */
+const char *json_serialized_object(const struct json *json);
+
+/**
+ * Unescapes the `in_len` bytes at `in`, the inside of a JSON string
+ * without its quotes. Returns true and stores the result in `*outp`, or
+ * returns false and stores an error message there; either way the caller
+ * frees `*outp`.
+ */
+bool json_string_unescape(const char *in_, size_t in_len, char **outp);
+
+/**
+ * Appends `in` to `out` as a quoted JSON string, escaped as the
+ * serializer escapes strings.
+ */
+void json_string_escape(const char *in_, struct ds *out);
 
 /**
  * Like `stream_open()`, with the JSON-RPC default port 6640 for names
@@ -683,11 +985,25 @@ int jsonrpc_transact_block(struct jsonrpc *rpc,
 struct jsonrpc_session *jsonrpc_session_open(const char *name, bool retry);
 
 /**
- * Opens a session over the `n` remotes in `names`, shuffled once and then
- * tried round-robin, each once before backing off. (OVS takes a `struct
- * svec`; here the remotes are an array of strings.)
+ * Opens a session over the remotes in `remotes` (OVS's signature), shuffled
+ * once and then tried round-robin, each once before backing off.
+ *
+ * `jsonrpc.h` also accepts the form `(const char **names, size_t n, bool
+ * retry)`: a macro of that name dispatches on the number of arguments, to
+ * this function for two and to `jsonrpc_session_open_multiple_names()` for
+ * three. The exported symbol keeps OVS's signature, so objects compiled
+ * against OVS's own `jsonrpc.h` call it correctly.
  */
-struct jsonrpc_session *jsonrpc_session_open_multiple(const char **names, size_t n, bool retry);
+struct jsonrpc_session *jsonrpc_session_open_multiple(const struct svec *remotes, bool retry);
+
+/**
+ * Opens a session over the `n` remotes in `names`, as
+ * `jsonrpc_session_open_multiple()` does from an svec. Called through the
+ * three-argument form of the `jsonrpc_session_open_multiple()` macro.
+ */
+struct jsonrpc_session *jsonrpc_session_open_multiple_names(const char **names,
+                                                            size_t n,
+                                                            bool retry);
 
 /**
  * Returns a session around the established connection `rpc` (taken over),
@@ -930,7 +1246,7 @@ bool ovsrpc_log_init(const char *spec);
  * for debug logging; it must stay valid until `poll_block()` returns (a
  * string literal, as `OVS_SOURCE_LOCATOR` gives).
  */
-void poll_fd_wait_at(int fd, int events, const char *where_);
+void poll_fd_wait_at(int fd, short events, const char *where_);
 
 /**
  * Arranges for the next `poll_block()` to wake up after at most `msec`
@@ -1150,6 +1466,186 @@ int reconnect_timeout(struct reconnect *fsm, long long now);
 void reconnect_get_stats(const struct reconnect *fsm, long long now, struct reconnect_stats *stats);
 
 /**
+ * Fills `*opts` with the defaults, which behave as OVS's session.
+ */
+void ovsrpc_session_options_init(struct ovsrpc_session_options *opts);
+
+/**
+ * Like `jsonrpc_session_open_multiple()`, with `opts` (NULL: the
+ * defaults). Returns NULL if a field of `opts` is out of range (an unknown
+ * order, a negative timeout, a zero size).
+ */
+struct jsonrpc_session *ovsrpc_session_open_multiple(const char *const *names,
+                                                     size_t n,
+                                                     bool retry,
+                                                     const struct ovsrpc_session_options *opts);
+
+/**
+ * Stores the session's options beyond OVS into `*opts`.
+ */
+void ovsrpc_session_get_options(const struct jsonrpc_session *s,
+                                struct ovsrpc_session_options *opts);
+
+/**
+ * Changes the session's options beyond OVS (`order` and `seed` are fixed
+ * at open and ignored). The TCP options and sizes apply from the next
+ * connection, the others at once. Returns 0, or EINVAL (changing nothing)
+ * if a field is out of range.
+ */
+int ovsrpc_session_set_options(struct jsonrpc_session *s,
+                               const struct ovsrpc_session_options *opts);
+
+/**
+ * Stores the health of the session's remote number `i` (in the order
+ * `jsonrpc_session_get_name()` goes through them, from 0 to
+ * `jsonrpc_session_get_n_remotes()` - 1) into `*stats`. Returns 0, or
+ * EINVAL (leaving `*stats` alone) if there is no such remote.
+ */
+int ovsrpc_session_get_remote_stats(const struct jsonrpc_session *s,
+                                    size_t i,
+                                    struct ovsrpc_remote_stats *stats);
+
+/**
+ * Initializes `sh` as an empty map.
+ */
+void shash_init(struct shash *sh);
+
+/**
+ * Frees `sh`'s nodes and names (not the data) and its buckets. NULL is
+ * fine.
+ */
+void shash_destroy(struct shash *sh);
+
+/**
+ * Like `shash_destroy()`, and also `free()`s each node's data.
+ */
+void shash_destroy_free_data(struct shash *sh);
+
+/**
+ * Exchanges the contents of `a` and `b`.
+ */
+void shash_swap(struct shash *a, struct shash *b);
+
+/**
+ * Repairs `sh` after it was moved in memory.
+ */
+void shash_moved(struct shash *sh);
+
+/**
+ * Removes every node, freeing nodes and names (not the data).
+ */
+void shash_clear(struct shash *sh);
+
+/**
+ * Removes every node, freeing nodes, names and data.
+ */
+void shash_clear_free_data(struct shash *sh);
+
+/**
+ * Returns true if `sh` has no nodes.
+ */
+bool shash_is_empty(const struct shash *sh);
+
+/**
+ * Returns the number of nodes in `sh`.
+ */
+size_t shash_count(const struct shash *sh);
+
+/**
+ * Adds a node `name` (copied) = `data`, without checking whether `name`
+ * is present already, and returns it.
+ */
+struct shash_node *shash_add(struct shash *sh, const char *name, const void *data);
+
+/**
+ * Like `shash_add()`, taking over `name` (allocated with `malloc()`).
+ */
+struct shash_node *shash_add_nocopy(struct shash *sh, char *name, const void *data);
+
+/**
+ * Adds `name` = `data` if `name` is absent and returns true; otherwise
+ * returns false.
+ */
+bool shash_add_once(struct shash *sh, const char *name, const void *data);
+
+/**
+ * Adds `name` = `data`; `name` must be absent (the process aborts
+ * otherwise, as OVS's assertion does).
+ */
+void shash_add_assert(struct shash *sh, const char *name, const void *data);
+
+/**
+ * Sets `name` to `data`: returns the old data if `name` was present
+ * (keeping its node), otherwise adds it and returns NULL.
+ */
+void *shash_replace(struct shash *sh, const char *name, const void *data);
+
+/**
+ * Like `shash_replace()`, taking over `name` (freed if `name` was
+ * present).
+ */
+void *shash_replace_nocopy(struct shash *sh, char *name, const void *data);
+
+/**
+ * Removes `node` from `sh` and frees it and its name (not its data).
+ */
+void shash_delete(struct shash *sh, struct shash_node *node);
+
+/**
+ * Removes `node` from `sh`, frees it and returns its name (the caller
+ * frees it).
+ */
+char *shash_steal(struct shash *sh, struct shash_node *node);
+
+/**
+ * Returns the node named `name`, or NULL.
+ */
+struct shash_node *shash_find(const struct shash *sh, const char *name);
+
+/**
+ * Returns the node whose name is the `len` bytes at `name`, or NULL.
+ */
+struct shash_node *shash_find_len(const struct shash *sh, const char *name, size_t len);
+
+/**
+ * Returns the data of the node named `name`, or NULL.
+ */
+void *shash_find_data(const struct shash *sh, const char *name);
+
+/**
+ * Removes the node named `name` and returns its data, or returns NULL if
+ * there is none.
+ */
+void *shash_find_and_delete(struct shash *sh, const char *name);
+
+/**
+ * Like `shash_find_and_delete()`, but the node must exist and have
+ * non-NULL data (the process aborts otherwise).
+ */
+void *shash_find_and_delete_assert(struct shash *sh, const char *name);
+
+/**
+ * Returns the first node of `sh` in iteration order, or NULL.
+ */
+struct shash_node *shash_first(const struct shash *sh);
+
+/**
+ * Returns a `malloc()`ed array of `sh`'s nodes sorted by name (`strcmp()`
+ * order), or NULL if `sh` is empty. The caller frees the array.
+ */
+const struct shash_node **shash_sort(const struct shash *sh);
+
+/**
+ * Returns true if `a` and `b` have the same names.
+ */
+bool shash_equal_keys(const struct shash *a, const struct shash *b);
+
+/**
+ * Returns a node of `sh`, which must not be empty, chosen at random.
+ */
+struct shash_node *shash_random_node(struct shash *sh);
+
+/**
  * Returns 0 if `name` has the form "TYPE:ARGS" with a supported active
  * TYPE, otherwise `EAFNOSUPPORT` (`EINVAL` for NULL). ARGS are not checked.
  */
@@ -1193,8 +1689,9 @@ void stream_close(struct stream *stream);
 const char *stream_get_name(const struct stream *stream);
 
 /**
- * Returns the peer's authenticated identity (ssl only), or NULL. The
- * string belongs to the stream.
+ * Returns the peer's identity: the one set by `stream_set_peer_id()`, else
+ * the authenticated one (ssl only), else NULL. The string belongs to the
+ * stream.
  */
 const char *stream_get_peer_id(const struct stream *stream);
 
@@ -1373,6 +1870,76 @@ void stream_ssl_set_ciphersuites(const char *arg);
 void stream_ssl_set_server_name(const char *server_name);
 
 /**
+ * Prints on stdout the stream names a program accepts, for its `--help`:
+ * the active ones if `active`, the passive ones if `passive`, then the
+ * TLS options (with `--bootstrap-ca-cert` if `bootstrap`). `name` is what
+ * the connections are for, e.g. "JSON-RPC".
+ */
+void stream_usage(const char *name, bool active, bool passive, bool bootstrap);
+
+/**
+ * Sets the identity `stream_get_peer_id()` returns for `stream` (a copy
+ * of `peer_id`; NULL forgets it).
+ */
+void stream_set_peer_id(struct stream *stream, const char *peer_id);
+
+/**
+ * Parses the address of a "tcp:" or "ssl:" `target`, with `default_port`
+ * when it has none, into `*ss` (a `struct sockaddr_storage`). Returns
+ * false for other names, malformed ones, and host names: OVS resolves
+ * those in the background and returns false until the answer is in; this
+ * library resolves them only when connecting, so here they stay false.
+ */
+bool stream_parse_target_with_default_port(const char *target,
+                                           int default_port,
+                                           struct sockaddr_storage *ss);
+
+/**
+ * Looks at the first `size` bytes received on `stream_name` and, if they
+ * look like a different protocol than `expected_type`, logs a warning
+ * ("NAME: received SSL data on JSON-RPC channel"). The log line goes
+ * through the library's logger; `module` (an OVS vlog module) is not used.
+ */
+void stream_report_content(const void *data,
+                           ptrdiff_t size,
+                           enum stream_content_type expected_type,
+                           struct vlog_module *_module,
+                           const char *stream_name);
+
+/**
+ * Does nothing: OVS records a stream's traffic for replay only when run
+ * with `--record`, which this library does not offer.
+ */
+void stream_replay_open_wfd(struct stream *_stream, int _open_result, const char *_name);
+
+/**
+ * Does nothing (see `stream_replay_open_wfd()`).
+ */
+void pstream_replay_open_wfd(struct pstream *_pstream, int _listen_result, const char *_name);
+
+/**
+ * Does nothing (see `stream_replay_open_wfd()`).
+ */
+void stream_replay_close_wfd(struct stream *_stream);
+
+/**
+ * Does nothing (see `stream_replay_open_wfd()`).
+ */
+void pstream_replay_close_wfd(struct pstream *_pstream);
+
+/**
+ * Does nothing (see `stream_replay_open_wfd()`).
+ */
+void stream_replay_write(struct stream *_stream, const void *_buffer, int _n, bool _is_read);
+
+/**
+ * Does nothing (see `stream_replay_open_wfd()`).
+ */
+void pstream_replay_write_accept(struct pstream *_pstream,
+                                 const struct stream *_stream,
+                                 int _accept_result);
+
+/**
  * Milliseconds on a monotonic clock (an arbitrary, fixed origin; only
  * differences mean something). The clock of every timer in the library.
  */
@@ -1393,38 +1960,133 @@ time_t time_now(void);
  */
 time_t time_wall(void);
 
+/**
+ * Microseconds on the monotonic clock of `time_msec()`.
+ */
+long long time_usec(void);
+
+/**
+ * Microseconds since the Unix epoch on the wall clock.
+ */
+long long time_wall_usec(void);
+
+/**
+ * The `time_msec()` value when the clock was first read in this process
+ * (OVS: when its time module was initialised).
+ */
+long long time_boot_msec(void);
+
+/**
+ * Stores the monotonic time of `time_msec()` into `*ts`.
+ */
+void time_timespec(struct timespec *ts);
+
+/**
+ * Stores the wall-clock time into `*ts`.
+ */
+void time_wall_timespec(struct timespec *ts);
+
+/**
+ * Makes the process die of SIGALRM `secs` seconds from now, or cancels
+ * that if `secs` is 0. (OVS checks its deadline inside its own poll loop;
+ * here the kernel's `alarm()` delivers the same signal at the same time,
+ * whatever the program is doing.)
+ */
+void time_alarm(unsigned int secs);
+
+/**
+ * `poll()` with an absolute deadline on the `time_msec()` clock
+ * (`timeout_when`; `LLONG_MAX` for none): retries when interrupted by a
+ * signal until the deadline, returns the number of ready descriptors, 0 on
+ * timeout or a negative errno, and stores the milliseconds spent in
+ * `*elapsed`. `handles` is for Windows and ignored.
+ */
+int time_poll(struct pollfd *pollfds,
+              int n_pollfds,
+              uint32_t *_handles,
+              long long timeout_when,
+              int *elapsed);
+
+/**
+ * `*ts` in milliseconds.
+ */
+long long timespec_to_msec(const struct timespec *ts);
+
+/**
+ * `*ts` in microseconds.
+ */
+long long timespec_to_usec(const struct timespec *ts);
+
+/**
+ * `*tv` in milliseconds.
+ */
+long long timeval_to_msec(const struct timeval *tv);
+
+/**
+ * `*tv` in microseconds.
+ */
+long long timeval_to_usec(const struct timeval *tv);
+
+/**
+ * `now` (milliseconds since the epoch) as local time, into `*result`,
+ * which is returned.
+ */
+struct tm_msec *localtime_msec(long long now, struct tm_msec *result);
+
+/**
+ * `now` (milliseconds since the epoch) as UTC, into `*result`, which is
+ * returned.
+ */
+struct tm_msec *gmtime_msec(long long now, struct tm_msec *result);
+
+/**
+ * `strftime()` of `tm->tm` into `s`, then every `#` of the result replaced
+ * by the milliseconds, digit by digit ("%S.###" gives "01.123"; digits
+ * past the third are 0). Returns what `strftime()` returns (0 when `max`
+ * is 0).
+ */
+size_t strftime_msec(char *s, size_t max, const char *format, const struct tm_msec *tm);
+
+/**
+ * `gettimeofday()` into `*tv`; aborts if it fails, as OVS's does.
+ */
+void xgettimeofday(struct timeval *tv);
+
+/**
+ * `clock_gettime(id)` into `*ts`; aborts if it fails, as OVS's does.
+ */
+void xclock_gettime(clock_t id, struct timespec *ts);
+
+/**
+ * `nsec` nanoseconds as a timespec, `tv_nsec` always in [0, 1e9).
+ */
+void nsec_to_timespec(long long nsec, struct timespec *ts);
+
+/**
+ * The process's CPU usage in percent, or -1 when unknown: OVS measures it
+ * in its poll loop; this library does not, so the answer is always -1,
+ * which OVS also gives before its first measurement.
+ */
+int get_cpu_usage(void);
+
+/**
+ * Does nothing: OVS's time warping ("time/warp" for its own tests) does
+ * not exist in this library, and without it OVS's function also does
+ * nothing.
+ */
+void timewarp_run(void);
+
+/**
+ * Does nothing. OVS's version (declared in its `dummy.h`, called when a
+ * daemon runs with `--enable-dummy`) registers the "time/stop" and
+ * "time/warp" unixctl commands of its test clock; this library's clock
+ * cannot be stopped or warped. Defined so that a program linking OVS's
+ * objects with this library does not pull in OVS's `timeval.o` for it.
+ */
+void timeval_dummy_register(void);
+
 #ifdef __cplusplus
 } // extern "C"
 #endif // __cplusplus
 
 #endif /* OVSRPC_H */
-
-#ifndef OVSRPC_STRUCT_JSON
-#define OVSRPC_STRUCT_JSON 1
-
-/* The elements of a JSON_ARRAY value (read them with json_array_size() and
- * json_array_at()). */
-struct json_array {
-    size_t n, n_allocated;
-    struct json **elems;
-};
-
-/* A JSON value.  Reference counted: json_clone() adds a reference,
- * json_destroy() drops one and frees the value with the last.  Read the
- * type, the integer and the real directly; strings, arrays and objects
- * through json_string(), json_array_size(), json_array_at(),
- * json_object_find() and JSON_OBJECT_FOR_EACH. */
-struct json {
-    enum json_type type;
-    unsigned int storage_type_;        /* Reserved. */
-    size_t count;                      /* Reference count. */
-    union {
-        struct json_members_ *object_; /* JSON_OBJECT (private). */
-        struct json_array array;       /* JSON_ARRAY. */
-        long long int integer;         /* JSON_INTEGER. */
-        double real;                   /* JSON_REAL. */
-        char *string;                  /* JSON_STRING. */
-    };
-};
-
-#endif /* OVSRPC_STRUCT_JSON */

@@ -96,6 +96,7 @@ impl From<io::Error> for Error {
             io::ErrorKind::WouldBlock => libc::EAGAIN,
             io::ErrorKind::UnexpectedEof => EOF,
             io::ErrorKind::InvalidInput => libc::EINVAL,
+            io::ErrorKind::NotFound => libc::ENOENT,
             io::ErrorKind::InvalidData => libc::EPROTO,
             io::ErrorKind::TimedOut => libc::ETIMEDOUT,
             io::ErrorKind::ConnectionRefused => libc::ECONNREFUSED,

@@ -109,7 +109,7 @@
 //! (re)connection changes [`jsonrpc::JsonrpcSession::get_seqno`]: a request
 //! sent before the change may never be answered, so a client sends it again
 //! on the new connection. `examples/client.rs` is a complete client that
-//! does this; [`jsonrpc::OpenOptions`] has options beyond OVS (connect
+//! does this; [`jsonrpc::SessionOpenOptions`] has options beyond OVS (connect
 //! timeouts, faster failover, remotes that keep failing tried last).
 //!
 //! # Errors

@@ -65,6 +65,7 @@ use log::Level;
 use crate::error::{retval_to_string, EOF};
 use crate::poll_loop::{self, Source};
 
+mod beyond;
 mod types;
 
 pub use types::{Action, State, Stats};
@@ -91,6 +92,9 @@ pub struct Reconnect {
     max_backoff: i32,
     probe_interval: i32,
     probe_timeout: i32,
+    connect_timeout: i32,
+    /// The text to log for the failure being reported, if not the errno's.
+    reason: Option<String>,
     passive: bool,
     /// Level of the informational messages: info, or debug when quiet.
     info: Level,
@@ -127,6 +131,8 @@ impl Reconnect {
             max_backoff: DEFAULT_MAX_BACKOFF,
             probe_interval: DEFAULT_PROBE_INTERVAL,
             probe_timeout: 0,
+            connect_timeout: 0,
+            reason: None,
             passive: false,
             info: Level::Info,
             state: State::Void,
@@ -245,33 +251,6 @@ impl Reconnect {
         } else {
             0
         };
-    }
-
-    /// Beyond OVS: how long to wait for an answer to a probe before
-    /// disconnecting, in ms, independently of the idle time before the probe
-    /// ([`set_probe_interval`](Self::set_probe_interval)). 0, the default,
-    /// waits one probe interval, as OVS does; other values are raised to at
-    /// least 1000 ms.
-    pub fn set_probe_timeout(&mut self, probe_timeout: i32) {
-        self.probe_timeout = if probe_timeout > 0 {
-            probe_timeout.max(1000)
-        } else {
-            0
-        };
-    }
-
-    /// The probe timeout set by [`set_probe_timeout`](Self::set_probe_timeout)
-    /// (0: one probe interval).
-    pub fn get_probe_timeout(&self) -> i32 {
-        self.probe_timeout
-    }
-
-    fn effective_probe_timeout(&self) -> i32 {
-        if self.probe_timeout > 0 {
-            self.probe_timeout
-        } else {
-            self.probe_interval
-        }
     }
 
     /// True in passive mode (listening for connections), false in active
@@ -413,12 +392,11 @@ impl Reconnect {
             _ if self.backoff < self.max_backoff => {
                 let kind = if self.passive { "listen" } else { "connection" };
                 if error > 0 {
-                    log::info!(
-                        "{}: {} attempt failed ({})",
-                        name,
-                        kind,
-                        retval_to_string(error)
-                    );
+                    let text = match &self.reason {
+                        Some(reason) => reason.clone(),
+                        None => retval_to_string(error),
+                    };
+                    log::info!("{}: {} attempt failed ({})", name, kind, text);
                 } else {
                     log::log!(self.info, "{}: {} attempt timed out", name, kind);
                 }
@@ -481,7 +459,8 @@ impl Reconnect {
 
     /// Reports that a connection attempt (passive: a listen attempt) is in
     /// progress. If it takes longer than the current backoff (at least
-    /// 1000 ms), `run` says [`Action::Disconnect`]. (`reconnect_connecting`)
+    /// 1000 ms; beyond OVS, the connect timeout if one is set), `run` says
+    /// [`Action::Disconnect`]. (`reconnect_connecting`)
     pub fn connecting(&mut self, now: i64) {
         if self.state != State::Connecting {
             if self.passive {
@@ -595,9 +574,14 @@ impl Reconnect {
         match self.state {
             State::Void | State::Listening => i64::MAX,
             State::Backoff => self.state_entered.saturating_add(i64::from(self.backoff)),
-            State::Connecting => self
-                .state_entered
-                .saturating_add(i64::from(self.backoff.max(1000))),
+            State::Connecting => {
+                let timeout = if self.connect_timeout > 0 {
+                    self.connect_timeout
+                } else {
+                    self.backoff.max(1000)
+                };
+                self.state_entered.saturating_add(i64::from(timeout))
+            }
             State::Active => {
                 if self.probe_interval != 0 {
                     let base = self.last_activity.max(self.state_entered);

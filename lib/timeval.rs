@@ -17,10 +17,32 @@ fn epoch() -> Instant {
 /// offset so that values are large and positive, like OVS's
 /// `CLOCK_MONOTONIC` readings); only differences are meaningful.
 pub fn time_msec() -> i64 {
-    // Start well above zero so that "now - interval" stays positive, as it
-    // does with CLOCK_MONOTONIC in OVS.
-    const ORIGIN: i64 = 1_000_000;
-    ORIGIN + epoch().elapsed().as_millis() as i64
+    time_usec().div_euclid(1000)
+}
+
+/// Start of the monotonic clock, in milliseconds: well above zero so that
+/// "now - interval" stays positive, as it does with CLOCK_MONOTONIC in OVS.
+const ORIGIN_MSEC: i64 = 1_000_000;
+
+/// Microseconds on the monotonic clock of [`time_msec`] (OVS's
+/// `time_usec`): `time_usec() / 1000 == time_msec()` at the same instant.
+pub fn time_usec() -> i64 {
+    ORIGIN_MSEC * 1000 + epoch().elapsed().as_micros() as i64
+}
+
+/// The [`time_msec`] value when the clock was first read in this process
+/// (OVS's `time_boot_msec`).
+pub fn time_boot_msec() -> i64 {
+    epoch();
+    ORIGIN_MSEC
+}
+
+/// Microseconds since the Unix epoch on the wall clock (may jump).
+pub fn time_wall_usec() -> i64 {
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(d) => d.as_micros() as i64,
+        Err(e) => -(e.duration().as_micros() as i64),
+    }
 }
 
 /// Milliseconds since the Unix epoch on the wall clock (may jump).
@@ -44,6 +66,15 @@ mod tests {
             prev = now;
         }
         assert!(prev > 0);
+    }
+
+    #[test]
+    fn usec_and_msec_agree() {
+        let (before, usec, after) = (time_msec(), time_usec(), time_msec());
+        assert!(before <= usec / 1000 && usec / 1000 <= after);
+        assert!(time_boot_msec() <= before);
+        let wall = time_wall_usec() / 1000;
+        assert!((wall - time_wall_msec()).abs() < 1000);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 #   make header-check  fail if the committed include/ovsrpc.h is stale
 #   make c-tests       build the C tests (tests/c/) with -Wall -Wextra -Werror
 #   make c-check       run them under valgrind (leaks and errors fail)
+#   make ovs-json-tests  OVS 3.1's test-json.c and json.at against libovsrpc.a
 #   make examples-c    build examples/c_client and examples/c_server
 #   make install       install the library, the headers and ovsrpc.pc
 #                      under PREFIX (DESTDIR is honoured)
@@ -27,11 +28,14 @@ C_CFLAGS ?= -g -O1
 C_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 
 C_BUILD := tests/c/build
-C_TESTS := $(C_BUILD)/test-reconnect $(C_BUILD)/test-json $(C_BUILD)/test-jsonrpc \
+C_TESTS := $(C_BUILD)/test-reconnect $(C_BUILD)/test-json $(C_BUILD)/test-shash \
+	$(C_BUILD)/test-jsonrpc $(C_BUILD)/test-dropin $(C_BUILD)/test-session-options \
 	$(C_BUILD)/test-ssl $(C_BUILD)/test-abort
 C_HEADERS := include/ovsrpc.h include/jsonrpc.h include/reconnect.h \
-	include/stream.h include/stream-ssl.h include/timeval.h \
-	include/openvswitch/json.h include/openvswitch/poll-loop.h
+	include/stream.h include/stream-ssl.h include/timeval.h include/svec.h \
+	include/openvswitch/json.h include/openvswitch/poll-loop.h \
+	include/openvswitch/shash.h include/openvswitch/hmap.h \
+	include/openvswitch/dynamic-string.h
 RECONNECT_SCRIPTS := $(wildcard tests/scripts/*.reconnect)
 
 .PHONY: header header-check c-tests c-check examples-c install uninstall install-check
@@ -49,6 +53,22 @@ header-check:
 	    echo "include/ovsrpc.h is stale: run 'make header' and commit it" >&2; \
 	    exit 1; \
 	fi
+	@# ovsrpc.h includes the hand-written OVS headers and then declares
+	@# every extern function of lib/capi again: a prototype of theirs that
+	@# disagrees with Rust's is a compile error here.
+	$(CC) -std=gnu11 $(C_WARNINGS) -fsyntax-only -Iinclude -x c include/ovsrpc.h
+
+# OVS's JSON tests against the JSON model (tests/c/ovs/run-json-at.sh):
+# the layout of struct json, shash, hmap and ds against OVS 3.1's own
+# headers, then OVS 3.1's tests/test-json.c, unmodified, linked with
+# libovsrpc.a alone, through the C cases of OVS's tests/json.at.  Part of
+# `make check`.
+PYTHON3 ?= /usr/bin/python3
+.PHONY: ovs-json-tests
+check: ovs-json-tests
+ovs-json-tests: $(LIB) $(C_HEADERS)
+	CC="$(CC)" CFLAGS="$(C_CFLAGS)" LIBS="$(C_LIBS)" PYTHON3="$(PYTHON3)" \
+	    tests/c/ovs/run-json-at.sh $(LIB) $(C_BUILD)/ovs-json
 
 # `lib` (cargo) decides whether the library changes; the empty recipe makes
 # make look at its time stamp again afterwards.
@@ -80,7 +100,10 @@ c-check: c-tests
 	    echo "test-reconnect $$(basename $$script): ok"; \
 	done
 	$(VALGRIND) $(VALGRIND_FLAGS) $(C_BUILD)/test-json
+	$(VALGRIND) $(VALGRIND_FLAGS) $(C_BUILD)/test-shash
 	$(VALGRIND) $(VALGRIND_FLAGS) $(C_BUILD)/test-jsonrpc
+	$(VALGRIND) $(VALGRIND_FLAGS) $(C_BUILD)/test-session-options
+	$(VALGRIND) $(VALGRIND_FLAGS) $(C_BUILD)/test-dropin
 	rm -rf $(C_BUILD)/pki && tests/c/make-pki.sh $(C_BUILD)/pki
 	$(VALGRIND) $(VALGRIND_FLAGS) --suppressions=tests/c/valgrind-ring.supp \
 	    $(C_BUILD)/test-ssl $(C_BUILD)/pki
@@ -109,9 +132,11 @@ install: $(LIB)
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/openvswitch $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libovsrpc.a
 	install -m 644 include/ovsrpc.h include/jsonrpc.h include/reconnect.h \
-	    include/stream.h include/stream-ssl.h include/timeval.h \
+	    include/stream.h include/stream-ssl.h include/timeval.h include/svec.h \
 	    $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 include/openvswitch/json.h include/openvswitch/poll-loop.h \
+	    include/openvswitch/shash.h include/openvswitch/hmap.h \
+	    include/openvswitch/dynamic-string.h \
 	    $(DESTDIR)$(INCLUDEDIR)/openvswitch/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@LIBS@|$(C_LIBS)|g' \
@@ -143,3 +168,77 @@ install-check: $(LIB)
 	wait $$server || status=$$?; \
 	rm -rf $$dir; \
 	exit $$status
+
+# OVS's own test programs against ovsrpc (see tests/c/ovs/): OVS 3.1's
+# tests/test-jsonrpc.c and test-reconnect.c, unmodified, built against
+# include/ and the harness of tests/c/ovs/ (OVS's test scaffolding:
+# ovstest.h, util.h, command-line.h, daemon.h, ...), linked with
+# libovsrpc.a alone, then the C cases of OVS's jsonrpc.at and reconnect.at
+# run against them.  The sources come from the openvswitch-source tarball,
+# unpacked once under target/ovs by tests/c/ovs/ovs-tree.sh.  The programs
+# are copied next to their objects first, so that their #include "..."
+# finds the harness rather than OVS's own tests/ovstest.h beside them.
+# Without the tarball these targets are skipped, except under CI=true
+# (OVS_AVAILABLE).
+# Reals are compared by value (--reals-as-numbers): ovsrpc writes the
+# shortest form that reads back the same double, OVS writes %.17g.
+OVS_TEST_BUILD := $(C_BUILD)/ovs
+OVS_AVAILABLE = s=0; tests/c/ovs/ovs-tree.sh available || s=$$?; \
+	if [ $$s = 77 ]; then exit 0; elif [ $$s != 0 ]; then exit $$s; fi
+OVS_TEST_PROGRAMS := test-jsonrpc test-reconnect
+OVS_AT_FILES := jsonrpc.at reconnect.at
+OVS_HARNESS := $(wildcard tests/c/ovs/*.h tests/c/ovs/openvswitch/*.h) tests/c/ovs/harness.c
+PYTHON3 ?= /usr/bin/python3
+
+.PHONY: ovs-tests
+ovs-tests: $(LIB) $(C_HEADERS) $(OVS_HARNESS)
+	@$(OVS_AVAILABLE); \
+	set -e; src=$$(tests/c/ovs/ovs-tree.sh unpack); \
+	mkdir -p $(OVS_TEST_BUILD); \
+	objs=$(OVS_TEST_BUILD)/harness.o; \
+	$(CC) $(C_CFLAGS) $(C_WARNINGS) -Iinclude -Itests/c/ovs -c \
+	    -o $(OVS_TEST_BUILD)/harness.o tests/c/ovs/harness.c; \
+	for p in $(OVS_TEST_PROGRAMS); do \
+	    cp $$src/tests/$$p.c $(OVS_TEST_BUILD)/$$p.c; \
+	    echo "$(CC) -Iinclude -Itests/c/ovs -c $$p.c (OVS 3.1, unmodified)"; \
+	    $(CC) $(C_CFLAGS) -Wall -Werror=implicit-function-declaration \
+	        -Werror=int-conversion -Werror=incompatible-pointer-types \
+	        -Iinclude -Itests/c/ovs -c -o $(OVS_TEST_BUILD)/$$p.o \
+	        $(OVS_TEST_BUILD)/$$p.c; \
+	    objs="$$objs $(OVS_TEST_BUILD)/$$p.o"; \
+	done; \
+	$(CC) -o $(OVS_TEST_BUILD)/ovstest $$objs $(LIB) $(C_LIBS); \
+	for at in $(OVS_AT_FILES); do \
+	    $(PYTHON3) tests/c/ovs/run-at.py --reals-as-numbers \
+	        $(OVS_TEST_BUILD)/ovstest $$src/tests/$$at; \
+	done
+
+# OVS's own users of the JSON-RPC stack (ovsdb-cs, ovsdb-idl, unixctl,
+# ovsdb-client, the ovsdb JSON-RPC server, raft-rpc, ovs-appctl,
+# test-ovsdb), compiled with gcc -fsyntax-only against include/ in place
+# of OVS's headers of the same names (tests/c/ovs/syntax-check.sh).
+.PHONY: ovs-syntax
+ovs-syntax: $(C_HEADERS)
+	@$(OVS_AVAILABLE); tests/c/ovs/syntax-check.sh
+
+# Not part of `make check` (builds OVS once, several minutes): OVS's own
+# objects linked with libovsrpc.a ahead of OVS's libopenvswitch.a must link
+# without duplicate symbols, take every JSON, JSON-RPC, stream, reconnect,
+# poll-loop and time function from ovsrpc, and pass OVS's jsonrpc.at and
+# reconnect.at (tests/c/ovs/check-ovs.sh).
+.PHONY: check-ovs
+check-ovs: $(LIB)
+	@$(OVS_AVAILABLE); tests/c/ovs/check-ovs.sh $(LIB)
+
+# Every function, macro, enumerator and struct of OVS's headers that
+# include/ replaces is declared there with OVS's type (and layout) and
+# defined in libovsrpc.a (tests/c/ovs/api-check.py, against OVS 3.1's
+# headers from the tarball).
+OVS_API_HEADERS := lib/jsonrpc.h lib/reconnect.h lib/stream.h lib/stream-ssl.h \
+	include/openvswitch/poll-loop.h lib/timeval.h lib/svec.h \
+	include/openvswitch/json.h include/openvswitch/shash.h \
+	include/openvswitch/hmap.h
+.PHONY: ovs-api
+ovs-api: $(LIB) $(C_HEADERS)
+	@$(OVS_AVAILABLE); tests/c/ovs/ovs-tree.sh configure > /dev/null; \
+	$(PYTHON3) tests/c/ovs/api-check.py $(LIB) $(OVS_API_HEADERS)

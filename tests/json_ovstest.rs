@@ -1,29 +1,36 @@
 //! `ovstest test-json`, byte for byte: OVS's tests/json.at cases run against
 //! the real binary, with positions, exit status, --multiple and --pretty.
 
-use std::io::Write;
+mod support;
+
 use std::process::{Command, Stdio};
+
+use support::process::Process;
 
 /// Runs `ovstest test-json ARGS -` with `input` on standard input; returns
 /// (stdout, exit code).
 fn run(args: &[&str], input: &[u8]) -> (String, i32) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ovstest"))
-        .arg("test-json")
-        .args(args)
-        .arg("-")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run ovstest");
-    let mut stdin = child.stdin.take().expect("stdin");
-    stdin.write_all(input).expect("write input");
-    drop(stdin);
-    let out = child.wait_with_output().expect("wait for ovstest");
-    (
-        String::from_utf8(out.stdout).expect("UTF-8 output"),
-        out.status.code().unwrap_or(-1),
-    )
+    let mut child = Process::spawn(
+        Command::new(env!("CARGO_BIN_EXE_ovstest"))
+            .arg("test-json")
+            .args(args)
+            .arg("-")
+            .stdin(Stdio::piped()),
+        "ovstest test-json",
+    );
+    child.feed(input.to_vec());
+    let (code, stdout, _) = child.finish();
+    (stdout, code.unwrap_or(-1))
+}
+
+/// Runs `ovstest ARGS` with standard input from /dev/null; returns its
+/// exit code, standard output and standard error.
+fn ovstest(args: &[&dyn AsRef<std::ffi::OsStr>]) -> (Option<i32>, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ovstest"));
+    for arg in args {
+        cmd.arg(arg);
+    }
+    Process::run(cmd.stdin(Stdio::null()), "ovstest")
 }
 
 fn positive(input: &str, want: &str) {
@@ -302,15 +309,12 @@ fn pathological_cases() {
 
 #[test]
 fn empty_input() {
-    let out = Command::new(env!("CARGO_BIN_EXE_ovstest"))
-        .args(["test-json", "/dev/null"])
-        .output()
-        .expect("run ovstest");
+    let (code, stdout, _) = ovstest(&[&"test-json", &"/dev/null"]);
     assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
+        stdout,
         "error: line 0, column 0, byte 0: empty input stream\n"
     );
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(code, Some(1));
 }
 
 #[test]
@@ -375,19 +379,9 @@ fn pretty_output() {
 fn reads_a_file_and_rejects_bad_usage() {
     let path = std::env::temp_dir().join(format!("ovsrpc-test-json-{}.json", std::process::id()));
     std::fs::write(&path, "[\"file\"]").expect("write input file");
-    let out = Command::new(env!("CARGO_BIN_EXE_ovstest"))
-        .arg("test-json")
-        .arg(&path)
-        .output()
-        .expect("run ovstest");
+    let (code, stdout, _) = ovstest(&[&"test-json", &path]);
     let _ = std::fs::remove_file(&path);
-    assert_eq!(
-        (
-            String::from_utf8_lossy(&out.stdout).as_ref(),
-            out.status.code()
-        ),
-        ("[\"file\"]\n", Some(0))
-    );
+    assert_eq!((stdout.as_str(), code), ("[\"file\"]\n", Some(0)));
 
     for args in [
         &["test-json"][..],
@@ -395,13 +389,10 @@ fn reads_a_file_and_rejects_bad_usage() {
         &["test-json", "--bogus", "-"],
         &["test-json", "/nonexistent/x.json"],
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_ovstest"))
-            .args(args)
-            .stdin(Stdio::null())
-            .output()
-            .expect("run ovstest");
-        assert_eq!(out.status.code(), Some(1), "{args:?}");
-        assert!(out.stdout.is_empty(), "{args:?}");
-        assert!(!out.stderr.is_empty(), "{args:?}");
+        let args: Vec<&dyn AsRef<std::ffi::OsStr>> = args.iter().map(|a| a as _).collect();
+        let (code, stdout, stderr) = ovstest(&args);
+        assert_eq!(code, Some(1), "{stderr}");
+        assert!(stdout.is_empty(), "{stdout}");
+        assert!(!stderr.is_empty());
     }
 }

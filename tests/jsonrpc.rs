@@ -2,18 +2,18 @@
 //! and TCP, big messages, pipelining, batching, the backlog threshold, and
 //! the peer that closes early or sends garbage.
 
-mod jsonrpc_util;
 mod support;
 
 use std::sync::atomic::Ordering;
 
-use jsonrpc_util::*;
-use log::Level;
+use ::log::Level;
 use ovsrpc::json::{self, Json};
 use ovsrpc::jsonrpc::{connection, Jsonrpc, Msg, MsgType};
 use ovsrpc::stream::Stream;
 use ovsrpc::Error;
-use support::TempDir;
+use support::log;
+use support::rpc::*;
+use support::{drive, TempDir, DEADLINE_MS};
 
 fn j(text: &str) -> Json {
     json::from_str(text).unwrap_or_else(|e| panic!("{text}: {e}"))
@@ -55,7 +55,7 @@ fn spawn_echo_server(stream: Stream) -> std::thread::JoinHandle<usize> {
 
 #[test]
 fn request_and_reply_over_unix() {
-    init_logging();
+    let _log = log::capture();
     let dir = TempDir::new("jsonrpc-unix");
     let (client, server) = unix_pair(dir.path());
     let client_name = client.name().to_string();
@@ -87,7 +87,7 @@ fn request_and_reply_over_unix() {
 
 #[test]
 fn request_and_reply_over_tcp_with_blocking_calls() {
-    init_logging();
+    let _log = log::capture();
     let (client, server) = tcp_pair();
     assert!(client.name().starts_with("tcp:127.0.0.1:"));
     let echo = spawn_echo_server(server);
@@ -132,7 +132,7 @@ fn open_block_uses_the_jsonrpc_default_port_only_when_none_is_given() {
     let mut listener = ovsrpc::stream::PStream::open("ptcp:0:127.0.0.1", 0).expect("ptcp");
     let port = listener.bound_port().expect("port");
     let handle = std::thread::spawn(move || {
-        let stream = accept_within(&mut listener);
+        let stream = support::stream::accept(&mut listener);
         spawn_echo_server(stream).join().expect("server")
     });
     let mut rpc =
@@ -170,7 +170,7 @@ fn mixed_string(len: usize) -> String {
 
 #[test]
 fn sixty_four_mib_message_in_both_directions() {
-    init_logging();
+    let _log = log::capture();
     let dir = TempDir::new("jsonrpc-big");
     let (client, server) = unix_pair(dir.path());
     let echo = spawn_echo_server(server);
@@ -192,7 +192,7 @@ fn sixty_four_mib_message_in_both_directions() {
 
 #[test]
 fn ten_thousand_pipelined_requests_are_answered_in_order() {
-    init_logging();
+    let _log = log::capture();
     let dir = TempDir::new("jsonrpc-pipeline");
     let (client, server) = unix_pair(dir.path());
     let mut client = Jsonrpc::open(client);
@@ -206,7 +206,7 @@ fn ten_thousand_pipelined_requests_are_answered_in_order() {
     }
     let mut answered = 0;
     let mut served = 0;
-    drive(&mut [&mut client, &mut server], |rpcs| {
+    drive_rpcs(&mut [&mut client, &mut server], |rpcs| {
         let [client, server] = rpcs else {
             unreachable!()
         };
@@ -245,7 +245,7 @@ fn ten_thousand_pipelined_requests_are_answered_in_order() {
 
 #[test]
 fn small_messages_queued_together_leave_in_one_send() {
-    init_logging();
+    let _log = log::capture();
     let dir = TempDir::new("jsonrpc-batch");
     let (client, server) = unix_pair(dir.path());
     let (client, sends, _) = counting(client);
@@ -299,7 +299,7 @@ fn small_messages_queued_together_leave_in_one_send() {
 
 #[test]
 fn messages_queued_behind_a_full_socket_leave_together() {
-    init_logging();
+    let _log = log::capture();
     let dir = TempDir::new("jsonrpc-full");
     let (client, server) = unix_pair(dir.path());
     let (client, sends, _) = counting(client);
@@ -327,7 +327,7 @@ fn messages_queued_behind_a_full_socket_leave_together() {
     assert!(client.get_backlog_msgs() >= 201);
     // The reader drains; the writer's queue goes out in a few big writes.
     let mut smalls = 0;
-    drive(&mut [&mut client, &mut server], |rpcs| {
+    drive_rpcs(&mut [&mut client, &mut server], |rpcs| {
         loop {
             match rpcs[1].recv() {
                 Ok(msg) if msg.method.as_deref() == Some("small") => {
@@ -347,7 +347,7 @@ fn messages_queued_behind_a_full_socket_leave_together() {
 
 #[test]
 fn send_priority_goes_right_behind_the_message_in_flight() {
-    init_logging();
+    let _log = log::capture();
     let dir = TempDir::new("jsonrpc-priority");
     let (client, server) = unix_pair(dir.path());
     let mut client = Jsonrpc::open(client);
@@ -377,7 +377,7 @@ fn send_priority_goes_right_behind_the_message_in_flight() {
 /// and the backlog counts exactly the bytes on the wire.
 #[test]
 fn long_strings_queued_by_reference_arrive_intact_and_in_order() {
-    init_logging();
+    let _log = log::capture();
     let dir = TempDir::new("jsonrpc-shared");
     let (client, server) = unix_pair(dir.path());
     let mut client = Jsonrpc::open(client);
@@ -424,7 +424,7 @@ fn long_strings_queued_by_reference_arrive_intact_and_in_order() {
     expected.insert(300 - left + 1, urgent);
 
     let mut got: Vec<Msg> = Vec::new();
-    drive(&mut [&mut client, &mut server], |rpcs| {
+    drive_rpcs(&mut [&mut client, &mut server], |rpcs| {
         // Take at most a few messages per pass: a slow reader.
         for _ in 0..3 {
             match rpcs[1].recv() {
@@ -461,7 +461,7 @@ fn fill_socket(client: &mut Jsonrpc) {
 
 #[test]
 fn slow_reader_grows_the_backlog_until_the_byte_threshold_trips() {
-    init_logging();
+    let _log = log::capture();
     let dir = TempDir::new("jsonrpc-backlog");
     let (client, server) = unix_pair(dir.path());
     let mut client = Jsonrpc::open(client);
@@ -497,7 +497,7 @@ fn slow_reader_grows_the_backlog_until_the_byte_threshold_trips() {
     );
     assert_eq!(client.recv(), Err(Error::E2BIG));
 
-    let warns = take_logs_at(Level::Warn);
+    let warns = log::take_at(Level::Warn);
     assert_eq!(warns.len(), 1, "{warns:?}");
     let prefix = "sending backlog exceeded maximum size (";
     let suffix = format!(" > {MAX_BYTES} bytes), disconnecting, jsonrpc: {name}.");
@@ -514,7 +514,7 @@ fn slow_reader_grows_the_backlog_until_the_byte_threshold_trips() {
 
 #[test]
 fn message_count_threshold_trips_and_says_so() {
-    init_logging();
+    let _log = log::capture();
     let dir = TempDir::new("jsonrpc-count");
     let (client, server) = unix_pair(dir.path());
     let mut client = Jsonrpc::open(client);
@@ -524,7 +524,7 @@ fn message_count_threshold_trips_and_says_so() {
     assert!(queued < 50);
     client.set_backlog_threshold(60, 0);
     let name = client.get_name().to_string();
-    take_logs();
+    log::take();
     let mut sent = 0;
     let err = loop {
         match client.send(Msg::create_notify("n", Json::empty_array())) {
@@ -535,11 +535,11 @@ fn message_count_threshold_trips_and_says_so() {
     };
     assert_eq!(err, Error::E2BIG);
     assert_eq!(queued + sent + 1, 61);
-    let logs = take_logs();
+    let logs = log::take();
     let infos: Vec<&String> = logs
         .iter()
-        .filter(|(l, _)| *l == Level::Info)
-        .map(|(_, m)| m)
+        .filter(|l| l.level == Level::Info)
+        .map(|l| &l.text)
         .collect();
     assert!(
         infos[0].starts_with(&format!(
@@ -549,8 +549,8 @@ fn message_count_threshold_trips_and_says_so() {
     );
     let warns: Vec<&String> = logs
         .iter()
-        .filter(|(l, _)| *l == Level::Warn)
-        .map(|(_, m)| m)
+        .filter(|l| l.level == Level::Warn)
+        .map(|l| &l.text)
         .collect();
     assert_eq!(
         warns,
@@ -563,7 +563,7 @@ fn message_count_threshold_trips_and_says_so() {
 
 #[test]
 fn threshold_is_only_checked_from_fifty_queued_messages() {
-    init_logging();
+    let _log = log::capture();
     let dir = TempDir::new("jsonrpc-fifty");
     let (client, server) = unix_pair(dir.path());
     let mut client = Jsonrpc::open(client);
@@ -596,7 +596,7 @@ fn raw_peer(dir: &TempDir) -> (Stream, Jsonrpc) {
 
 #[test]
 fn peer_closing_in_the_middle_of_a_message_is_eof_after_whole_ones() {
-    init_logging();
+    let _log = log::capture();
     let dir = TempDir::new("jsonrpc-midclose");
     let (mut peer, mut rpc) = raw_peer(&dir);
     write_all(
@@ -616,7 +616,7 @@ fn peer_closing_in_the_middle_of_a_message_is_eof_after_whole_ones() {
         Err(Error::EOF)
     );
     // OVS says nothing here; we say what happened, once, naming the peer.
-    let warns = take_logs_at(Level::Warn);
+    let warns = log::take_at(Level::Warn);
     assert_eq!(warns.len(), 1, "{warns:?}");
     assert!(
         warns[0].contains(rpc.name()) && warns[0].contains("closed in the middle of a message"),
@@ -626,7 +626,7 @@ fn peer_closing_in_the_middle_of_a_message_is_eof_after_whole_ones() {
 
 #[test]
 fn peer_closing_between_messages_is_eof() {
-    init_logging();
+    let _log = log::capture();
     let dir = TempDir::new("jsonrpc-close");
     let (mut peer, mut rpc) = raw_peer(&dir);
     write_all(&mut peer, br#"{"method":"a","params":[],"id":1}"#);
@@ -642,7 +642,7 @@ fn expect_eproto(before: &[u8], n_before: usize, bad: &[u8]) -> String {
     let dir = TempDir::new("jsonrpc-bad");
     let (mut peer, mut rpc) = raw_peer(&dir);
     let name = rpc.get_name().to_string();
-    take_logs();
+    log::take();
     write_all(&mut peer, before);
     write_all(&mut peer, bad);
     for i in 0..n_before {
@@ -652,7 +652,7 @@ fn expect_eproto(before: &[u8], n_before: usize, bad: &[u8]) -> String {
     assert_eq!(recv_within(&mut rpc), Err(Error::EPROTO));
     assert_eq!(rpc.get_status(), libc::EPROTO);
     assert_eq!(rpc.recv(), Err(Error::EPROTO));
-    let warns = take_logs_at(Level::Warn);
+    let warns = log::take_at(Level::Warn);
     assert_eq!(warns.len(), 1, "{warns:?}");
     let text = warns[0]
         .strip_prefix(&format!("{name}: "))
@@ -669,10 +669,10 @@ fn numbered(n: usize) -> Vec<u8> {
     v
 }
 
-/// Runs `f` on a fresh thread (log capture and rate limits are per thread).
+/// Runs `f` on a fresh thread with a log capture of its own.
 fn on_own_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     std::thread::spawn(move || {
-        init_logging();
+        let _log = log::capture();
         f()
     })
     .join()
@@ -746,7 +746,7 @@ fn a_message_over_the_size_limit_is_eproto() {
         write_all(&mut peer, &bytes);
         assert!(recv_within(&mut rpc).is_ok());
         assert_eq!(recv_within(&mut rpc), Err(Error::EPROTO));
-        let warns = take_logs_at(Level::Warn);
+        let warns = log::take_at(Level::Warn);
         assert_eq!(warns.len(), 1, "{warns:?}");
         warns[0].replace(&name, "NAME")
     });
@@ -761,49 +761,63 @@ fn a_message_over_the_size_limit_is_eproto() {
 
 #[test]
 fn recv_reads_at_most_fifty_times_per_call() {
-    init_logging();
+    let _log = log::capture();
     let dir = TempDir::new("jsonrpc-reads");
-    let (client, server) = unix_pair(dir.path());
+    let (mut client, server) = unix_pair(dir.path());
     let (server, _, recvs) = counting(server);
     let mut rpc = Jsonrpc::open(server);
-    // An 8 MiB message written by another thread, in pieces.
-    let writer = std::thread::spawn(move || {
-        let mut client = client;
-        let mut bytes = Vec::new();
-        Msg::create_notify("big", Json::array(vec![Json::string("r".repeat(8 << 20))]))
-            .write_to(&mut bytes);
-        write_all(&mut client, &bytes);
-        client
-    });
-    let deadline = ovsrpc::timeval::time_msec() + DEADLINE_MS;
-    let mut calls = 0;
-    let msg = loop {
+    // Reads of 1 KiB at most, and a message of 120 KiB already in the
+    // socket when recv() is first called: taking it whole needs about 120
+    // reads, so without the cap the first call would read them all.
+    rpc.set_input_buffer_size(1024);
+    let mut bytes = Vec::new();
+    Msg::create_notify(
+        "big",
+        Json::array(vec![Json::string("r".repeat(120 << 10))]),
+    )
+    .write_to(&mut bytes);
+    write_all(&mut client, &bytes);
+    let reads_needed = bytes.len().div_ceil(1024);
+    assert!(reads_needed > 100, "{reads_needed}");
+
+    let mut per_call = Vec::new();
+    let mut msg = None;
+    drive("the big message", || {
         let before = recvs.load(Ordering::Relaxed);
         let result = rpc.recv();
-        let reads = recvs.load(Ordering::Relaxed) - before;
-        assert!(reads <= 50, "{reads} reads in one recv() call");
-        calls += 1;
+        per_call.push(recvs.load(Ordering::Relaxed) - before);
         match result {
-            Ok(msg) => break msg,
+            Ok(m) => {
+                msg = Some(m);
+                return true;
+            }
             Err(e) if e.is_again() => {}
             Err(e) => panic!("recv: {e}"),
         }
-        assert!(ovsrpc::timeval::time_msec() < deadline, "timed out");
         rpc.recv_wait();
-        ovsrpc::poll_loop::timer_wait_until(deadline);
-        ovsrpc::poll_loop::block();
-    };
-    // 8 MiB does not fit in 50 reads of 64 KiB.
-    assert!(calls >= 3, "{calls} calls");
-    assert_eq!(msg.method.as_deref(), Some("big"));
-    let _client = writer.join().expect("writer");
+        false
+    });
+    assert_eq!(msg.unwrap().method.as_deref(), Some("big"));
+    // Every call but the last read exactly 50 times (the socket always
+    // had more), and the calls together read the message.
+    let (last, full) = per_call.split_last().unwrap();
+    assert!(
+        !full.is_empty(),
+        "one call took the whole message: {per_call:?}"
+    );
+    assert!(full.iter().all(|&n| n == 50), "{per_call:?}");
+    assert!(*last <= 50, "{per_call:?}");
+    assert!(
+        per_call.iter().sum::<usize>() >= reads_needed,
+        "{per_call:?}"
+    );
 }
 
 // Logging.
 
 #[test]
 fn each_message_is_logged_at_debug_level_with_members_sorted() {
-    capture_debug(true);
+    let log_debug = log::capture_debug();
     let dir = TempDir::new("jsonrpc-debuglog");
     let (client, server) = unix_pair(dir.path());
     let mut client = Jsonrpc::open(client);
@@ -815,8 +829,8 @@ fn each_message_is_logged_at_debug_level_with_members_sorted() {
         .send(Msg::create_reply(j(r#"{"z":0,"y":1}"#), &Json::Integer(42)))
         .expect("reply");
     recv_within(&mut client).expect("recv");
-    capture_debug(false);
-    let debug: Vec<String> = take_logs_at(Level::Debug)
+    log_debug.set_debug(false);
+    let debug: Vec<String> = log::take_at(Level::Debug)
         .into_iter()
         .filter(|m| m.contains(": send ") || m.contains(": received "))
         .collect();
@@ -834,13 +848,13 @@ fn each_message_is_logged_at_debug_level_with_members_sorted() {
 
 #[test]
 fn tls_bytes_on_a_plain_connection_are_named_as_such() {
-    init_logging();
+    let _log = log::capture();
     let dir = TempDir::new("jsonrpc-tls-on-plain");
     let (mut peer, mut rpc) = raw_peer(&dir);
     // The start of a TLS ClientHello.
     write_all(&mut peer, &[0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00]);
     assert_eq!(recv_within(&mut rpc), Err(Error::EPROTO));
-    let warns = take_logs_at(Level::Warn);
+    let warns = log::take_at(Level::Warn);
     assert!(
         warns
             .iter()

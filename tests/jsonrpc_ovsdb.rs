@@ -2,13 +2,13 @@
 //! started by the test: it answers list_dbs, get_schema, transact and echo
 //! on our connection, over Unix and TCP.
 
-mod jsonrpc_util;
 mod support;
 
-use jsonrpc_util::*;
 use ovsrpc::json::{self, Json};
 use ovsrpc::jsonrpc::{connection, Jsonrpc, Msg, MsgType};
-use support::{OvsdbServer, TempDir};
+use support::log;
+use support::rpc::*;
+use support::{OvsdbServer, TempDir, DEADLINE_MS};
 
 fn j(text: &str) -> Json {
     json::from_str(text).unwrap_or_else(|e| panic!("{text}: {e}"))
@@ -101,7 +101,7 @@ fn converse(rpc: &mut Jsonrpc, who: &str) {
 
 #[test]
 fn ovsdb_server_answers_over_unix() {
-    init_logging();
+    let _log = log::capture();
     let dir = TempDir::new("jsonrpc-ovsdb-unix");
     let Some(server) = start_server(&dir) else {
         return;
@@ -112,7 +112,7 @@ fn ovsdb_server_answers_over_unix() {
 
 #[test]
 fn ovsdb_server_answers_over_tcp() {
-    init_logging();
+    let _log = log::capture();
     let dir = TempDir::new("jsonrpc-ovsdb-tcp");
     let Some(server) = start_server(&dir) else {
         return;
@@ -129,7 +129,7 @@ fn ovsdb_server_answers_over_tcp() {
 
 #[test]
 fn ovsdb_server_answers_pipelined_echoes_in_order() {
-    init_logging();
+    let _log = log::capture();
     let dir = TempDir::new("jsonrpc-ovsdb-pipe");
     let Some(server) = start_server(&dir) else {
         return;

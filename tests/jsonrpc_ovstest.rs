@@ -1,32 +1,53 @@
 //! `ovstest test-jsonrpc listen|request|notify` with `--detach` and
-//! `--pidfile`, as ../shared/spec/ovstest.md describes them.
+//! `--pidfile`, as OVS's `test-jsonrpc` has them.
 
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Stdio};
 
 use ovsrpc::poll_loop;
-use ovsrpc::timeval::time_msec;
-use support::TempDir;
+use support::process::Process;
+use support::{Deadline, TempDir};
 
-const DEADLINE_MS: i64 = 30_000;
+/// How one run of `ovstest test-jsonrpc` ended.
+struct Output {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
 
+impl Output {
+    fn success(&self) -> bool {
+        self.code == Some(0)
+    }
+}
+
+/// Runs `ovstest test-jsonrpc ARGS...` in `dir`; fails the test if it
+/// does not exit within the deadline.
 fn ovstest(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ovstest"))
-        .arg("test-jsonrpc")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run ovstest")
+    let child = Process::spawn(
+        Command::new(env!("CARGO_BIN_EXE_ovstest"))
+            .arg("test-jsonrpc")
+            .args(args)
+            .current_dir(dir)
+            .stdin(Stdio::null()),
+        &format!("ovstest test-jsonrpc {}", args.join(" ")),
+    );
+    let (code, stdout, stderr) = child.finish();
+    Output {
+        code,
+        stdout,
+        stderr,
+    }
 }
 
 fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
+    o.stdout.clone()
 }
 
 fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    o.stderr.clone()
 }
 
 /// A daemon started with `--detach --pidfile`: killed on drop if the test
@@ -39,11 +60,7 @@ struct Daemon {
 impl Daemon {
     fn start(dir: &Path, args: &[&str], pidfile: PathBuf) -> Daemon {
         let out = ovstest(dir, args);
-        assert!(
-            out.status.success(),
-            "listen --detach failed: {}",
-            stderr(&out)
-        );
+        assert!(out.success(), "listen --detach failed: {}", stderr(&out));
         assert_eq!(stdout(&out), "", "the parent prints nothing");
         let text = std::fs::read_to_string(&pidfile).expect("pidfile exists once detached");
         let pid: i32 = text.trim().parse().expect("pid");
@@ -55,7 +72,7 @@ impl Daemon {
     /// Waits (poll-loop timer, with a deadline) until the daemon has removed
     /// its pidfile and is gone (or a zombie waiting to be reaped).
     fn wait_for_exit(&mut self) {
-        let deadline = time_msec() + DEADLINE_MS;
+        let d = Deadline::new(&format!("daemon {} to exit", self.pid));
         loop {
             let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid));
             let gone = match &stat {
@@ -69,9 +86,11 @@ impl Daemon {
                 self.pid = 0;
                 return;
             }
-            assert!(time_msec() < deadline, "daemon {} did not exit", self.pid);
+            // A detached daemon is nobody's child: nothing to wait on but
+            // its /proc entry, looked at every 10 ms.
             poll_loop::timer_wait(10);
             poll_loop::block();
+            d.check();
         }
     }
 }
@@ -110,14 +129,14 @@ fn detached_listener_serves_requests_until_shutdown() {
             r#"[1, "two", {"b": [], "a": null}]"#,
         ],
     );
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.success(), "{}", stderr(&out));
     assert_eq!(
         stdout(&out),
         "{\"error\":null,\"id\":0,\"result\":[1,\"two\",{\"a\":null,\"b\":[]}]}\n"
     );
 
     let out = ovstest(dir.path(), &["request", &remote, "frobnicate", "[]"]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.success(), "{}", stderr(&out));
     assert_eq!(
         stdout(&out),
         "{\"error\":{\"error\":\"unknown method\"},\"id\":0,\"result\":null}\n"
@@ -125,18 +144,18 @@ fn detached_listener_serves_requests_until_shutdown() {
 
     // A notification other than shutdown is ignored.
     let out = ovstest(dir.path(), &["notify", &remote, "hello", "[]"]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "");
     let out = ovstest(dir.path(), &["request", &remote, "echo", "[]"]);
     assert_eq!(stdout(&out), "{\"error\":null,\"id\":0,\"result\":[]}\n");
 
     let out = ovstest(dir.path(), &["notify", &remote, "shutdown", "[]"]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.success(), "{}", stderr(&out));
     daemon.wait_for_exit();
 
     // Nobody listens any more.
     let out = ovstest(dir.path(), &["request", &remote, "echo", "[]"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.code, Some(1));
 }
 
 #[test]
@@ -151,22 +170,28 @@ fn pidfile_defaults_to_the_working_directory() {
         dir.join("test-jsonrpc.pid"),
     );
     let out = ovstest(dir.path(), &["request", &remote, "echo", r#"["tcp"]"#]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.success(), "{}", stderr(&out));
     assert_eq!(
         stdout(&out),
         "{\"error\":null,\"id\":0,\"result\":[\"tcp\"]}\n"
     );
     let out = ovstest(dir.path(), &["notify", &remote, "shutdown", "[]"]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.success(), "{}", stderr(&out));
     daemon.wait_for_exit();
 }
 
-/// Exit status 1 with a one-line message on standard error.
-fn assert_fails(out: &Output) {
-    assert_eq!(out.status.code(), Some(1), "{}", stdout(out));
+/// Exit status 1 with a one-line message on standard error, from
+/// test-jsonrpc, that contains every one of `needles`.
+#[track_caller]
+fn assert_fails(out: &Output, needles: &[&str]) {
+    assert_eq!(out.code, Some(1), "{}", stdout(out));
     let err = stderr(out);
     assert_eq!(err.lines().count(), 1, "{err:?}");
     assert!(err.ends_with('\n'));
+    assert!(err.starts_with("test-jsonrpc: "), "{err:?}");
+    for needle in needles {
+        assert!(err.contains(needle), "{err:?} does not say {needle:?}");
+    }
     assert_eq!(stdout(out), "");
 }
 
@@ -174,19 +199,45 @@ fn assert_fails(out: &Output) {
 fn errors_are_one_line_and_exit_status_one() {
     let dir = TempDir::new("ovstest-jsonrpc-err");
     let nowhere = format!("unix:{}", dir.join("nobody.sock").display());
-    assert_fails(&ovstest(dir.path(), &["request", &nowhere, "echo", "[]"]));
-    assert_fails(&ovstest(dir.path(), &["notify", &nowhere, "echo", "[]"]));
-
+    for command in ["request", "notify"] {
+        let out = ovstest(dir.path(), &[command, &nowhere, "echo", "[]"]);
+        assert_fails(
+            &out,
+            &[&nowhere, "could not open", "No such file or directory"],
+        );
+    }
     let port = support::free_port();
-    let remote = format!("tcp:127.0.0.1:{port}");
-    assert_fails(&ovstest(dir.path(), &["request", &remote, "echo", "[]"]));
-    // PARAMS must be a JSON array text.
-    assert_fails(&ovstest(dir.path(), &["request", &remote, "echo", "{}"]));
-    assert_fails(&ovstest(dir.path(), &["request", &remote, "echo", "[1,"]));
-    assert_fails(&ovstest(dir.path(), &["notify", &remote, "echo", "nope"]));
+    let refused = format!("tcp:127.0.0.1:{port}");
+    let out = ovstest(dir.path(), &["request", &refused, "echo", "[]"]);
+    assert_fails(&out, &[&refused, "could not open", "Connection refused"]);
+
+    // PARAMS must be a JSON array text: refused before connecting, here to
+    // a listener that would answer a well-formed request.
+    let sock = dir.join("rpc.sock");
+    let listen = format!("punix:{}", sock.display());
+    let remote = format!("unix:{}", sock.display());
+    let pidfile = dir.join("listen.pid");
+    let pidarg = format!("--pidfile={}", pidfile.display());
+    let mut daemon = Daemon::start(
+        dir.path(),
+        &["--detach", &pidarg, "--no-chdir", "listen", &listen],
+        pidfile,
+    );
+    let out = ovstest(dir.path(), &["request", &remote, "echo", "[]"]);
+    assert!(out.success(), "the listener answers: {}", stderr(&out));
+    let out = ovstest(dir.path(), &["request", &remote, "echo", "{}"]);
+    assert_fails(&out, &["{}: not a JSON array"]);
+    let out = ovstest(dir.path(), &["request", &remote, "echo", "[1,"]);
+    assert_fails(&out, &["[1,: ", "unexpected end of input"]);
+    let out = ovstest(dir.path(), &["notify", &remote, "echo", "nope"]);
+    assert_fails(&out, &["nope: ", "invalid keyword 'nope'"]);
+    let out = ovstest(dir.path(), &["notify", &remote, "shutdown", "[]"]);
+    assert!(out.success(), "{}", stderr(&out));
+    daemon.wait_for_exit();
+
     // A name that is not a passive one (the stream layer logs why, too).
     let out = ovstest(dir.path(), &["listen", "tcp:127.0.0.1:1"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.code, Some(1));
     assert!(
         stderr(&out).contains("could not listen on"),
         "{}",

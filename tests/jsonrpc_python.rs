@@ -3,19 +3,19 @@
 //! answers our client, and its client talks to our server. The scripts are
 //! in tests/python/.
 
-mod jsonrpc_util;
 mod support;
 
-use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
-use jsonrpc_util::*;
 use ovsrpc::json::{self, Json};
 use ovsrpc::jsonrpc::{Jsonrpc, Msg, MsgType};
 use ovsrpc::stream::PStream;
 use ovsrpc::Error;
-use support::TempDir;
+use support::log;
+use support::process::Process;
+use support::rpc::*;
+use support::{TempDir, DEADLINE_MS};
 
 fn j(text: &str) -> Json {
     json::from_str(text).unwrap_or_else(|e| panic!("{text}: {e}"))
@@ -25,40 +25,6 @@ fn script(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/python")
         .join(name)
-}
-
-/// Kills the child if the test fails before it exits.
-struct Reaper(Option<Child>);
-
-impl Reaper {
-    fn child(&mut self) -> &mut Child {
-        self.0.as_mut().expect("child")
-    }
-
-    /// Waits for the (exiting) child and returns its exit code, standard
-    /// output and standard error.
-    fn finish(mut self) -> (Option<i32>, String, String) {
-        let mut child = self.0.take().expect("child");
-        let mut out = String::new();
-        let mut err = String::new();
-        if let Some(mut o) = child.stdout.take() {
-            let _ = o.read_to_string(&mut out);
-        }
-        if let Some(mut e) = child.stderr.take() {
-            let _ = e.read_to_string(&mut err);
-        }
-        let status = child.wait().expect("wait");
-        (status.code(), out, err)
-    }
-}
-
-impl Drop for Reaper {
-    fn drop(&mut self) {
-        if let Some(child) = &mut self.0 {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
 }
 
 /// Receives one message on `rpc`, or panics at the deadline.
@@ -80,28 +46,25 @@ fn transact(rpc: &mut Jsonrpc, method: &str, params: Json) -> Msg {
 
 #[test]
 fn python_server_answers_our_client() {
-    init_logging();
+    let _log = log::capture();
     if !support::require_python_ovs() {
         return;
     }
     let dir = TempDir::new("jsonrpc-pyserver");
     let sock = dir.join("py.sock");
-    let mut server = Reaper(Some(
+    let mut server = Process::spawn(
         Command::new("/usr/bin/python3")
             .arg(script("echo_server.py"))
             .arg(format!("punix:{}", sock.display()))
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start python3"),
-    ));
+            .stdin(Stdio::null()),
+        "echo_server.py",
+    );
     // The server says when it listens; a dead server closes the pipe.
-    let mut line = String::new();
-    let stdout = server.child().stdout.take().expect("stdout");
-    let mut stdout = BufReader::new(stdout);
-    stdout.read_line(&mut line).expect("read");
-    assert_eq!(line.trim(), "listening", "python server did not start");
+    assert_eq!(
+        server.line().trim(),
+        "listening",
+        "python server did not start"
+    );
 
     let stream = ovsrpc::stream::Stream::open_block(
         ovsrpc::stream::Stream::open(&format!("unix:{}", sock.display()), 0),
@@ -174,7 +137,6 @@ fn python_server_answers_our_client() {
     rpc.send(Msg::create_notify("shutdown", Json::empty_array()))
         .expect("shutdown");
     assert_eq!(recv_within(&mut rpc), Err(Error::EOF));
-    server.child().stdout = Some(stdout.into_inner());
     let (code, _, err) = server.finish();
     assert_eq!(code, Some(0), "python server: {err}");
 }
@@ -184,7 +146,7 @@ fn python_server_answers_our_client() {
 fn serve(rpc: &mut Jsonrpc) {
     let mut notifications = 0i64;
     let mut ended = false;
-    drive(&mut [rpc], |rpcs| {
+    drive_rpcs(&mut [rpc], |rpcs| {
         let rpc = &mut *rpcs[0];
         for _ in 0..100 {
             if rpc.get_backlog() > 0 {
@@ -232,24 +194,21 @@ fn serve(rpc: &mut Jsonrpc) {
 
 #[test]
 fn python_client_talks_to_our_server() {
-    init_logging();
+    let _log = log::capture();
     if !support::require_python_ovs() {
         return;
     }
     let dir = TempDir::new("jsonrpc-pyclient");
     let sock = dir.join("rust.sock");
     let mut listener = PStream::open(&format!("punix:{}", sock.display()), 0).expect("punix");
-    let client = Reaper(Some(
+    let client = Process::spawn(
         Command::new("/usr/bin/python3")
             .arg(script("client.py"))
             .arg(format!("unix:{}", sock.display()))
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start python3"),
-    ));
-    let mut rpc = Jsonrpc::open(accept_within(&mut listener));
+            .stdin(Stdio::null()),
+        "client.py",
+    );
+    let mut rpc = Jsonrpc::open(support::stream::accept(&mut listener));
     serve(&mut rpc);
     let (code, out, err) = client.finish();
     assert_eq!(code, Some(0), "python client failed:\n{out}\n{err}");

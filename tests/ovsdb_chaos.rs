@@ -12,7 +12,7 @@ use ovsrpc::json::{self, Json};
 use ovsrpc::ovsdb::{Event, State, TxnOutcome};
 use ovsrpc::poll_loop;
 use ovsrpc::timeval::time_msec;
-use support::ovsdb::{committed, Client, RaftCluster};
+use support::ovsdb::cs::{committed, Client, RaftCluster};
 
 const CHAOS_MS: i64 = 30_000;
 const STEP_MS: i64 = 3_000;

@@ -7,7 +7,7 @@ mod support;
 
 use ovsrpc::json;
 use ovsrpc::ovsdb::{Event, State, TxnOutcome};
-use support::ovsdb::{committed, Client};
+use support::ovsdb::cs::{committed, Client};
 
 fn peers_present() -> bool {
     support::require("ovsdb-server", "openvswitch-common").is_some()

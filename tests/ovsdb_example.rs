@@ -11,7 +11,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use ovsrpc::json::{self, Json};
-use support::ovsdb::{Client, RaftCluster};
+use support::ovsdb::cs::{Client, RaftCluster};
 
 /// The example binary, built by Cargo next to this test.
 fn cluster_monitor() -> PathBuf {

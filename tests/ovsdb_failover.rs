@@ -7,7 +7,7 @@ mod support;
 
 use ovsrpc::ovsdb::{Event, State, TxnOutcome};
 use ovsrpc::timeval::time_msec;
-use support::ovsdb::{Client, RaftCluster};
+use support::ovsdb::cs::{Client, RaftCluster};
 
 fn peers_present() -> bool {
     support::require("ovsdb-server", "openvswitch-common").is_some()

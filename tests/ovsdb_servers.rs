@@ -11,7 +11,7 @@ use std::process::Command;
 
 use ovsrpc::json;
 use ovsrpc::ovsdb::{Event, State};
-use support::ovsdb::{Client, RaftCluster};
+use support::ovsdb::cs::{Client, RaftCluster};
 
 fn peers_present() -> bool {
     support::require("ovsdb-server", "openvswitch-common").is_some()

@@ -7,13 +7,14 @@
 //! timer is 10 s away). The tests take a lock so that no other test creates
 //! fds while one checks which number the kernel reuses.
 
-use std::cell::RefCell;
+mod support;
+
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::os::fd::AsFd;
 use std::os::unix::io::{AsRawFd, RawFd};
 use std::os::unix::net::UnixStream;
-use std::sync::{Mutex, MutexGuard, Once};
+use std::sync::{Mutex, MutexGuard};
 
 use mio::unix::pipe::{self, Receiver, Sender};
 use ovsrpc::poll_loop::{self, Source, POLLIN, POLLOUT};
@@ -21,27 +22,6 @@ use ovsrpc::timeval::time_msec;
 
 // ---------------------------------------------------------------------------
 // Harness.
-
-thread_local! {
-    static LOG: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Keeps the poll loop's log lines, per thread.
-struct Capture;
-
-impl log::Log for Capture {
-    fn enabled(&self, metadata: &log::Metadata) -> bool {
-        metadata.target().starts_with("ovsrpc::poll_loop")
-    }
-
-    fn log(&self, record: &log::Record) {
-        if self.enabled(record.metadata()) {
-            LOG.with(|log| log.borrow_mut().push(record.args().to_string()));
-        }
-    }
-
-    fn flush(&self) {}
-}
 
 /// How a test observes the loop.
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -57,36 +37,45 @@ const MODES: [Mode; 2] = [Mode::Logged, Mode::Quiet];
 /// Far enough that reaching it means the fd did not wake `block()`.
 const SAFETY_MS: i64 = 10_000;
 
-/// Serialises the tests and sets the log level for `mode`.
-fn setup(mode: Mode) -> MutexGuard<'static, ()> {
-    static INIT: Once = Once::new();
+/// What a test holds while it runs: the lock that serialises the tests,
+/// and its log capture.
+struct Serial {
+    _log: support::log::Capture,
+    _guard: MutexGuard<'static, ()>,
+}
+
+/// Serialises the tests, captures the test's log and sets the log level
+/// for `mode`.
+fn setup(mode: Mode) -> Serial {
     static SERIAL: Mutex<()> = Mutex::new(());
-    INIT.call_once(|| {
-        log::set_logger(&Capture).expect("no other logger");
-    });
     let guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    log::set_max_level(match mode {
-        Mode::Logged => log::LevelFilter::Debug,
-        Mode::Quiet => log::LevelFilter::Info,
+    let log = support::log::capture_debug();
+    ::log::set_max_level(match mode {
+        Mode::Logged => ::log::LevelFilter::Debug,
+        Mode::Quiet => ::log::LevelFilter::Info,
     });
     // One iteration so that the loop notices the log level and opens its
     // epoll fd (/dev/null is always ready), before a test picks fd numbers.
     let null = File::open("/dev/null").expect("/dev/null");
     poll_loop::fd_wait(null.as_raw_fd(), POLLIN);
     poll_loop::block();
-    guard
+    Serial {
+        _log: log,
+        _guard: guard,
+    }
 }
 
 /// Calls `block()` and returns its `wakeup due to` log lines.
 fn block() -> Vec<String> {
-    LOG.with(|log| log.borrow_mut().clear());
+    support::log::take();
     poll_loop::block();
-    LOG.with(|log| {
-        log.borrow_mut()
-            .drain(..)
-            .filter(|line| line.starts_with("wakeup due to "))
-            .collect()
-    })
+    support::log::take()
+        .into_iter()
+        .filter(|l| {
+            l.target.starts_with("ovsrpc::poll_loop") && l.text.starts_with("wakeup due to ")
+        })
+        .map(|l| l.text)
+        .collect()
 }
 
 /// Blocks with a safety timer and checks that `fd` woke the loop with
@@ -578,6 +567,7 @@ fn each_thread_has_its_own_poll_set() {
         let waiters: Vec<_> = (0..2)
             .map(|_| {
                 scope.spawn(move || {
+                    let _log = support::log::capture_debug();
                     poll_loop::fd_wait(fd, POLLIN);
                     assert_woken_by(Mode::Logged, fd, "[POLLIN]");
                 })
@@ -592,7 +582,10 @@ fn each_thread_has_its_own_poll_set() {
     poll_loop::fd_wait(fd, POLLIN);
     std::thread::scope(|scope| {
         scope
-            .spawn(|| assert_timeout(Mode::Logged, 30))
+            .spawn(|| {
+                let _log = support::log::capture_debug();
+                assert_timeout(Mode::Logged, 30)
+            })
             .join()
             .unwrap();
     });

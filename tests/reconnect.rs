@@ -3,11 +3,10 @@
 //! derived from the FSM's rules, the driver's handling of bad input, and
 //! the FSM's log messages (OVS's wording and levels).
 
-use std::cell::RefCell;
-use std::io::Write;
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::sync::Once;
+use std::process::{Command, Stdio};
 
 use libc::{EADDRINUSE, ECONNREFUSED, ECONNRESET, ENOMEM};
 use log::Level;
@@ -23,17 +22,26 @@ fn scripts_dir() -> PathBuf {
 
 /// Runs `ovstest test-reconnect` with `input` on its standard input.
 fn ovstest(input: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ovstest"))
-        .arg("test-reconnect")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn ovstest");
-    let mut stdin = child.stdin.take().expect("stdin");
-    stdin.write_all(input).expect("write script");
-    drop(stdin);
-    child.wait_with_output().expect("wait for ovstest")
+    let mut child = support::process::Process::spawn(
+        Command::new(env!("CARGO_BIN_EXE_ovstest"))
+            .arg("test-reconnect")
+            .stdin(Stdio::piped()),
+        "ovstest test-reconnect",
+    );
+    child.feed(input.to_vec());
+    let (code, stdout, stderr) = child.finish();
+    Output {
+        code,
+        stdout,
+        stderr,
+    }
+}
+
+/// How a run of `ovstest test-reconnect` ended.
+struct Output {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
 }
 
 /// A line diff of `expected` and `actual`: `-` for expected lines that
@@ -95,17 +103,17 @@ fn check_script(name: &str) {
     let expected =
         std::fs::read_to_string(dir.join(format!("{name}.expected"))).expect("read transcript");
     let output = ovstest(&script);
-    let actual = String::from_utf8_lossy(&output.stdout);
+    let actual = output.stdout.as_str();
     assert!(
-        output.status.success(),
-        "{name}: ovstest exited with {}: {}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
+        output.code == Some(0),
+        "{name}: ovstest exited with {:?}: {}",
+        output.code,
+        output.stderr.as_str()
     );
     assert!(
         actual == expected,
         "{name}: transcript differs (- expected, + actual):\n{}",
-        diff(&expected, &actual)
+        diff(&expected, actual)
     );
 }
 
@@ -167,16 +175,16 @@ scenarios! {
 #[test]
 fn empty_script_prints_only_the_start() {
     let output = ovstest(b"");
-    assert!(output.status.success());
-    assert_eq!(output.stdout, b"### t=1000 ###\n");
+    assert!(output.code == Some(0));
+    assert_eq!(output.stdout, "### t=1000 ###\n");
 }
 
 #[test]
 fn last_line_without_newline_is_run() {
     let output = ovstest(b"enable");
-    assert!(output.status.success());
+    assert!(output.code == Some(0));
     assert_eq!(
-        String::from_utf8_lossy(&output.stdout),
+        output.stdout.as_str(),
         "### t=1000 ###\nenable  in BACKOFF for 0 ms (0 ms backoff)\n"
     );
 }
@@ -184,9 +192,9 @@ fn last_line_without_newline_is_run() {
 #[test]
 fn words_may_be_quoted_and_separated_by_any_white_space() {
     let output = ovstest(b"\t'enable'  \r\nrun \"500\"\n");
-    assert!(output.status.success());
+    assert!(output.code == Some(0));
     assert_eq!(
-        String::from_utf8_lossy(&output.stdout),
+        output.stdout.as_str(),
         "### t=1000 ###\n\t'enable'  \r\n  in BACKOFF for 0 ms (0 ms backoff)\n\
          run \"500\"\n  should connect\n\n### t=1500 ###\n  in BACKOFF for 500 ms (0 ms backoff)\n"
     );
@@ -195,11 +203,8 @@ fn words_may_be_quoted_and_separated_by_any_white_space() {
 /// Runs a script that must fail; returns (stdout, stderr).
 fn fails(script: &[u8]) -> (String, String) {
     let output = ovstest(script);
-    assert_eq!(output.status.code(), Some(1), "exit status");
-    (
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    assert_eq!(output.code, Some(1), "exit status");
+    (output.stdout.clone(), output.stderr.clone())
 }
 
 #[test]
@@ -247,59 +252,29 @@ fn receive_attempted_takes_now_or_llong_max() {
 #[test]
 fn max_tries_from_a_negative_number_wraps_as_unsigned() {
     let output = ovstest(b"set-max-tries -2\n");
-    assert!(output.status.success());
+    assert!(output.code == Some(0));
     assert_eq!(
-        String::from_utf8_lossy(&output.stdout),
+        output.stdout.as_str(),
         "### t=1000 ###\nset-max-tries -2\n  4294967294 tries left\n"
     );
 }
 
 // ---------------------------------------------------------------------------
-// Log messages. A process-wide logger records, per thread, what the
-// reconnect module logs, so that tests running in parallel see only their
-// own messages.
+// Log messages, captured per test by the support module's logger.
 
-thread_local! {
-    static CAPTURED: RefCell<Vec<(Level, String)>> = const { RefCell::new(Vec::new()) };
+/// Starts capturing this test's log messages, debug ones included.
+fn capture() -> support::log::Capture {
+    support::log::capture_debug()
 }
 
-struct Capture;
-
-impl log::Log for Capture {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-
-    fn log(&self, record: &log::Record<'_>) {
-        if record.target().starts_with("ovsrpc::reconnect") {
-            CAPTURED.with(|c| {
-                c.borrow_mut()
-                    .push((record.level(), record.args().to_string()))
-            });
-        }
-    }
-
-    fn flush(&self) {}
-}
-
-/// Starts capturing this thread's log messages.
-fn capture() {
-    static INSTALL: Once = Once::new();
-    INSTALL.call_once(|| {
-        log::set_logger(&Capture).expect("install the capturing logger");
-        log::set_max_level(log::LevelFilter::Trace);
-    });
-    CAPTURED.with(|c| c.borrow_mut().clear());
-}
-
-/// The messages logged since the last call, at `min` level or more severe.
+/// The reconnect module's messages logged since the last call, at `min`
+/// level or more severe.
 fn logged(min: Level) -> Vec<(Level, String)> {
-    CAPTURED.with(|c| {
-        c.borrow_mut()
-            .drain(..)
-            .filter(|(level, _)| *level <= min)
-            .collect()
-    })
+    support::log::take()
+        .into_iter()
+        .filter(|l| l.target.starts_with("ovsrpc::reconnect") && l.level <= min)
+        .map(|l| (l.level, l.text))
+        .collect()
 }
 
 fn msgs(list: &[(Level, &str)]) -> Vec<(Level, String)> {
@@ -310,7 +285,7 @@ fn msgs(list: &[(Level, &str)]) -> Vec<(Level, String)> {
 
 #[test]
 fn connection_attempts_log_until_the_backoff_is_at_its_maximum() {
-    capture();
+    let _log = capture();
     let mut fsm = Reconnect::new(1000);
     fsm.set_name("tcp:127.0.0.1:6640");
     fsm.enable(1000);
@@ -381,7 +356,7 @@ fn connection_attempts_log_until_the_backoff_is_at_its_maximum() {
 
 #[test]
 fn disconnections_log_why() {
-    capture();
+    let _log = capture();
     let mut fsm = Reconnect::new(1000);
     fsm.set_name("unix:db.sock");
     fsm.receive_attempted(i64::MAX);
@@ -421,7 +396,7 @@ fn disconnections_log_why() {
 
 #[test]
 fn passive_mode_logs_listening() {
-    capture();
+    let _log = capture();
     let mut fsm = Reconnect::new(1000);
     fsm.set_name("ptcp:6640");
     fsm.set_passive(true, 1000);
@@ -473,7 +448,7 @@ fn passive_mode_logs_listening() {
 
 #[test]
 fn probes_log_idleness_and_the_disconnection() {
-    capture();
+    let _log = capture();
     let mut fsm = Reconnect::new(1000);
     fsm.set_name("tcp:10.0.0.1:6641");
     fsm.receive_attempted(i64::MAX);
@@ -512,7 +487,7 @@ fn probes_log_idleness_and_the_disconnection() {
 
 #[test]
 fn transitions_are_logged_at_debug_level() {
-    capture();
+    let _log = capture();
     let mut fsm = Reconnect::new(1000);
     fsm.set_name("r");
     fsm.enable(1000);
@@ -535,7 +510,7 @@ fn transitions_are_logged_at_debug_level() {
 
 #[test]
 fn quiet_turns_informational_messages_into_debug_ones() {
-    capture();
+    let _log = capture();
     let mut fsm = Reconnect::new(1000);
     fsm.set_name("q");
     fsm.set_quiet(true);

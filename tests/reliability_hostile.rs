@@ -7,8 +7,6 @@
 //! The endless string is in reliability_hostile_size.rs, a binary of its
 //! own so that its memory can be measured.
 
-#[path = "reliability_common/mod.rs"]
-mod common;
 mod support;
 
 use std::io::Write;
@@ -16,11 +14,13 @@ use std::os::unix::net::UnixStream;
 use std::sync::mpsc;
 use std::thread;
 
-use common::{capture_logs, drive, logged, wait_session};
 use ovsrpc::json::Json;
 use ovsrpc::jsonrpc::{Jsonrpc, JsonrpcSession, Msg, MsgType};
 use ovsrpc::stream::PStream;
 use ovsrpc::Error;
+use support::drive;
+use support::load::wait_session;
+use support::log::{self, logged};
 
 /// The three valid messages every case starts with.
 fn valid_prefix() -> Vec<u8> {
@@ -60,7 +60,6 @@ struct Outcome {
 /// accepted connection until it fails. `max` sets the maximum message
 /// size. The peer keeps its end open until the receiver is done.
 fn receive_hostile(tag: &str, pieces: Vec<Vec<u8>>, max: Option<usize>) -> Outcome {
-    capture_logs();
     let dir = support::TempDir::new(&format!("hostile-{tag}"));
     let path = dir.join("s.sock");
     let mut listener = PStream::open(&format!("punix:{}", path.display()), 0).expect("listen");
@@ -87,7 +86,7 @@ fn receive_hostile(tag: &str, pieces: Vec<Vec<u8>>, max: Option<usize>) -> Outco
     });
 
     let (msgs, status) =
-        common::receive_until_failure(&mut rpc, &format!("{tag}: the connection to fail"));
+        support::load::receive_until_failure(&mut rpc, &format!("{tag}: the connection to fail"));
     assert_eq!(rpc.get_status(), status);
     let name = rpc.name().to_string();
     drop(rpc);
@@ -121,6 +120,7 @@ fn request_with_params(params: &str) -> Vec<u8> {
 
 #[test]
 fn nesting_deeper_than_1000_is_refused() {
+    let _log = log::capture();
     let params = format!("[{}{}]", "[".repeat(1000), "]".repeat(1000));
     let out = expect_eproto(
         "depth",
@@ -144,6 +144,7 @@ fn nesting_deeper_than_1000_is_refused() {
 
 #[test]
 fn a_million_open_brackets_fail_at_depth_1000_without_overflowing_the_stack() {
+    let _log = log::capture();
     let out = expect_eproto(
         "million",
         vec![b"[".repeat(1_000_000)],
@@ -154,6 +155,7 @@ fn a_million_open_brackets_fail_at_depth_1000_without_overflowing_the_stack() {
 
 #[test]
 fn invalid_utf8_is_refused() {
+    let _log = log::capture();
     expect_eproto(
         "utf8",
         vec![b"{\"method\":\"m\",\"params\":[\"ok \xff\"],\"id\":9}".to_vec()],
@@ -163,6 +165,7 @@ fn invalid_utf8_is_refused() {
 
 #[test]
 fn escaped_nul_is_refused() {
+    let _log = log::capture();
     expect_eproto(
         "nul",
         vec![request_with_params(r#"["a\u0000b"]"#)],
@@ -172,6 +175,7 @@ fn escaped_nul_is_refused() {
 
 #[test]
 fn nan_and_infinity_tokens_are_refused() {
+    let _log = log::capture();
     for (i, token) in ["NaN", "nan", "Infinity", "-Infinity", "inf"]
         .iter()
         .enumerate()
@@ -194,6 +198,7 @@ fn nan_and_infinity_tokens_are_refused() {
 
 #[test]
 fn huge_exponents_are_refused_or_read_exactly() {
+    let _log = log::capture();
     expect_eproto(
         "exp-overflow",
         vec![request_with_params("[1e9999]")],
@@ -216,6 +221,7 @@ fn huge_exponents_are_refused_or_read_exactly() {
 
 #[test]
 fn a_member_repeated_100000_times_keeps_the_last_value() {
+    let _log = log::capture();
     // OVS's parser accepts repeated member names (the last one wins), and
     // so does this one: not an error, but it must not cost more than it
     // should, and the result has one member.
@@ -251,6 +257,7 @@ fn a_member_repeated_100000_times_keeps_the_last_value() {
 
 #[test]
 fn jsonrpc_messages_with_wrong_member_types_are_refused() {
+    let _log = log::capture();
     let cases: [(&str, &str); 7] = [
         (
             r#"{"method":1,"params":[],"id":1}"#,
@@ -286,7 +293,7 @@ fn jsonrpc_messages_with_wrong_member_types_are_refused() {
 
 #[test]
 fn a_session_delivers_what_came_before_bad_input_and_reconnects() {
-    capture_logs();
+    let _log = log::capture();
     let dir = support::TempDir::new("hostile-session");
     let path = dir.join("s.sock");
     let mut listener = PStream::open(&format!("punix:{}", path.display()), 0).unwrap();
@@ -294,7 +301,7 @@ fn a_session_delivers_what_came_before_bad_input_and_reconnects() {
     let mut inbox = Vec::new();
     let mut server = None;
     drive("the session to connect", || {
-        common::run_session(&mut s, &mut inbox);
+        support::load::run_session(&mut s, &mut inbox);
         if server.is_none() {
             server = listener.accept().ok();
         }
@@ -313,7 +320,7 @@ fn a_session_delivers_what_came_before_bad_input_and_reconnects() {
                 sent += n;
             }
         }
-        common::run_session(&mut s, &mut inbox);
+        support::load::run_session(&mut s, &mut inbox);
         wait_session(&s);
         server.send_wait();
         sent == bytes.len() && !s.is_connected()
@@ -325,7 +332,7 @@ fn a_session_delivers_what_came_before_bad_input_and_reconnects() {
     // It reconnects (after its backoff) to the same listener.
     let mut again = None;
     drive("the session to reconnect", || {
-        common::run_session(&mut s, &mut inbox);
+        support::load::run_session(&mut s, &mut inbox);
         if again.is_none() {
             again = listener.accept().ok();
         }

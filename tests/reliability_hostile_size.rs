@@ -4,8 +4,6 @@
 //! after delivering what came before. One test in its own binary, so that
 //! this process's peak RSS measures the receiver alone.
 
-#[path = "reliability_common/mod.rs"]
-mod common;
 mod support;
 
 use std::io::Write;
@@ -13,11 +11,12 @@ use std::os::unix::net::UnixStream;
 use std::sync::mpsc;
 use std::thread;
 
-use common::{capture_logs, logged, vm_hwm_kb, vm_rss_kb};
 use ovsrpc::json::{self, Json};
 use ovsrpc::jsonrpc::{Jsonrpc, Msg, DEFAULT_MAX_MSG_SIZE};
 use ovsrpc::stream::PStream;
 use ovsrpc::Error;
+use support::load::{vm_hwm_kb, vm_rss_kb};
+use support::log::{self, logged};
 
 const MIB: usize = 1 << 20;
 /// The maximum message size set on the receiver.
@@ -27,11 +26,11 @@ const ANNOUNCED: u64 = 1 << 30;
 
 #[test]
 fn an_endless_string_fails_at_the_maximum_message_size_with_bounded_memory() {
+    let _log = log::capture();
     // The default limit is 256 MiB, for connections and parsers alike.
     assert_eq!(DEFAULT_MAX_MSG_SIZE, 256 * MIB);
     assert_eq!(json::Parser::new().max_size(), Some(256 * MIB as u64));
 
-    capture_logs();
     let dir = support::TempDir::new("hostile-size");
     let path = dir.join("s.sock");
     let mut listener = PStream::open(&format!("punix:{}", path.display()), 0).unwrap();
@@ -61,7 +60,7 @@ fn an_endless_string_fails_at_the_maximum_message_size_with_bounded_memory() {
     });
 
     let (msgs, status) =
-        common::receive_until_failure(&mut rpc, "the endless string to be cut off");
+        support::load::receive_until_failure(&mut rpc, "the endless string to be cut off");
     let name = rpc.name().to_string();
     let received = rpc.received_bytes_total();
     drop(rpc);

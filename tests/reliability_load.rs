@@ -5,11 +5,9 @@
 //! connection drops, and the server's memory stays bounded. The full
 //! 1,000 x 1,000 run, with times, is `cargo bench --bench load`.
 
-#[path = "reliability_common/mod.rs"]
-mod common;
 mod support;
 
-use common::{raise_fd_limit, run_load, LoadServer};
+use support::load::{raise_fd_limit, run_load, LoadServer};
 
 /// Connections held open at once.
 const CONNECTIONS: usize = 1000;

@@ -4,52 +4,55 @@
 //! Servers are real listeners served in the test's own poll loop; nothing
 //! sleeps: every wait is `poll_loop::block()` with a deadline.
 
-mod session_util;
 mod support;
 
-use session_util::*;
-
 use ovsrpc::json::Json;
-use ovsrpc::jsonrpc::{Jsonrpc, JsonrpcSession, Msg, MsgType, OpenOptions, RemoteOrder};
-use ovsrpc::poll_loop;
+use ovsrpc::jsonrpc::{Jsonrpc, JsonrpcSession, Msg, MsgType, RemoteOrder, SessionOpenOptions};
 use ovsrpc::reconnect::State;
 use ovsrpc::stream::{PStream, Stream};
-use ovsrpc::timeval::time_msec;
+use support::server::*;
 
 #[test]
 fn two_of_three_refuse_connects_within_first_round_without_backoff() {
     let mut good = Server::new();
     let remotes = vec![refused_remote(), refused_remote(), good.remote()];
-    // Try every order so that the live remote comes first, second and last.
+    // Seeds enough that the live remote comes first, second and last.
+    let mut positions = std::collections::BTreeSet::new();
     for seed in 0..12u64 {
-        let opts = OpenOptions {
+        let opts = SessionOpenOptions {
             order: RemoteOrder::Seeded(seed),
             ..Default::default()
         };
         let mut s = JsonrpcSession::open_multiple_with(&remotes, true, &opts);
         let mut max_backoff_seen = 0;
-        drive(&mut s, &mut [&mut good], "connect", |s, _| {
+        drive_session(&mut s, &mut [&mut good], "connect", |s, _| {
             let st = s.get_reconnect_stats();
             max_backoff_seen = max_backoff_seen.max(st.backoff);
             s.is_connected()
         });
         let st = s.get_reconnect_stats();
-        assert_eq!(s.name(), good.remote());
+        assert_eq!(s.get_name(), good.remote());
         assert_eq!(max_backoff_seen, 0, "no backoff within the first round");
         assert!(st.n_attempted_connections <= 3, "{st:?}");
         assert_eq!(st.n_successful_connections, 1);
         assert_eq!(s.get_seqno(), 1);
         let pos = s
-            .remotes()
+            .get_remotes()
             .iter()
             .position(|r| *r == good.remote())
             .unwrap();
         assert_eq!(st.n_attempted_connections as usize, pos + 1);
+        positions.insert(pos);
         assert_eq!(
             roundtrip(&mut s, &mut [&mut good], 7),
             Json::array(vec![7.into()])
         );
     }
+    assert_eq!(
+        positions.into_iter().collect::<Vec<_>>(),
+        [0, 1, 2],
+        "the seeds put the live remote first, second and last"
+    );
 }
 
 #[test]
@@ -58,15 +61,15 @@ fn failover_to_the_next_remote_when_the_server_goes_away() {
     let mut b = Server::new();
     let mut c = Server::new();
     let remotes = vec![a.remote(), b.remote(), c.remote()];
-    let opts = OpenOptions {
+    let opts = SessionOpenOptions {
         order: RemoteOrder::AsGiven,
         ..Default::default()
     };
     let mut s = JsonrpcSession::open_multiple_with(&remotes, true, &opts);
-    drive(&mut s, &mut [&mut a, &mut b, &mut c], "connect", |s, _| {
+    drive_session(&mut s, &mut [&mut a, &mut b, &mut c], "connect", |s, _| {
         s.is_connected()
     });
-    assert_eq!(s.name(), a.remote());
+    assert_eq!(s.get_name(), a.remote());
     let seqno = s.get_seqno();
     assert_eq!(
         roundtrip(&mut s, &mut [&mut a, &mut b, &mut c], 1),
@@ -74,7 +77,7 @@ fn failover_to_the_next_remote_when_the_server_goes_away() {
     );
 
     a.stop();
-    drive(
+    drive_session(
         &mut s,
         &mut [&mut a, &mut b, &mut c],
         "disconnect",
@@ -82,13 +85,13 @@ fn failover_to_the_next_remote_when_the_server_goes_away() {
     );
     assert_ne!(s.get_seqno(), seqno, "seqno changes on disconnect");
     assert_eq!(s.get_last_error(), ovsrpc::error::EOF);
-    drive(
+    drive_session(
         &mut s,
         &mut [&mut a, &mut b, &mut c],
         "reconnect",
         |s, _| s.is_connected(),
     );
-    assert_eq!(s.name(), b.remote(), "the next remote in order");
+    assert_eq!(s.get_name(), b.remote(), "the next remote in order");
     assert_eq!(s.get_seqno(), seqno.wrapping_add(2));
     assert_eq!(
         roundtrip(&mut s, &mut [&mut a, &mut b, &mut c], 2),
@@ -100,11 +103,11 @@ fn failover_to_the_next_remote_when_the_server_goes_away() {
     // And once more: b goes, c takes over.
     b.stop();
     let c_remote = c.remote();
-    drive(
+    drive_session(
         &mut s,
         &mut [&mut a, &mut b, &mut c],
         "second failover",
-        |s, _| s.is_connected() && s.name() == c_remote,
+        |s, _| s.is_connected() && s.get_name() == c_remote,
     );
     assert_eq!(
         roundtrip(&mut s, &mut [&mut a, &mut b, &mut c], 3),
@@ -123,7 +126,7 @@ fn all_down_backoff_grows_to_max_then_recovers() {
     s.set_max_backoff(2000);
     // (attempts so far, backoff) each time the backoff changes.
     let mut backoffs: Vec<(u32, i32)> = vec![(0, 0)];
-    drive(&mut s, &mut [&mut a, &mut b], "backoff at max", |s, _| {
+    drive_session(&mut s, &mut [&mut a, &mut b], "backoff at max", |s, _| {
         let st = s.get_reconnect_stats();
         if backoffs.last().map(|b| b.1) != Some(st.backoff) {
             backoffs.push((st.n_attempted_connections, st.backoff));
@@ -141,10 +144,10 @@ fn all_down_backoff_grows_to_max_then_recovers() {
     assert_eq!(s.get_last_error(), libc::ECONNREFUSED);
 
     b.start_again();
-    drive(&mut s, &mut [&mut a, &mut b], "recovery", |s, _| {
+    drive_session(&mut s, &mut [&mut a, &mut b], "recovery", |s, _| {
         s.is_connected()
     });
-    assert_eq!(s.name(), b.remote());
+    assert_eq!(s.get_name(), b.remote());
     assert_eq!(
         roundtrip(&mut s, &mut [&mut a, &mut b], 9),
         Json::array(vec![9.into()])
@@ -156,7 +159,7 @@ fn without_retry_gives_up_after_one_round() {
     let remotes = vec![refused_remote(), refused_remote(), refused_remote()];
     let mut s = JsonrpcSession::open_multiple(&remotes, false);
     assert!(s.is_alive());
-    drive(&mut s, &mut [], "give up", |s, _| !s.is_alive());
+    drive_session(&mut s, &mut [], "give up", |s, _| !s.is_alive());
     let st = s.get_reconnect_stats();
     assert_eq!(st.n_attempted_connections, 3, "{st:?}");
     assert_eq!(st.n_successful_connections, 0);
@@ -173,12 +176,12 @@ fn remote_order_with_seed_is_reproducible_and_differs_across_seeds() {
         JsonrpcSession::open_multiple_with(
             &remotes,
             true,
-            &OpenOptions {
+            &SessionOpenOptions {
                 order,
                 ..Default::default()
             },
         )
-        .remotes()
+        .get_remotes()
         .to_vec()
     };
     assert_eq!(
@@ -203,7 +206,7 @@ fn remote_order_with_seed_is_reproducible_and_differs_across_seeds() {
 fn zero_remotes_never_connects() {
     let none: Vec<String> = Vec::new();
     let mut s = JsonrpcSession::open_multiple(&none, true);
-    assert_eq!(s.name(), "invalid:");
+    assert_eq!(s.get_name(), "invalid:");
     assert_eq!(s.get_n_remotes(), 1);
     for _ in 0..3 {
         s.run();
@@ -211,7 +214,7 @@ fn zero_remotes_never_connects() {
     assert!(!s.is_connected());
     assert_eq!(s.get_last_error(), libc::EAFNOSUPPORT);
     let mut s = JsonrpcSession::open_multiple(&none, false);
-    drive(&mut s, &mut [], "give up", |s, _| !s.is_alive());
+    drive_session(&mut s, &mut [], "give up", |s, _| !s.is_alive());
 }
 
 #[test]
@@ -219,17 +222,17 @@ fn passive_session_newest_connection_replaces_previous() {
     let dir = support::TempDir::new("passive");
     let path = dir.join("s.sock");
     let mut s = JsonrpcSession::open(&format!("punix:{}", path.display()), true);
-    drive(&mut s, &mut [], "listening", |s, _| {
+    drive_session(&mut s, &mut [], "listening", |s, _| {
         s.get_reconnect_stats().state == State::Listening
     });
     let name = format!("unix:{}", path.display());
     let mut c1 = Jsonrpc::open(Stream::open_block(Stream::open(&name, 0), 10_000).unwrap());
-    drive(&mut s, &mut [], "first connection", |s, _| s.is_connected());
+    drive_session(&mut s, &mut [], "first connection", |s, _| s.is_connected());
     assert_eq!(s.get_seqno(), 1);
     c1.send(Msg::create_notify("hello", Json::array(vec![1.into()])))
         .unwrap();
     let mut got = None;
-    drive(&mut s, &mut [], "notification", |s, _| {
+    drive_session(&mut s, &mut [], "notification", |s, _| {
         c1.run();
         let _ = s;
         got = got.take().or_else(|| take_inbox().pop());
@@ -238,31 +241,28 @@ fn passive_session_newest_connection_replaces_previous() {
     assert_eq!(got.unwrap().method.as_deref(), Some("hello"));
 
     let mut c2 = Jsonrpc::open(Stream::open_block(Stream::open(&name, 0), 10_000).unwrap());
-    drive(&mut s, &mut [], "replacement", |s, _| s.get_seqno() == 3);
+    drive_session(&mut s, &mut [], "replacement", |s, _| s.get_seqno() == 3);
     assert!(s.is_connected());
     // The first client sees its connection closed.
-    let deadline = time_msec() + DEADLINE_MS;
-    loop {
+    support::drive("the first client to see its connection closed", || {
         s.run();
         match c1.recv() {
             Err(e) if e.is_again() => {}
             Err(e) => {
                 assert!(e.is_eof() || e.errno() == libc::ECONNRESET, "{e:?}");
-                break;
+                return true;
             }
             Ok(m) => panic!("unexpected {m:?}"),
         }
-        assert!(time_msec() < deadline);
         s.wait();
         c1.recv_wait();
-        poll_loop::timer_wait_until(deadline);
-        poll_loop::block();
-    }
+        false
+    });
     // The second one is served.
     c2.send(Msg::create_notify("second", Json::empty_array()))
         .unwrap();
     let mut got = None;
-    drive(&mut s, &mut [], "second notification", |s, _| {
+    drive_session(&mut s, &mut [], "second notification", |s, _| {
         c2.run();
         let _ = s;
         got = got.take().or_else(|| take_inbox().pop());
@@ -277,12 +277,12 @@ fn silent_peer_is_probed_then_dropped() {
     quiet.answer = false;
     let mut s = JsonrpcSession::open(&quiet.remote(), true);
     s.set_probe_interval(1000);
-    drive(&mut s, &mut [&mut quiet], "connect", |s, _| {
+    drive_session(&mut s, &mut [&mut quiet], "connect", |s, _| {
         s.is_connected()
     });
     let connected_seqno = s.get_seqno();
     // The session sends an echo probe with id "echo" after the interval.
-    drive(&mut s, &mut [&mut quiet], "probe", |_, sv| {
+    drive_session(&mut s, &mut [&mut quiet], "probe", |_, sv| {
         sv[0]
             .received
             .iter()
@@ -292,7 +292,7 @@ fn silent_peer_is_probed_then_dropped() {
     assert_eq!(st.state, State::Idle);
     assert!(s.is_connected());
     // No answer within another interval: the session disconnects.
-    drive(&mut s, &mut [&mut quiet], "disconnect", |s, _| {
+    drive_session(&mut s, &mut [&mut quiet], "disconnect", |s, _| {
         s.get_seqno() != connected_seqno
     });
     let st = s.get_reconnect_stats();
@@ -304,10 +304,10 @@ fn answered_probe_keeps_the_connection_and_is_swallowed() {
     let mut sv = Server::new();
     let mut s = JsonrpcSession::open(&sv.remote(), true);
     s.set_probe_interval(1000);
-    drive(&mut s, &mut [&mut sv], "connect", |s, _| s.is_connected());
+    drive_session(&mut s, &mut [&mut sv], "connect", |s, _| s.is_connected());
     let seqno = s.get_seqno();
     let mut delivered = Vec::new();
-    drive(&mut s, &mut [&mut sv], "two probes answered", |_, sv| {
+    drive_session(&mut s, &mut [&mut sv], "two probes answered", |_, sv| {
         delivered.extend(take_inbox());
         sv[0]
             .received
@@ -317,7 +317,7 @@ fn answered_probe_keeps_the_connection_and_is_swallowed() {
             >= 2
     });
     // Let the replies arrive and be swallowed.
-    drive(&mut s, &mut [&mut sv], "settle", |s, _| {
+    drive_session(&mut s, &mut [&mut sv], "settle", |s, _| {
         delivered.extend(take_inbox());
         s.get_reconnect_stats().state == State::Active
     });
@@ -335,7 +335,7 @@ fn echo_requests_from_the_peer_are_answered() {
     let mut listener = PStream::open(&format!("punix:{}", path.display()), 0).unwrap();
     let mut s = JsonrpcSession::open(&format!("unix:{}", path.display()), true);
     let mut peer: Option<Jsonrpc> = None;
-    drive(&mut s, &mut [], "connect", |s, _| {
+    drive_session(&mut s, &mut [], "connect", |s, _| {
         if peer.is_none() {
             if let Ok(st) = listener.accept() {
                 peer = Some(Jsonrpc::open(st));
@@ -355,7 +355,7 @@ fn echo_requests_from_the_peer_are_answered() {
         .unwrap();
     let mut reply = None;
     let mut delivered = Vec::new();
-    drive(&mut s, &mut [], "echo reply", |_, _| {
+    drive_session(&mut s, &mut [], "echo reply", |_, _| {
         delivered.extend(take_inbox());
         peer.run();
         if let Ok(m) = peer.recv() {
@@ -381,7 +381,7 @@ fn backlog_threshold_trips_and_the_session_reconnects() {
     sink.read = false;
     let mut s = JsonrpcSession::open(&sink.remote(), true);
     s.set_backlog_threshold(60, 256 * 1024);
-    drive(&mut s, &mut [&mut sink], "connect", |s, _| s.is_connected());
+    drive_session(&mut s, &mut [&mut sink], "connect", |s, _| s.is_connected());
     let seqno = s.get_seqno();
     let big = Json::array(vec![Json::string("x".repeat(10_000))]);
     let mut sent = 0;
@@ -393,7 +393,7 @@ fn backlog_threshold_trips_and_the_session_reconnects() {
     assert!(sent < 10_000, "threshold never tripped");
     assert_eq!(s.get_last_error(), libc::E2BIG);
     assert_ne!(s.get_seqno(), seqno);
-    drive(&mut s, &mut [&mut sink], "reconnect", |s, _| {
+    drive_session(&mut s, &mut [&mut sink], "reconnect", |s, _| {
         s.is_connected()
     });
     assert_eq!(s.get_reconnect_stats().n_successful_connections, 2);

@@ -1,21 +1,20 @@
-//! Beyond OVS (issue 11), on loopback: per-remote health and failing remotes
+//! Options beyond OVS, on loopback: per-remote health and failing remotes
 //! tried last, connect timeout, kernel dead-peer detection, probe timeout,
 //! echo replies ahead of the backlog, receive limits, parallel connect and
 //! fast failover. Black-holed remotes are loopback ports whose packets an
 //! iptables rule added by the test drops.
 
-mod session_util;
 mod support;
 
 use ovsrpc::json::Json;
-use ovsrpc::jsonrpc::{JsonrpcSession, Msg, MsgType, OpenOptions, RemoteOrder};
+use ovsrpc::jsonrpc::{JsonrpcSession, Msg, MsgType, RemoteOrder, SessionOpenOptions};
 use ovsrpc::reconnect::State;
 use ovsrpc::stream::{Keepalive, TcpOptions};
 use ovsrpc::timeval::time_msec;
-use session_util::*;
+use support::server::*;
 
-fn opts() -> OpenOptions {
-    OpenOptions {
+fn opts() -> SessionOpenOptions {
+    SessionOpenOptions {
         order: RemoteOrder::AsGiven,
         ..Default::default()
     }
@@ -36,7 +35,9 @@ fn remote_stats_and_failing_remotes_tried_last() {
         let mut o = opts();
         o.deprioritize_after = u32::from(deprioritize);
         let mut s = JsonrpcSession::open_multiple_with(&[bad.clone(), good.remote()], true, &o);
-        drive(&mut s, &mut [&mut good], "connect", |s, _| s.is_connected());
+        drive_session(&mut s, &mut [&mut good], "connect", |s, _| s.is_connected());
+        // A connection is a success once it delivers a message.
+        roundtrip(&mut s, &mut [&mut good], 1);
         let st = s.get_remote_stats();
         assert_eq!(st[0].name, bad);
         assert_eq!((st[0].n_attempts, st[0].n_successes), (1, 0));
@@ -51,9 +52,10 @@ fn remote_stats_and_failing_remotes_tried_last() {
         // The server drops the connection: a new round starts.
         good.conns.clear();
         let seqno = s.get_seqno();
-        drive(&mut s, &mut [&mut good], "reconnect", |s, _| {
+        drive_session(&mut s, &mut [&mut good], "reconnect", |s, _| {
             s.is_connected() && s.get_seqno() != seqno
         });
+        roundtrip(&mut s, &mut [&mut good], 2);
         let st = s.get_remote_stats();
         assert_eq!(st[1].n_successes, 2);
         assert!(st[1].last_disconnected < i64::MAX);
@@ -80,12 +82,12 @@ fn connect_timeout_moves_on_from_a_black_holed_remote() {
     o.connect_timeout_ms = 300;
     let mut s = JsonrpcSession::open_multiple_with(&[hole.clone(), good.remote()], true, &o);
     let start = time_msec();
-    drive(&mut s, &mut [&mut good], "connect", |s, _| s.is_connected());
+    drive_session(&mut s, &mut [&mut good], "connect", |s, _| s.is_connected());
     let took = time_msec() - start;
     let st = s.get_remote_stats();
     assert_eq!(st[0].last_error, libc::ETIMEDOUT);
     assert_eq!(st[0].consecutive_failures, 1);
-    assert_eq!(s.name(), good.remote());
+    assert_eq!(s.get_name(), good.remote());
     // The attempt was given its 300 ms, no less.
     assert!(took >= 300, "{took}");
     let fsm = s.get_reconnect_stats();
@@ -101,8 +103,10 @@ fn tcp_user_timeout_notices_a_vanished_peer_without_probes() {
         keepalive: None,
     };
     let mut s = JsonrpcSession::open_multiple_with(&[sv.remote()], true, &o);
-    s.set_probe_interval(0);
-    drive(&mut s, &mut [&mut sv], "connect", |s, _| s.is_connected());
+    // Probes are on but slow: the kernel's 1 s timeout must end the
+    // connection before the session's own probe (after 5 s idle) starts.
+    s.set_probe_interval(5000);
+    drive_session(&mut s, &mut [&mut sv], "connect", |s, _| s.is_connected());
     let Some(_rules) = support::DropRule::all_of(sv.port) else {
         return;
     };
@@ -110,15 +114,16 @@ fn tcp_user_timeout_notices_a_vanished_peer_without_probes() {
     s.send(Msg::create_notify("lost", Json::empty_array()))
         .unwrap();
     let seqno = s.get_seqno();
-    drive(&mut s, &mut [&mut sv], "kernel timeout", |s, _| {
+    let mut probed = false;
+    drive_session(&mut s, &mut [&mut sv], "kernel timeout", |s, _| {
+        probed |= s.get_reconnect_stats().state == State::Idle;
         s.get_seqno() != seqno
     });
-    assert_eq!(s.get_last_error(), libc::ETIMEDOUT);
-    assert_ne!(
-        s.get_reconnect_stats().state,
-        State::Idle,
-        "no probe was involved"
+    assert!(
+        !probed,
+        "the session probed: the kernel did not time out first"
     );
+    assert_eq!(s.get_last_error(), libc::ETIMEDOUT);
 }
 
 #[test]
@@ -135,12 +140,12 @@ fn keepalive_notices_a_vanished_idle_peer() {
     };
     let mut s = JsonrpcSession::open_multiple_with(&[sv.remote()], true, &o);
     s.set_probe_interval(0);
-    drive(&mut s, &mut [&mut sv], "connect", |s, _| s.is_connected());
+    drive_session(&mut s, &mut [&mut sv], "connect", |s, _| s.is_connected());
     let Some(_rules) = support::DropRule::all_of(sv.port) else {
         return;
     };
     let seqno = s.get_seqno();
-    drive(&mut s, &mut [&mut sv], "keepalive timeout", |s, _| {
+    drive_session(&mut s, &mut [&mut sv], "keepalive timeout", |s, _| {
         s.get_seqno() != seqno
     });
     assert_eq!(s.get_last_error(), libc::ETIMEDOUT);
@@ -154,15 +159,15 @@ fn probe_timeout_separate_from_the_idle_interval() {
     o.probe_timeout_ms = 3000;
     let mut s = JsonrpcSession::open_multiple_with(&[quiet.remote()], true, &o);
     s.set_probe_interval(1000);
-    drive(&mut s, &mut [&mut quiet], "connect", |s, _| {
+    drive_session(&mut s, &mut [&mut quiet], "connect", |s, _| {
         s.is_connected()
     });
     let seqno = s.get_seqno();
-    drive(&mut s, &mut [&mut quiet], "probe", |s, _| {
+    drive_session(&mut s, &mut [&mut quiet], "probe", |s, _| {
         s.get_reconnect_stats().state == State::Idle
     });
     let probed_at = time_msec();
-    drive(&mut s, &mut [&mut quiet], "disconnect", |s, _| {
+    drive_session(&mut s, &mut [&mut quiet], "disconnect", |s, _| {
         s.get_seqno() != seqno
     });
     assert!(
@@ -171,25 +176,41 @@ fn probe_timeout_separate_from_the_idle_interval() {
     );
 }
 
+/// What [`echo_position`] saw.
+struct EchoPosition {
+    /// Backlog messages the peer received before the echo reply.
+    before: usize,
+    /// Backlog messages sent in all.
+    sent: usize,
+    /// Whole backlog messages still queued in the session, behind the
+    /// reply, when the reply was queued.
+    queued_behind: usize,
+}
+
 /// Queues a large backlog toward a peer that does not read, lets the peer
-/// send an echo request, then lets it read: returns how many backlog
-/// messages arrived before the echo reply, and how many were sent.
-fn echo_position(echo_priority: bool) -> (usize, usize) {
+/// send an echo request, then lets it read: says where the echo reply
+/// arrived among the backlog messages.
+fn echo_position(echo_priority: bool) -> EchoPosition {
     let mut sv = Server::new();
     sv.read = false;
     let mut o = opts();
     o.echo_priority = echo_priority;
     let mut s = JsonrpcSession::open_multiple_with(&[sv.remote()], true, &o);
     s.set_probe_interval(0);
-    drive(&mut s, &mut [&mut sv], "connect", |s, sv| {
+    drive_session(&mut s, &mut [&mut sv], "connect", |s, sv| {
         s.is_connected() && !sv[0].conns.is_empty()
     });
     let payload = Json::array(vec![Json::string("y".repeat(10_000))]);
+    let fill = Msg::create_notify("fill", payload);
+    let mut wire = Vec::new();
+    fill.write_to(&mut wire);
     let n = 2000;
     for _ in 0..n {
-        s.send(Msg::create_notify("fill", payload.clone())).unwrap();
+        s.send(fill.clone()).unwrap();
     }
     assert!(s.get_backlog() > 0);
+    // The echo request, then a notification: once the session delivers
+    // the notification it has read the request and queued its reply.
     let id = Json::from("ping");
     sv.conns[0]
         .send(Msg::request_with_id(
@@ -198,38 +219,67 @@ fn echo_position(echo_priority: bool) -> (usize, usize) {
             id.clone(),
         ))
         .unwrap();
-    // The session reads the echo request (its reply gets queued).
-    drive(&mut s, &mut [&mut sv], "echo request read", |s, _| {
-        s.get_reconnect_stats().last_activity > 0 && s.get_backlog() > 0 && {
-            let _ = s.recv();
-            true
+    sv.conns[0]
+        .send(Msg::create_notify("marker", Json::empty_array()))
+        .unwrap();
+    take_inbox();
+    let mut queued_behind = None;
+    drive_session(&mut s, &mut [&mut sv], "echo request read", |s, _| {
+        if take_inbox()
+            .iter()
+            .any(|m| m.method.as_deref() == Some("marker"))
+        {
+            // The reply is far smaller than one backlog message, and so
+            // is the part of a message in flight.
+            queued_behind = Some(s.get_backlog() / wire.len());
         }
+        queued_behind.is_some()
     });
     sv.read = true;
     let mut before = 0;
     let mut got_reply = false;
-    drive(&mut s, &mut [&mut sv], "all received", |_, sv| {
+    drive_session(&mut s, &mut [&mut sv], "all received", |_, sv| {
         for m in sv[0].received.drain(..) {
             if m.msg_type == MsgType::Reply && m.id.as_ref() == Some(&id) {
                 got_reply = true;
-            } else if !got_reply {
+            } else if !got_reply && m.method.as_deref() == Some("fill") {
                 before += 1;
             }
         }
         got_reply
     });
-    (before, n)
+    EchoPosition {
+        before,
+        sent: n,
+        queued_behind: queued_behind.unwrap(),
+    }
 }
 
 #[test]
 fn echo_replies_go_ahead_of_the_backlog() {
-    let (before, n) = echo_position(true);
+    let p = echo_position(true);
+    // Right behind the message in flight: every message still queued
+    // when the reply was queued comes after it.
     assert!(
-        before < n,
-        "with priority the reply overtakes the queue: {before} of {n}"
+        p.queued_behind >= 100,
+        "too little backlog to tell: {} of {} queued",
+        p.queued_behind,
+        p.sent
     );
-    let (before, n) = echo_position(false);
-    assert_eq!(before, n, "without it (OVS) the reply waits behind all {n}");
+    assert!(
+        p.before <= p.sent - p.queued_behind,
+        "with priority the reply overtakes the {} queued messages; \
+         {} of {} arrived before it",
+        p.queued_behind,
+        p.before,
+        p.sent
+    );
+    let p = echo_position(false);
+    assert_eq!(
+        p.before, p.sent,
+        "without it (OVS) the reply waits behind all {}",
+        p.sent
+    );
 }
 
 #[test]
@@ -239,7 +289,7 @@ fn max_msg_size_fails_the_connection_and_keeps_earlier_messages() {
     o.max_msg_size = 64 * 1024;
     o.input_buffer = 4096;
     let mut s = JsonrpcSession::open_multiple_with(&[sv.remote()], true, &o);
-    drive(&mut s, &mut [&mut sv], "connect", |s, sv| {
+    drive_session(&mut s, &mut [&mut sv], "connect", |s, sv| {
         s.is_connected() && !sv[0].conns.is_empty()
     });
     let seqno = s.get_seqno();
@@ -253,7 +303,7 @@ fn max_msg_size_fails_the_connection_and_keeps_earlier_messages() {
         ))
         .unwrap();
     let mut got = Vec::new();
-    drive(&mut s, &mut [&mut sv], "failure", |s, _| {
+    drive_session(&mut s, &mut [&mut sv], "failure", |s, _| {
         got.extend(take_inbox());
         s.get_seqno() != seqno
     });
@@ -275,13 +325,14 @@ fn parallel_connect_keeps_the_first_that_connects() {
     o.parallel_connect = 3;
     let remotes = [hole1, hole2, good.remote()];
     let mut s = JsonrpcSession::open_multiple_with(&remotes, true, &o);
-    drive(&mut s, &mut [&mut good], "connect", |s, _| s.is_connected());
-    assert_eq!(s.name(), good.remote());
+    drive_session(&mut s, &mut [&mut good], "connect", |s, _| s.is_connected());
+    assert_eq!(s.get_name(), good.remote());
     let fsm = s.get_reconnect_stats();
     assert_eq!(
         fsm.n_attempted_connections, 1,
         "one attempt over three remotes"
     );
+    roundtrip(&mut s, &mut [&mut good], 1);
     let st = s.get_remote_stats();
     assert_eq!(st.iter().map(|r| r.n_attempts).sum::<u32>(), 3);
     assert_eq!(st[2].n_successes, 1);
@@ -303,7 +354,7 @@ fn third_failover_backoff(fast: bool) -> i32 {
     o.fast_failover = fast;
     let remotes = [a.remote(), b.remote(), c.remote()];
     let mut s = JsonrpcSession::open_multiple_with(&remotes, true, &o);
-    drive(
+    drive_session(
         &mut s,
         &mut [&mut a, &mut b, &mut c],
         "connect a",
@@ -311,24 +362,24 @@ fn third_failover_backoff(fast: bool) -> i32 {
     );
     a.stop();
     let b_remote = b.remote();
-    drive(
+    drive_session(
         &mut s,
         &mut [&mut a, &mut b, &mut c],
         "failover to b",
-        |s, _| s.is_connected() && s.name() == b_remote,
+        |s, _| s.is_connected() && s.get_name() == b_remote,
     );
     b.stop();
     let c_remote = c.remote();
-    drive(
+    drive_session(
         &mut s,
         &mut [&mut a, &mut b, &mut c],
         "failover to c",
-        |s, _| s.is_connected() && s.name() == c_remote,
+        |s, _| s.is_connected() && s.get_name() == c_remote,
     );
     a.start_again();
     c.stop();
     let seqno = s.get_seqno();
-    drive(
+    drive_session(
         &mut s,
         &mut [&mut a, &mut b, &mut c],
         "drop of c",
@@ -336,11 +387,11 @@ fn third_failover_backoff(fast: bool) -> i32 {
     );
     let backoff = s.get_reconnect_stats().backoff;
     let a_remote = a.remote();
-    drive(
+    drive_session(
         &mut s,
         &mut [&mut a, &mut b, &mut c],
         "failover to a",
-        |s, _| s.is_connected() && s.name() == a_remote,
+        |s, _| s.is_connected() && s.get_name() == a_remote,
     );
     backoff
 }

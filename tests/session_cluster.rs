@@ -50,7 +50,7 @@ fn cluster_failover_keeps_every_acknowledged_insert() {
     let victim = cluster
         .servers
         .iter()
-        .position(|sv| sv.remote == s.name())
+        .position(|sv| sv.remote == s.get_name())
         .expect("connected to a member");
     let seqno = s.get_seqno();
     let killed_at = time_msec();
@@ -59,11 +59,11 @@ fn cluster_failover_keeps_every_acknowledged_insert() {
     let failover_ms = time_msec() - killed_at;
     acked.insert(20);
     assert_ne!(s.get_seqno(), seqno, "the session reconnected");
-    assert_ne!(s.name(), remotes[victim], "to another member");
+    assert_ne!(s.get_name(), remotes[victim], "to another member");
     println!(
         "cluster failover: {failover_ms} ms from SIGKILL of {} to the next acknowledged insert via {}",
         remotes[victim],
-        s.name()
+        s.get_name()
     );
     eprintln!("cluster failover: {failover_ms} ms");
 

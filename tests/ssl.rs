@@ -5,8 +5,6 @@
 //! bootstrap, and the poll-loop contract.
 #![cfg(feature = "ssl")]
 
-mod ssl_util;
-mod stream_util;
 mod support;
 
 use std::io;
@@ -15,8 +13,10 @@ use ovsrpc::poll_loop;
 use ovsrpc::stream::ssl::SslConfig;
 use ovsrpc::stream::{stream_or_pstream_needs_probes, PStream, Stream, StreamWait};
 use ovsrpc::timeval::time_msec;
-use ssl_util::*;
-use stream_util::{errno_of, pattern, transfer, would_block, DEADLINE_MS};
+use support::log::{self, assert_logged, logged};
+use support::stream::{errno_of, pattern, transfer, would_block};
+use support::tls::*;
+use support::DEADLINE_MS;
 
 /// A pssl listener on loopback with `cfg`; returns it and its port.
 fn listen(cfg: &SslConfig) -> (PStream, u16) {
@@ -41,7 +41,6 @@ struct Setup {
 }
 
 fn setup(tag: &str) -> Option<Setup> {
-    capture_logs();
     let pki = Pki::new(tag)?;
     let ca = pki.ca("ca");
     let server = config(&pki.good(&ca, "server"), &ca);
@@ -92,21 +91,25 @@ fn echo_with_mutual_auth(protocols: &str, kind: KeyKind) {
 
 #[test]
 fn echo_tls13_mutual_auth() {
+    let _log = log::capture();
     echo_with_mutual_auth("TLSv1.3", KeyKind::Ec);
 }
 
 #[test]
 fn echo_tls12_mutual_auth() {
+    let _log = log::capture();
     echo_with_mutual_auth("TLSv1.2", KeyKind::Ec);
 }
 
 #[test]
 fn echo_rsa_pkcs1_keys_default_protocols() {
+    let _log = log::capture();
     echo_with_mutual_auth("TLSv1.2,TLSv1.3", KeyKind::Rsa);
 }
 
 #[test]
 fn names_probes_and_default_ports() {
+    let _log = log::capture();
     assert_eq!(stream_or_pstream_needs_probes("ssl:1.2.3.4:5"), Some(true));
     assert_eq!(stream_or_pstream_needs_probes("pssl:5"), Some(true));
     assert!(Stream::verify_name("ssl:host:1").is_ok());
@@ -137,6 +140,7 @@ fn names_probes_and_default_ports() {
 
 #[test]
 fn ipv6_and_host_names() {
+    let _log = log::capture();
     let Some(Setup {
         server,
         client,
@@ -146,7 +150,7 @@ fn ipv6_and_host_names() {
     else {
         return;
     };
-    if stream_util::ipv6_available("ipv6_and_host_names") {
+    if support::ipv6_available("ipv6_and_host_names") {
         let mut l = server.listen("pssl:0:[::1]", 0).expect("pssl:0:[::1]");
         let port = l.bound_port().unwrap();
         assert_eq!(l.name(), format!("pssl:{port}:[::1]"));
@@ -167,6 +171,7 @@ fn ipv6_and_host_names() {
 
 #[test]
 fn handshake_waits_for_the_server_without_blocking() {
+    let _log = log::capture();
     let Some(Setup {
         server,
         client,
@@ -191,13 +196,14 @@ fn handshake_waits_for_the_server_without_blocking() {
     assert!(would_block(&c.recv(&mut buf)));
     assert!(would_block(&c.send(b"early")));
     let mut s = accept_driving(&mut l, &mut c);
-    let (cr, sr) = drive(Some(&mut c), Some(&mut s));
+    let (cr, sr) = handshakes(Some(&mut c), Some(&mut s));
     cr.unwrap().unwrap();
     sr.unwrap().unwrap();
 }
 
 #[test]
 fn buffered_plaintext_wakes_recv_wait_at_once() {
+    let _log = log::capture();
     let Some(Setup {
         server,
         client,
@@ -241,6 +247,7 @@ fn buffered_plaintext_wakes_recv_wait_at_once() {
 
 #[test]
 fn server_rejects_client_from_another_ca() {
+    let _log = log::capture();
     let Some(Setup {
         pki, ca, server, ..
     }) = setup("ssl-wrongca-c")
@@ -272,6 +279,7 @@ fn server_rejects_client_from_another_ca() {
 
 #[test]
 fn client_rejects_server_from_another_ca() {
+    let _log = log::capture();
     let Some(Setup {
         pki, ca, client, ..
     }) = setup("ssl-wrongca-s")
@@ -291,7 +299,7 @@ fn client_rejects_server_from_another_ca() {
     assert_eq!(errno_of(sr), libc::EPROTO);
     assert_logged(&[s.name(), "SSL_accept", "received fatal alert unknown_ca"]);
     // Failed streams stay failed and wake the poll loop at once.
-    let d = stream_util::Deadline::new("a failed ssl stream to wake the poll loop");
+    let d = support::Deadline::new("a failed ssl stream to wake the poll loop");
     c.wait(StreamWait::Recv);
     d.block();
 }
@@ -334,11 +342,13 @@ fn expect_rejected_certificate(validity: Validity, phrase: &str) {
 
 #[test]
 fn expired_certificates_are_refused_both_ways() {
+    let _log = log::capture();
     expect_rejected_certificate(Validity::Expired, "has expired: valid until 2001-01-01");
 }
 
 #[test]
 fn not_yet_valid_certificates_are_refused_both_ways() {
+    let _log = log::capture();
     expect_rejected_certificate(
         Validity::NotYetValid,
         "not yet valid: valid from 2090-01-01",
@@ -359,7 +369,7 @@ fn s_client_against(l: &mut PStream, port: u16, args: &[&str]) -> Option<(Stream
         .spawn()
         .expect("spawn openssl s_client");
     let mut s = accept(l);
-    let (_, sr) = drive(None, Some(&mut s));
+    let (_, sr) = handshakes(None, Some(&mut s));
     let _ = child.kill();
     let _ = child.wait();
     Some((s, sr.unwrap()))
@@ -367,6 +377,7 @@ fn s_client_against(l: &mut PStream, port: u16, args: &[&str]) -> Option<(Stream
 
 #[test]
 fn client_without_certificate_is_refused() {
+    let _log = log::capture();
     let Some(Setup {
         ca,
         server,
@@ -393,6 +404,7 @@ fn client_without_certificate_is_refused() {
 
 #[test]
 fn plain_tcp_client_to_pssl() {
+    let _log = log::capture();
     let Some(Setup {
         server,
         client,
@@ -404,10 +416,10 @@ fn plain_tcp_client_to_pssl() {
     };
     let (mut l, port) = listen(&server);
     let mut tcp = Stream::open(&format!("tcp:127.0.0.1:{port}"), 0).unwrap();
-    stream_util::finish_connect(&mut tcp).unwrap();
+    support::stream::finish_connect(&mut tcp).unwrap();
     send_all(&mut tcp, br#"{"method":"list_dbs","params":[],"id":0}"#);
     let mut s = accept(&mut l);
-    let (_, sr) = drive(None, Some(&mut s));
+    let (_, sr) = handshakes(None, Some(&mut s));
     assert_eq!(errno_of(sr.unwrap()), libc::EPROTO);
     assert_logged(&[s.name(), "received JSON-RPC data on SSL channel"]);
     assert_logged(&[
@@ -416,7 +428,7 @@ fn plain_tcp_client_to_pssl() {
     ]);
     // The tcp client sees the end of the connection (after a TLS alert).
     drop(s);
-    let end = stream_util::recv_to_end(&mut tcp);
+    let end = support::stream::recv_to_end(&mut tcp);
     assert!(
         end.is_ok() || matches!(&end, Err(e) if e.raw_os_error() == Some(libc::ECONNRESET)),
         "{end:?}"
@@ -430,13 +442,13 @@ fn tls_client_to_ptcp(answer: Option<&[u8]>) -> Option<String> {
     let Setup {
         client, pki: _pki, ..
     } = setup("ssl-to-ptcp")?;
-    let (mut l, port) = stream_util::ptcp_loopback();
+    let (mut l, port) = support::stream::ptcp_loopback();
     let name = format!("ssl:127.0.0.1:{port}");
     let mut c = client.open(&name, 0).unwrap();
     let mut s = accept_driving(&mut l, &mut c);
     // The plain server receives a TLS ClientHello (the client must run to
     // send it).
-    let d = stream_util::Deadline::new("the ClientHello");
+    let d = support::Deadline::new("the ClientHello");
     let mut hello = Vec::new();
     let mut buf = [0u8; 4096];
     while hello.len() < 2 {
@@ -461,13 +473,14 @@ fn tls_client_to_ptcp(answer: Option<&[u8]>) -> Option<String> {
         send_all(&mut s, answer);
     }
     drop(s);
-    let (cr, _) = drive(Some(&mut c), None);
+    let (cr, _) = handshakes(Some(&mut c), None);
     assert_eq!(errno_of(cr.unwrap()), libc::EPROTO);
     Some(name)
 }
 
 #[test]
 fn tls_client_to_plain_ptcp_that_answers_json() {
+    let _log = log::capture();
     let answer = br#"{"id":null,"error":"syntax error"}"#;
     let Some(name) = tls_client_to_ptcp(Some(answer)) else {
         return;
@@ -481,6 +494,7 @@ fn tls_client_to_plain_ptcp_that_answers_json() {
 
 #[test]
 fn tls_client_to_plain_ptcp_that_hangs_up() {
+    let _log = log::capture();
     let Some(name) = tls_client_to_ptcp(None) else {
         return;
     };
@@ -490,6 +504,7 @@ fn tls_client_to_plain_ptcp_that_hangs_up() {
 
 #[test]
 fn missing_or_mismatched_configuration() {
+    let _log = log::capture();
     let Some(Setup { pki, ca, .. }) = setup("ssl-config") else {
         return;
     };
@@ -529,7 +544,7 @@ fn missing_or_mismatched_configuration() {
     let (mut l, port) = listen(&bad);
     let good = config(&b, &ca);
     let mut c = good.open(&format!("ssl:127.0.0.1:{port}"), 0).unwrap();
-    let d = stream_util::Deadline::new("an accept to fail");
+    let d = support::Deadline::new("an accept to fail");
     let e = loop {
         c.run();
         let _ = c.connect();
@@ -548,6 +563,7 @@ fn missing_or_mismatched_configuration() {
 
 #[test]
 fn protocol_mismatch_fails_with_a_reason() {
+    let _log = log::capture();
     let Some(Setup {
         server,
         client,
@@ -574,6 +590,7 @@ fn protocol_mismatch_fails_with_a_reason() {
 
 #[test]
 fn cipher_selection() {
+    let _log = log::capture();
     let Some(Setup {
         server,
         client,
@@ -623,6 +640,7 @@ fn touch(path: &str, secs_ahead: u64) {
 
 #[test]
 fn replaced_files_take_effect_on_the_next_connection() {
+    let _log = log::capture();
     let Some(Setup {
         pki, ca, client, ..
     }) = setup("ssl-reload")
@@ -670,6 +688,7 @@ fn replaced_files_take_effect_on_the_next_connection() {
 
 #[test]
 fn ca_certificate_bootstrap() {
+    let _log = log::capture();
     let Some(Setup {
         pki, ca, server, ..
     }) = setup("ssl-bootstrap")
@@ -720,6 +739,7 @@ fn ca_certificate_bootstrap() {
 
 #[test]
 fn verification_disabled_with_ca_file_none() {
+    let _log = log::capture();
     let Some(Setup { pki, ca, .. }) = setup("ssl-none") else {
         return;
     };
@@ -739,6 +759,7 @@ fn verification_disabled_with_ca_file_none() {
 
 #[test]
 fn peer_that_vanishes_without_close_notify() {
+    let _log = log::capture();
     let Some(Setup {
         pki, ca, client, ..
     }) = setup("ssl-truncate")
@@ -750,46 +771,33 @@ fn peer_that_vanishes_without_close_notify() {
     };
     let srv = pki.good(&ca, "s_server");
     let port = support::free_port();
-    let mut child = std::process::Command::new(openssl)
-        .args(["s_server", "-accept", &format!("127.0.0.1:{port}")])
-        .args(["-key", &srv.key, "-cert", &srv.cert, "-CAfile", &ca.cert])
-        .args(["-Verify", "1", "-naccept", "1"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn openssl s_server");
-    // s_server may not be listening yet: retry refused connections.
+    let mut child = support::process::Process::spawn(
+        std::process::Command::new(openssl)
+            .args(["s_server", "-accept", &format!("127.0.0.1:{port}")])
+            .args(["-key", &srv.key, "-cert", &srv.cert, "-CAfile", &ca.cert])
+            .args(["-Verify", "1", "-naccept", "1"])
+            .stdin(std::process::Stdio::piped()),
+        "openssl s_server",
+    );
+    // s_server says ACCEPT once it listens.
+    child.find(false, |line| (line == "ACCEPT").then_some(()));
     let name = format!("ssl:127.0.0.1:{port}");
-    let d = stream_util::Deadline::new("openssl s_server to accept");
-    let mut c = loop {
-        let opened = client.open(&name, 0).and_then(|mut c| {
-            let (cr, _) = drive(Some(&mut c), None);
-            cr.unwrap().map(|()| c)
-        });
-        match opened {
-            Ok(c) => break c,
-            Err(e) if e.raw_os_error() == Some(libc::ECONNREFUSED) => {
-                pause(20);
-                d.check();
-            }
-            Err(e) => panic!("connect to openssl s_server: {e}"),
-        }
-    };
+    let mut c = client.open(&name, 0).expect("open");
+    let (cr, _) = handshakes(Some(&mut c), None);
+    cr.unwrap().expect("handshake with openssl s_server");
     assert_eq!(c.peer_id(), Some("s_server"));
     // Once s_server relays a line from its stdin, it has processed the
     // whole handshake (nothing of ours is left unread to provoke a reset).
     {
         use std::io::Write;
-        let stdin = child.stdin.as_mut().unwrap();
+        let stdin = child.stdin();
         stdin.write_all(b"hello\n").unwrap();
         stdin.flush().unwrap();
     }
     let got = recv_until(&mut c, "a line from s_server", |b| b.ends_with(b"\n"));
     assert_eq!(got, b"hello\n");
     // Killed outright: the TCP connection ends without a close_notify.
-    child.kill().unwrap();
-    child.wait().unwrap();
+    child.kill();
     let e = recv_outcome(&mut c, None).expect_err("truncation is an error");
     assert_eq!(e.raw_os_error(), Some(libc::EPROTO));
     assert_logged(&[&name, "SSL_read: unexpected SSL connection close"]);

@@ -3,17 +3,16 @@
 //! `PStream::open`. One test, since the configuration is global.
 #![cfg(feature = "ssl")]
 
-mod ssl_util;
-mod stream_util;
 mod support;
 
 use ovsrpc::stream::{ssl, PStream, Stream};
-use ssl_util::*;
-use stream_util::{errno_of, pattern, transfer};
+use support::log::{self, assert_logged};
+use support::stream::{errno_of, pattern, transfer};
+use support::tls::*;
 
 #[test]
 fn global_configuration_through_stream_names() {
-    capture_logs();
+    let _log = log::capture();
     let Some(pki) = Pki::new("ssl-global") else {
         return;
     };
@@ -53,7 +52,7 @@ fn global_configuration_through_stream_names() {
     let mut c = Stream::open_with_default_port("ssl:127.0.0.1", port, 0).expect("ssl");
     assert_eq!(c.name(), format!("ssl:127.0.0.1:{port}"));
     let mut s = accept_driving(&mut l, &mut c);
-    let (cr, sr) = drive(Some(&mut c), Some(&mut s));
+    let (cr, sr) = handshakes(Some(&mut c), Some(&mut s));
     cr.unwrap().unwrap();
     sr.unwrap().unwrap();
     assert_eq!(c.peer_id(), Some("node-1"));

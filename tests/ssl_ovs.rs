@@ -5,20 +5,21 @@
 //! CI=true a missing peer fails the test; elsewhere it is skipped loudly.
 #![cfg(feature = "ssl")]
 
-mod ssl_util;
-mod stream_util;
 mod support;
 
 use std::io;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use ovsrpc::poll_loop;
 use ovsrpc::stream::ssl::SslConfig;
 use ovsrpc::stream::{PStream, Stream};
 use serde_json::{json, Value};
-use ssl_util::*;
-use stream_util::{errno_of, would_block, Deadline};
+use support::log::{self, assert_logged, logged};
+use support::process::Process;
+use support::stream::{errno_of, would_block};
+use support::tls::*;
+use support::OvsdbServer;
 
 /// The peers this file needs, or `None` (skip) outside CI.
 fn peers() -> Option<(PathBuf, PathBuf, PathBuf)> {
@@ -30,78 +31,35 @@ fn peers() -> Option<(PathBuf, PathBuf, PathBuf)> {
 }
 
 fn run_ok(cmd: &mut Command) {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?}: {}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::process::Process::run_ok(cmd);
 }
 
-/// An `ovsdb-server` started with `--detach` (so it is listening when
-/// `start` returns) and killed on drop.
-struct OvsdbServer {
-    pid: i32,
-    log: PathBuf,
-}
-
-impl OvsdbServer {
-    /// Serves a fresh database with `support::SCHEMA` on `remote`, with
-    /// `leaf`'s key and certificate and `ca` as CA certificate, plus
-    /// `extra` options.
-    fn start(
-        tools: &(PathBuf, PathBuf, PathBuf),
-        dir: &Path,
-        remote: &str,
-        leaf: &Leaf,
-        ca: &Ca,
-        extra: &[&str],
-    ) -> OvsdbServer {
-        let (server, tool, _) = tools;
-        let schema = dir.join("schema.ovsschema");
-        std::fs::write(&schema, support::SCHEMA).unwrap();
-        let db = dir.join("demo.db");
-        let _ = std::fs::remove_file(&db);
-        run_ok(Command::new(tool).arg("create").arg(&db).arg(&schema));
-        let pidfile = dir.join("ovsdb-server.pid");
-        let log = dir.join("ovsdb-server.log");
-        run_ok(
-            Command::new(server)
-                .arg("--detach")
-                .arg("--no-chdir")
-                .arg(format!("--pidfile={}", pidfile.display()))
-                .arg(format!("--log-file={}", log.display()))
-                .arg(format!(
-                    "--unixctl={}",
-                    dir.join("ovsdb-server.ctl").display()
-                ))
-                .arg(format!("--private-key={}", leaf.key))
-                .arg(format!("--certificate={}", leaf.cert))
-                .arg(format!("--ca-cert={}", ca.cert))
-                .arg(format!("--remote={remote}"))
-                .args(extra)
-                .arg(&db),
-        );
-        let pid = std::fs::read_to_string(&pidfile)
-            .expect("pidfile")
-            .trim()
-            .parse()
-            .expect("pid");
-        OvsdbServer { pid, log }
-    }
-
-    fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for OvsdbServer {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-KILL", &self.pid.to_string()])
-            .status();
-    }
+/// Starts an `ovsdb-server` (with `--detach`: it is listening on return)
+/// serving a fresh database with `support::SCHEMA` on `remote`, with
+/// `leaf`'s key and certificate and `ca` as CA certificate, plus `extra`
+/// options.
+fn start_ovsdb_server(
+    tools: &(PathBuf, PathBuf, PathBuf),
+    dir: &Path,
+    remote: &str,
+    leaf: &Leaf,
+    ca: &Ca,
+    extra: &[&str],
+) -> OvsdbServer {
+    let (_, tool, _) = tools;
+    let schema = dir.join("schema.ovsschema");
+    std::fs::write(&schema, support::SCHEMA).unwrap();
+    let db = dir.join("demo.db");
+    let _ = std::fs::remove_file(&db);
+    run_ok(Command::new(tool).arg("create").arg(&db).arg(&schema));
+    let mut args = vec![
+        format!("--private-key={}", leaf.key),
+        format!("--certificate={}", leaf.cert),
+        format!("--ca-cert={}", ca.cert),
+        format!("--remote={remote}"),
+    ];
+    args.extend(extra.iter().map(|a| a.to_string()));
+    OvsdbServer::start_with(dir, "ovsdb-server", &db, &args)
 }
 
 /// Sends a raw JSON-RPC `list_dbs` request on `c` and returns the reply.
@@ -114,12 +72,11 @@ fn list_dbs(c: &mut Stream) -> Value {
 /// Opens `name` with `cfg` and drives the handshake to its end.
 fn connect(cfg: &SslConfig, name: &str) -> (Stream, io::Result<()>) {
     let mut c = cfg.open(name, 0).expect("open");
-    let (r, _) = drive(Some(&mut c), None);
+    let (r, _) = handshakes(Some(&mut c), None);
     (c, r.unwrap())
 }
 
 fn ovsdb_server_as_peer(protocols: Option<&str>) {
-    capture_logs();
     let Some(tools) = peers() else { return };
     let Some(pki) = Pki::new("ssl-ovsdb-server") else {
         return;
@@ -133,7 +90,7 @@ fn ovsdb_server_as_peer(protocols: Option<&str>) {
         proto_arg = format!("--ssl-protocols={p}");
         extra.push(proto_arg.as_str());
     }
-    let _server = OvsdbServer::start(
+    let _server = start_ovsdb_server(
         &tools,
         pki.path(),
         &format!("pssl:{port}:127.0.0.1"),
@@ -156,17 +113,19 @@ fn ovsdb_server_as_peer(protocols: Option<&str>) {
 
 #[test]
 fn our_ssl_client_to_ovsdb_server_pssl() {
+    let _log = log::capture();
     ovsdb_server_as_peer(None);
 }
 
 #[test]
 fn our_ssl_client_to_ovsdb_server_pssl_tls12() {
+    let _log = log::capture();
     ovsdb_server_as_peer(Some("TLSv1.2"));
 }
 
 #[test]
 fn ovsdb_server_rejects_our_client_from_another_ca() {
-    capture_logs();
+    let _log = log::capture();
     let Some(tools) = peers() else { return };
     let Some(pki) = Pki::new("ssl-ovsdb-server-ca") else {
         return;
@@ -174,7 +133,7 @@ fn ovsdb_server_rejects_our_client_from_another_ca() {
     let ca = pki.ca("ca");
     let other = pki.ca("other-ca");
     let port = support::free_port();
-    let server = OvsdbServer::start(
+    let server = start_ovsdb_server(
         &tools,
         pki.path(),
         &format!("pssl:{port}:127.0.0.1"),
@@ -208,14 +167,14 @@ fn ovsdb_server_rejects_our_client_from_another_ca() {
 
 #[test]
 fn our_ssl_client_to_ovsdb_server_plain_ptcp() {
-    capture_logs();
+    let _log = log::capture();
     let Some(tools) = peers() else { return };
     let Some(pki) = Pki::new("ssl-ovsdb-server-ptcp") else {
         return;
     };
     let ca = pki.ca("ca");
     let port = support::free_port();
-    let _server = OvsdbServer::start(
+    let _server = start_ovsdb_server(
         &tools,
         pki.path(),
         &format!("ptcp:{port}:127.0.0.1"),
@@ -240,7 +199,7 @@ fn our_ssl_client_to_ovsdb_server_plain_ptcp() {
 /// connection, until `child` exits. Returns the child's output, the peer
 /// ids of the connections that completed their handshake, and the
 /// handshake errors of the others.
-fn serve_until_exit(l: &mut PStream, mut child: Child) -> (Output, Vec<String>, Vec<i32>) {
+fn serve_until_exit(l: &mut PStream, mut child: Process) -> (Output, Vec<String>, Vec<i32>) {
     struct Conn {
         s: Stream,
         connected: bool,
@@ -250,8 +209,7 @@ fn serve_until_exit(l: &mut PStream, mut child: Child) -> (Output, Vec<String>, 
     let mut conns: Vec<Conn> = Vec::new();
     let mut peer_ids = Vec::new();
     let mut failures = Vec::new();
-    let d = Deadline::new("ovsdb-client to finish");
-    loop {
+    support::drive("ovsdb-client to finish", || {
         match l.accept() {
             Ok(s) => conns.push(Conn {
                 s,
@@ -312,9 +270,8 @@ fn serve_until_exit(l: &mut PStream, mut child: Child) -> (Output, Vec<String>, 
                 }
             }
         }
-        if let Some(_status) = child.try_wait().expect("try_wait") {
-            let out = child.wait_with_output().expect("child output");
-            return (out, peer_ids, failures);
+        if child.has_exited() {
+            return true;
         }
         l.wait();
         for conn in &conns {
@@ -330,21 +287,34 @@ fn serve_until_exit(l: &mut PStream, mut child: Child) -> (Output, Vec<String>, 
         }
         // The child's exit is not a poll event: look again soon.
         poll_loop::timer_wait(20);
-        d.block();
-    }
+        false
+    });
+    let (code, stdout, stderr) = child.finish();
+    let out = Output {
+        success: code == Some(0),
+        stdout,
+        stderr,
+    };
+    (out, peer_ids, failures)
+}
+
+/// How an ovsdb-client run ended.
+struct Output {
+    success: bool,
+    stdout: String,
+    stderr: String,
 }
 
 /// Starts `ovsdb-client --timeout=10 <pki options> list-dbs <remote>`.
-fn ovsdb_client(client: &Path, pki_opts: &[String], remote: &str) -> Child {
-    Command::new(client)
-        .arg("--timeout=10")
-        .args(pki_opts)
-        .args(["list-dbs", remote])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn ovsdb-client")
+fn ovsdb_client(client: &Path, pki_opts: &[String], remote: &str) -> Process {
+    Process::spawn(
+        Command::new(client)
+            .arg("--timeout=10")
+            .args(pki_opts)
+            .args(["list-dbs", remote])
+            .stdin(Stdio::null()),
+        "ovsdb-client",
+    )
 }
 
 fn pki_options(leaf: &Leaf, ca: &Ca) -> Vec<String> {
@@ -357,7 +327,7 @@ fn pki_options(leaf: &Leaf, ca: &Ca) -> Vec<String> {
 
 #[test]
 fn ovsdb_client_to_our_pssl() {
-    capture_logs();
+    let _log = log::capture();
     let Some(tools) = peers() else { return };
     let Some(pki) = Pki::new("ssl-ovsdb-client") else {
         return;
@@ -371,12 +341,8 @@ fn ovsdb_client_to_our_pssl() {
     let me = pki.good(&ca, "ovsdb-client-1");
     let child = ovsdb_client(&tools.2, &pki_options(&me, &ca), &remote);
     let (out, peers, failures) = serve_until_exit(&mut l, child);
-    assert!(
-        out.status.success(),
-        "ovsdb-client failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "Demo");
+    assert!(out.success, "ovsdb-client failed: {}", out.stderr);
+    assert_eq!(out.stdout.trim(), "Demo");
     assert_eq!(peers, ["ovsdb-client-1"]);
     assert!(failures.is_empty(), "{failures:?}");
 
@@ -386,7 +352,7 @@ fn ovsdb_client_to_our_pssl() {
     let stranger = pki.good(&other, "stranger");
     let child = ovsdb_client(&tools.2, &pki_options(&stranger, &ca), &remote);
     let (out, peers, failures) = serve_until_exit(&mut l, child);
-    assert!(!out.status.success());
+    assert!(!out.success);
     assert!(peers.is_empty(), "{peers:?}");
     assert!(failures.contains(&libc::EPROTO), "{failures:?}");
     assert_logged(&[
@@ -397,19 +363,19 @@ fn ovsdb_client_to_our_pssl() {
     // ovsdb-client speaking plain tcp to our pssl listener.
     let child = ovsdb_client(&tools.2, &[], &format!("tcp:127.0.0.1:{port}"));
     let (out, peers, _) = serve_until_exit(&mut l, child);
-    assert!(!out.status.success());
+    assert!(!out.success);
     assert!(peers.is_empty(), "{peers:?}");
     assert_logged(&["received JSON-RPC data on SSL channel"]);
 
     // Still serving.
     let child = ovsdb_client(&tools.2, &pki_options(&me, &ca), &remote);
     let (out, _, _) = serve_until_exit(&mut l, child);
-    assert!(out.status.success());
+    assert!(out.success);
 }
 
 #[test]
 fn ovsdb_client_tls12_with_selected_cipher() {
-    capture_logs();
+    let _log = log::capture();
     let Some(tools) = peers() else { return };
     let Some(pki) = Pki::new("ssl-ovsdb-client12") else {
         return;
@@ -425,11 +391,7 @@ fn ovsdb_client_tls12_with_selected_cipher() {
     opts.push("--ssl-ciphers=ECDHE-ECDSA-AES256-GCM-SHA384".into());
     let child = ovsdb_client(&tools.2, &opts, &format!("ssl:127.0.0.1:{port}"));
     let (out, peers, _) = serve_until_exit(&mut l, child);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.success, "{}", out.stderr);
     assert_eq!(peers, ["c12"]);
     // A raw check that nothing else is pending on the listener.
     assert!(would_block(&l.accept()));

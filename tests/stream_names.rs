@@ -1,43 +1,19 @@
 //! Stream names: which are accepted, which are refused with which errno,
 //! and the log line that says why.
 
+mod support;
+
 use std::net::SocketAddr;
-use std::sync::{Mutex, Once};
 
 use ovsrpc::stream::{
     inet_parse_active, inet_parse_passive, parse_target_with_default_port,
     stream_or_pstream_needs_probes, InetTarget, PStream, Stream,
 };
+use support::log;
 
-/// Collects every log message so tests can check what was said.
-struct Capture;
-
-static LOGGED: Mutex<Vec<String>> = Mutex::new(Vec::new());
-
-impl log::Log for Capture {
-    fn enabled(&self, _: &log::Metadata) -> bool {
-        true
-    }
-    fn log(&self, record: &log::Record) {
-        LOGGED
-            .lock()
-            .unwrap()
-            .push(format!("{}: {}", record.level(), record.args()));
-    }
-    fn flush(&self) {}
-}
-
-fn capture_logs() {
-    static INIT: Once = Once::new();
-    INIT.call_once(|| {
-        log::set_logger(&Capture).unwrap();
-        log::set_max_level(log::LevelFilter::Trace);
-    });
-}
-
-/// Whether some logged message contains `text`.
+/// Whether this test logged a message containing `text`.
 fn logged(text: &str) -> bool {
-    LOGGED.lock().unwrap().iter().any(|m| m.contains(text))
+    !log::logged(&[text]).is_empty()
 }
 
 fn errno<T: std::fmt::Debug>(r: std::io::Result<T>) -> i32 {
@@ -49,7 +25,7 @@ const EINVAL: i32 = libc::EINVAL;
 
 #[test]
 fn active_names_refused_by_open() {
-    capture_logs();
+    let _log = log::capture();
     // (name, errno, what the log says)
     let table: &[(&str, i32, &str)] = &[
         ("", EAFNOSUPPORT, ": bad stream name (expected TYPE:ARGS)"),
@@ -103,7 +79,7 @@ fn active_names_refused_by_open() {
 
 #[test]
 fn passive_names_refused_by_open() {
-    capture_logs();
+    let _log = log::capture();
     let table: &[(&str, i32, &str)] = &[
         ("ptcp", EAFNOSUPPORT, "ptcp: bad passive stream name"),
         (
@@ -144,7 +120,7 @@ fn passive_names_refused_by_open() {
 
 #[test]
 fn verify_name_checks_the_type_only_and_stays_quiet() {
-    capture_logs();
+    let _log = log::capture();
     for name in [
         "tcp:1.2.3.4:5",
         "tcp:1.2.3.4", // the port may come from open_with_default_port
@@ -179,7 +155,7 @@ fn addr(s: &str) -> InetTarget {
 
 #[test]
 fn inet_parse_active_table() {
-    capture_logs();
+    let _log = log::capture();
     let good: &[(&str, Option<u16>, InetTarget)] = &[
         ("1.2.3.4:5", None, addr("1.2.3.4:5")),
         ("1.2.3.4", Some(6640), addr("1.2.3.4:6640")),
@@ -212,8 +188,11 @@ fn inet_parse_active_table() {
         assert_eq!(&got, expected, "{target}");
         assert_eq!(got.port(), expected.port());
     }
-    if let Ok(InetTarget::Addr(SocketAddr::V6(a))) = inet_parse_active("[::1%lo]:1", None) {
-        assert_ne!(a.scope_id(), 0, "interface names become scope ids");
+    match inet_parse_active("[::1%lo]:1", None) {
+        Ok(InetTarget::Addr(SocketAddr::V6(a))) => {
+            assert_ne!(a.scope_id(), 0, "interface names become scope ids")
+        }
+        other => panic!("[::1%lo]:1 parsed as {other:?}"),
     }
     for bad in [
         "",
@@ -231,7 +210,7 @@ fn inet_parse_active_table() {
 
 #[test]
 fn inet_parse_passive_table() {
-    capture_logs();
+    let _log = log::capture();
     let good: &[(&str, Option<u16>, &str)] = &[
         ("6640", None, "0.0.0.0:6640"),
         ("0", None, "0.0.0.0:0"),
@@ -275,7 +254,7 @@ fn needs_probes() {
 
 #[test]
 fn parse_target_with_default_port_table() {
-    capture_logs();
+    let _log = log::capture();
     assert_eq!(
         parse_target_with_default_port("tcp:1.2.3.4", 6640),
         Some(addr("1.2.3.4:6640"))
@@ -290,7 +269,7 @@ fn parse_target_with_default_port_table() {
 
 #[test]
 fn unknown_port_fields_match_ovs_defaults() {
-    capture_logs();
+    let _log = log::capture();
     // open_with_default_port adds the port only where one is missing.
     assert_eq!(
         errno(Stream::open_with_default_port("tcp:", 6640, 0)),

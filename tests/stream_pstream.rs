@@ -1,14 +1,15 @@
 //! Passive streams on loopback: ptcp (IPv4, IPv6, ephemeral ports) and
 //! punix (stale files, long paths, cleanup), always driving the poll loop.
 
-mod stream_util;
+mod support;
 
 use std::io;
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::Path;
 
 use ovsrpc::stream::{PStream, Stream};
-use stream_util::*;
+use support::stream::*;
+use support::{ipv6_available, Deadline, TempDir};
 
 #[test]
 fn ptcp_zero_binds_an_ephemeral_port_and_names_it() {

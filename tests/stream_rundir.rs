@@ -1,12 +1,13 @@
 //! Relative Unix socket names are relative to OVS_RUNDIR. (Its own test
 //! binary, because it sets an environment variable.)
 
-mod stream_util;
+mod support;
 
 use std::path::Path;
 
 use ovsrpc::stream::{abs_file_name, rundir, PStream};
-use stream_util::*;
+use support::stream::*;
+use support::TempDir;
 
 #[test]
 fn relative_unix_names_live_in_ovs_rundir() {

@@ -3,12 +3,13 @@
 //! action (Rust programs normally ignore it), so a send without
 //! `MSG_NOSIGNAL` would kill it.
 
-mod stream_util;
+mod support;
 
 use std::io::{self, IoSlice};
 
 use ovsrpc::stream::{PStream, Stream};
-use stream_util::*;
+use support::stream::*;
+use support::{Deadline, TempDir};
 
 fn restore_default_sigpipe() {
     // SAFETY: signal() with SIG_DFL installs no handler code; it only

@@ -1,105 +1,11 @@
-//! Fuzzes the streaming JSON parser (the one a JSON-RPC connection uses)
-//! fed in random chunkings: whatever the piece sizes, the sequence of
-//! values and the error that ends it are exactly those of feeding the
-//! input in one piece, with and without a maximum value size.
-//!
-//! Input layout: byte 0 picks the maximum size (0: default), byte 1 the
-//! number `k` (0..=15) of chunk-size bytes that follow; the rest is the
-//! JSON text. Chunk sizes are used in turn, cycling.
+//! Fuzz target: the streaming JSON parser fed in random chunkings. The checks live in
+//! fuzz/targets/json_chunks.rs, which the corpus replay test
+//! (tests/fuzz_corpus.rs) runs too.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ovsrpc::json::{Json, Parser};
 
-/// What one parse of a stream of values produced: each value or the error
-/// that stopped the stream (as text, which carries its position), then
-/// whether input ended inside a value.
-#[derive(Debug, PartialEq)]
-struct Outcome {
-    values: Vec<Result<Json, String>>,
-    trailing: Option<Result<Json, String>>,
-}
+#[path = "../targets/json_chunks.rs"]
+mod target;
 
-fn parser(max: Option<u64>) -> Parser {
-    let mut p = Parser::new();
-    if let Some(max) = max {
-        p.set_max_size(Some(max));
-    }
-    p
-}
-
-/// Feeds `pieces` in order, collecting values until an error.
-fn parse<'a>(max: Option<u64>, pieces: impl Iterator<Item = &'a [u8]>) -> Outcome {
-    let mut p = parser(max);
-    let mut values = Vec::new();
-    for mut piece in pieces {
-        while !piece.is_empty() {
-            let n = p.feed(piece);
-            assert!(n <= piece.len(), "feed consumed more than it was given");
-            piece = &piece[n..];
-            if p.is_done() {
-                let r = p.finish().map_err(|e| e.to_string());
-                let failed = r.is_err();
-                values.push(r);
-                if failed {
-                    return Outcome {
-                        values,
-                        trailing: None,
-                    };
-                }
-            } else {
-                assert!(
-                    piece.is_empty(),
-                    "a parser that is not done takes everything"
-                );
-            }
-        }
-    }
-    // End of input: what finish() says about a partial value, if any.
-    let trailing = (p.bytes_consumed() > 0).then(|| p.finish().map_err(|e| e.to_string()));
-    Outcome { values, trailing }
-}
-
-fuzz_target!(|data: &[u8]| {
-    if data.len() < 2 {
-        return;
-    }
-    let max = match data[0] {
-        0 => None,
-        m => Some(u64::from(m) * 3),
-    };
-    let k = usize::from(data[1] % 16).min(data.len() - 2);
-    let sizes: Vec<usize> = data[2..2 + k]
-        .iter()
-        .map(|&b| usize::from(b).max(1))
-        .collect();
-    let input = &data[2 + k..];
-
-    let whole = parse(max, std::iter::once(input));
-
-    // Chunks of the given sizes, cycling; byte by byte when none given.
-    let mut pieces = Vec::new();
-    let mut at = 0;
-    let mut i = 0;
-    while at < input.len() {
-        let n = sizes.get(i % sizes.len().max(1)).copied().unwrap_or(1);
-        let end = (at + n).min(input.len());
-        pieces.push(&input[at..end]);
-        at = end;
-        i += 1;
-    }
-    let chunked = parse(max, pieces.iter().copied());
-    assert_eq!(whole, chunked, "chunking changed the outcome");
-
-    // Every value the stream produced serializes to text that parses; from
-    // there on the round trip is exact (the first one may turn a real that
-    // prints as an integer into an integer, as the dialect says).
-    for v in whole.values.iter().flatten() {
-        let text = v.to_string();
-        let again = ovsrpc::json::from_str(&text).expect("serialized value parses");
-        let text2 = again.to_string();
-        let third = ovsrpc::json::from_str(&text2).expect("reparse");
-        assert_eq!(third, again);
-        assert_eq!(third.to_string(), text2);
-    }
-});
+fuzz_target!(|data: &[u8]| target::run(data));

@@ -1,32 +1,39 @@
-//! The C side of `struct json`: the node layout C reads, object members
-//! with a name index, and the one-pass conversions between C trees and Rust
-//! [`Json`] values. The functions of `openvswitch/json.h` are in
-//! [`super::json`].
+//! The C side of `struct json`: OVS's node layout, the readers that accept
+//! every storage type, and the one place where C nodes are built.
 //!
-//! A C `struct json` is a node owned by C: its type and reference count
-//! first, then a union holding the integer, the real, the string (a
-//! `malloc()`ed, NUL-terminated copy), the array (a `malloc()`ed array of
-//! child nodes) or a pointer to the object's members. The header spells the
-//! struct out by hand (cbindgen cannot write an anonymous union), so C reads
-//! `json->type`, `json->count`, `json->integer` and `json->real` directly,
-//! as OVS code does; `ovsrpc_get_json_layout()` lets a C test check that
-//! both sides agree.
+//! A node is OVS's `struct json`, member for member: `type`,
+//! `storage_type`, the reference `count`, then a union of the object (a
+//! `struct shash *` whose data are child nodes), the array (three inline
+//! elements, or `size`/`allocated`/`elements`), the integer, the real and
+//! the string (inline `str[]` or `str_ptr`). The header spells it out (with
+//! OVS 3.1's names `array.n`, `array.elems` and `string` as aliases);
+//! `ovsrpc_get_json_layout()` lets a C test compare the two sides.
 //!
-//! A Rust [`Json`] becomes a C tree in one pass (`to_c`: one allocation
-//! per node, each string copied once) and back in one pass (`from_c`);
-//! nothing is serialized and parsed again on the way. Reference counting is
-//! OVS's: `json_clone()` adds a reference to the same node, `json_destroy()`
-//! drops one and frees the node with the last one. Like OVS's, the count is
-//! not atomic: a value belongs to one thread at a time.
+//! Readers take any storage type, since C code may hand over nodes it
+//! built itself (generated IDL code has static nodes with
+//! `JSON_STRING_DYNAMIC` strings; OVS's own builders store short strings and
+//! small arrays in place). The nodes built here always use the dynamic
+//! forms: `str_ptr` strings and `malloc()`ed element arrays. That keeps code
+//! written for OVS 3.1, which reads `json->string` and
+//! `json->array.elems` directly, working on every node ovsrpc returns;
+//! mutators turn an inline array into a dynamic one first.
+//!
+//! Building: `to_c` turns a Rust [`Json`] into C nodes in one pass (one
+//! allocation per node and per member, each string copied once), inserting
+//! members in the Rust value's order, so that the `shash`'s iteration order
+//! is the one OVS's parser would give. `from_c` goes the other way. A
+//! second builder (the parser producing C nodes directly) belongs here too.
+//! Reference counting is OVS's and not atomic: a value belongs to one
+//! thread at a time.
 
-use std::collections::hash_map::RandomState;
-use std::ffi::{c_char, c_int, c_longlong, c_uint, CString};
-use std::hash::BuildHasher;
+use std::ffi::{c_char, c_int, c_longlong, c_void, CStr};
 use std::mem;
 use std::ptr;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
-use super::{c_str, c_string, malloc_string, xmalloc};
+use super::hmap::{hash_bytes, hash_double, hash_int};
+use super::shash::{self as sh, shash, shash_node};
+use super::{c_str, malloc_bytes, malloc_string, xmalloc, xrealloc};
 use crate::json::{Json, Object};
 
 /// The type of a JSON value, with OVS's values.
@@ -51,7 +58,7 @@ pub enum json_type {
     JSON_STRING,
     /// The number of types above.
     JSON_N_TYPES,
-    /// OVS's internal pre-serialized type (never created by ovsrpc).
+    /// A value kept in serialized form (`json_serialized_object_create()`).
     JSON_SERIALIZED_OBJECT,
 }
 
@@ -73,155 +80,73 @@ pub(crate) const TYPES: [json_type; 10] = [
 #[repr(transparent)]
 pub struct json_type_value(pub c_int);
 
-/// The elements of a `JSON_ARRAY` node: `n` child nodes, in a `malloc()`ed
-/// array with room for `n_allocated`.
+/// `JSON_STRING_DYNAMIC`: the string is at `str_ptr`.
+pub(crate) const STRING_DYNAMIC: c_int = 0;
+/// `JSON_STRING_INLINE`: the string is in `str`.
+pub(crate) const STRING_INLINE: c_int = 1;
+/// `JSON_ARRAY_DYNAMIC`: the elements are at `array.elements`.
+pub(crate) const ARRAY_DYNAMIC: c_int = 2;
+/// `JSON_ARRAY_INLINE_1`; `_2` and `_3` follow.
+pub(crate) const ARRAY_INLINE_1: c_int = 3;
+/// The number of elements an array node holds in place at most.
+pub(crate) const ARRAY_INLINE_LEN: usize = 3;
+
+/// The elements of a dynamic `JSON_ARRAY` node (OVS's `struct
+/// json_array`).
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct json_array {
-    /// Number of elements.
-    pub n: usize,
-    /// Room in `elems`.
-    pub n_allocated: usize,
-    /// The elements (each a node holding one reference).
-    pub elems: *mut *mut json,
+    /// Number of elements (OVS 3.1: `n`).
+    pub size: usize,
+    /// Room in `elements` (OVS 3.1: `n_allocated`).
+    pub allocated: usize,
+    /// The elements, each a node holding one reference (OVS 3.1: `elems`).
+    pub elements: *mut *mut json,
 }
 
-/// The value of a node; which member is live depends on the type.
+/// The value of a node; which member is live depends on the type and the
+/// storage type.
 #[repr(C)]
 pub union json_value {
-    /// `JSON_OBJECT`: the members (a Rust box).
-    object_: *mut Members,
-    /// `JSON_ARRAY`.
+    /// `JSON_OBJECT`: the members, data being `struct json *`.
+    pub object: *mut shash,
+    /// `JSON_ARRAY` stored in place (`JSON_ARRAY_INLINE_*`).
+    pub elements: [*mut json; ARRAY_INLINE_LEN],
+    /// `JSON_ARRAY` stored dynamically.
     pub array: json_array,
     /// `JSON_INTEGER`.
     pub integer: c_longlong,
     /// `JSON_REAL`.
     pub real: f64,
-    /// `JSON_STRING`: a `malloc()`ed, NUL-terminated string.
-    pub string: *mut c_char,
+    /// `JSON_STRING` stored in place (`JSON_STRING_INLINE`).
+    pub str_: [c_char; mem::size_of::<json_array>()],
+    /// `JSON_STRING` (`JSON_STRING_DYNAMIC`) or `JSON_SERIALIZED_OBJECT`: a
+    /// `malloc()`ed string.
+    pub str_ptr: *mut c_char,
 }
 
-/// A JSON value as C holds it (see the module documentation). The header
-/// declares the same layout with an anonymous union, as OVS's.
+/// A JSON value as C holds it: OVS's `struct json`.
 #[repr(C)]
 pub struct json {
     /// A `json_type` value, kept as an `int` so that whatever C stores
     /// here is never undefined behaviour on the Rust side.
     pub type_: c_int,
-    /// OVS's `storage_type` slot, unused.
-    storage_type_: c_uint,
+    /// OVS's `enum json_storage_type`.
+    pub storage_type: c_int,
     /// The reference count.
     pub count: usize,
     /// The value.
     pub u: json_value,
 }
 
-/// The members of an object node, in insertion order, with a name index
-/// once there are more than a few.
-pub(crate) struct Members {
-    pub(crate) entries: Vec<(CString, *mut json)>,
-    /// Open addressing over `entries`, present above [`LINEAR_MAX`]
-    /// members: each slot holds an entry's index plus 1, or 0 when empty.
-    /// The table is at least twice as big as `entries`.
-    index: Option<Box<[u32]>>,
-}
-
-/// Objects up to this size are searched linearly.
-const LINEAR_MAX: usize = 8;
-
-/// The process's random seed for member-name hashes, so that a peer cannot
-/// choose names that all collide.
-fn seed() -> u64 {
-    static SEED: OnceLock<u64> = OnceLock::new();
-    *SEED.get_or_init(|| RandomState::new().hash_one(0x6a73_6f6e_u64))
-}
-
-/// A fast seeded hash of a member name.
-fn hash_name(name: &[u8]) -> u64 {
-    const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut h = seed() ^ (name.len() as u64).wrapping_mul(K);
-    let mut chunks = name.chunks_exact(8);
-    for c in &mut chunks {
-        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-        h = (h ^ w).wrapping_mul(K).rotate_left(29);
-    }
-    for &b in chunks.remainder() {
-        h = (h ^ u64::from(b)).wrapping_mul(K).rotate_left(29);
-    }
-    h ^= h >> 32;
-    h.wrapping_mul(K) ^ (h >> 29)
-}
-
-impl Members {
-    pub(crate) fn with_capacity(n: usize) -> Members {
-        Members {
-            entries: Vec::with_capacity(n),
-            index: None,
-        }
-    }
-
-    /// The index of member `name`, if present.
-    pub(crate) fn find(&self, name: &[u8]) -> Option<usize> {
-        let Some(table) = &self.index else {
-            return self.entries.iter().position(|(k, _)| k.as_bytes() == name);
-        };
-        let mask = table.len() - 1;
-        let mut slot = hash_name(name) as usize & mask;
-        loop {
-            match table[slot] {
-                0 => return None,
-                i if self.entries[i as usize - 1].0.as_bytes() == name => {
-                    return Some(i as usize - 1)
-                }
-                _ => slot = (slot + 1) & mask,
-            }
-        }
-    }
-
-    /// Appends `name` = `value`; `name` must not be present.
-    pub(crate) fn push_new(&mut self, name: CString, value: *mut json) {
-        self.entries.push((name, value));
-        let n = self.entries.len();
-        match &mut self.index {
-            Some(table) if n * 2 <= table.len() => {
-                Members::index_entry(table, &self.entries, n - 1);
-            }
-            _ if n > LINEAR_MAX => self.reindex(),
-            _ => {}
-        }
-    }
-
-    fn index_entry(table: &mut [u32], entries: &[(CString, *mut json)], i: usize) {
-        let mask = table.len() - 1;
-        let mut slot = hash_name(entries[i].0.as_bytes()) as usize & mask;
-        while table[slot] != 0 {
-            slot = (slot + 1) & mask;
-        }
-        table[slot] = i as u32 + 1;
-    }
-
-    fn reindex(&mut self) {
-        let size = (self.entries.len() * 4).next_power_of_two();
-        let mut table = vec![0u32; size].into_boxed_slice();
-        for i in 0..self.entries.len() {
-            Members::index_entry(&mut table, &self.entries, i);
-        }
-        self.index = Some(table);
-    }
-
-    /// Puts `name` = `value` (taking the reference `value` holds); an
-    /// existing member keeps its place and its old value is released.
-    pub(crate) fn put(&mut self, name: CString, value: *mut json) {
-        match self.find(name.as_bytes()) {
-            Some(i) => {
-                let old = mem::replace(&mut self.entries[i].1, value);
-                // SAFETY: `old` is a node this object held a reference to.
-                unsafe { destroy(old) };
-            }
-            None => self.push_new(name, value),
-        }
-    }
-}
+// OVS's layout on LP64 targets: 40 bytes, the value at offset 16.
+#[cfg(target_pointer_width = "64")]
+const _: () = {
+    assert!(mem::size_of::<json>() == 40);
+    assert!(mem::size_of::<json_array>() == 24);
+    assert!(mem::offset_of!(json, count) == 8);
+    assert!(mem::offset_of!(json, u) == 16);
+};
 
 /// The type of a node, or `None` for a value no `json_type` has.
 pub(crate) fn type_of(j: &json) -> Option<json_type> {
@@ -230,91 +155,266 @@ pub(crate) fn type_of(j: &json) -> Option<json_type> {
         .and_then(|i| TYPES.get(i).copied())
 }
 
-pub(crate) fn new_node(t: json_type, u: json_value) -> *mut json {
-    Box::into_raw(Box::new(json {
-        type_: t as c_int,
-        storage_type_: 0,
-        count: 1,
-        u,
-    }))
+/// A new `malloc()`ed node with one reference.
+pub(crate) fn new_node(t: json_type, storage_type: c_int, u: json_value) -> *mut json {
+    let p = xmalloc(mem::size_of::<json>()) as *mut json;
+    // SAFETY: `p` is fresh and big enough for a node.
+    unsafe {
+        p.write(json {
+            type_: t as c_int,
+            storage_type,
+            count: 1,
+            u,
+        })
+    };
+    p
 }
 
-pub(crate) fn new_array(elems: Vec<*mut json>) -> *mut json {
+/// A node of a type without a value (`null`, `false`, `true`).
+pub(crate) fn new_scalar(t: json_type) -> *mut json {
+    new_node(t, STRING_DYNAMIC, json_value { integer: 0 })
+}
+
+/// A string node that takes over the `malloc()`ed string `s`.
+pub(crate) fn new_string_nocopy(t: json_type, s: *mut c_char) -> *mut json {
+    new_node(t, STRING_DYNAMIC, json_value { str_ptr: s })
+}
+
+/// A string node holding a copy of `bytes`.
+pub(crate) fn new_string_bytes(bytes: &[u8]) -> *mut json {
+    new_string_nocopy(json_type::JSON_STRING, malloc_bytes(bytes))
+}
+
+/// A string node holding a copy of `s`.
+pub(crate) fn new_string(s: &str) -> *mut json {
+    new_string_nocopy(json_type::JSON_STRING, malloc_string(s))
+}
+
+/// A dynamic array node of `elems` (each reference taken over).
+pub(crate) fn new_array(elems: &[*mut json]) -> *mut json {
     let n = elems.len();
-    let p = xmalloc(n * mem::size_of::<*mut json>()) as *mut *mut json;
-    // SAFETY: `p` has room for `n` pointers.
-    unsafe { ptr::copy_nonoverlapping(elems.as_ptr(), p, n) };
+    let p = if n == 0 {
+        ptr::null_mut()
+    } else {
+        let p = xmalloc(mem::size_of_val(elems)) as *mut *mut json;
+        // SAFETY: `p` has room for `n` pointers.
+        unsafe { ptr::copy_nonoverlapping(elems.as_ptr(), p, n) };
+        p
+    };
     new_node(
         json_type::JSON_ARRAY,
+        ARRAY_DYNAMIC,
         json_value {
             array: json_array {
-                n,
-                n_allocated: n,
-                elems: p,
+                size: n,
+                allocated: n,
+                elements: p,
             },
         },
     )
 }
 
-pub(crate) fn new_object(members: Members) -> *mut json {
+/// A new, empty object node.
+pub(crate) fn new_object() -> *mut json {
+    let sh = xmalloc(mem::size_of::<shash>()) as *mut shash;
+    // SAFETY: `sh` is fresh and writable.
+    unsafe { sh::shash_init(sh) };
     new_node(
         json_type::JSON_OBJECT,
-        json_value {
-            object_: Box::into_raw(Box::new(members)),
-        },
+        STRING_DYNAMIC,
+        json_value { object: sh },
     )
 }
 
-pub(crate) fn new_string(s: &str) -> *mut json {
-    new_node(
-        json_type::JSON_STRING,
-        json_value {
-            string: malloc_string(s),
-        },
-    )
+/// Sets member `name` of `object` to `value` (taking over its reference);
+/// the old value, if any, is released (OVS's `json_object_put()`).
+///
+/// # Safety
+///
+/// `object` is a live object node; `name` is a C string.
+pub(crate) unsafe fn object_put(object: &mut json, name: *const c_char, value: *mut json) {
+    // SAFETY: as the caller guarantees.
+    unsafe {
+        let old = sh::shash_replace(object.u.object, name, value as *const c_void);
+        destroy(old as *mut json);
+    }
 }
 
-/// Converts a Rust value into a new C tree holding one reference: one
-/// allocation per node, strings copied once.
+/// Converts a Rust value into a new C tree holding one reference.
 pub(crate) fn to_c(j: &Json) -> *mut json {
     match j {
-        Json::Null => new_node(json_type::JSON_NULL, json_value { integer: 0 }),
-        Json::Boolean(false) => new_node(json_type::JSON_FALSE, json_value { integer: 0 }),
-        Json::Boolean(true) => new_node(json_type::JSON_TRUE, json_value { integer: 0 }),
-        Json::Integer(i) => new_node(json_type::JSON_INTEGER, json_value { integer: *i }),
-        Json::Real(r) => new_node(json_type::JSON_REAL, json_value { real: *r }),
+        Json::Null => new_scalar(json_type::JSON_NULL),
+        Json::Boolean(false) => new_scalar(json_type::JSON_FALSE),
+        Json::Boolean(true) => new_scalar(json_type::JSON_TRUE),
+        Json::Integer(i) => new_node(
+            json_type::JSON_INTEGER,
+            STRING_DYNAMIC,
+            json_value { integer: *i },
+        ),
+        Json::Real(r) => new_node(
+            json_type::JSON_REAL,
+            STRING_DYNAMIC,
+            json_value { real: *r },
+        ),
         Json::String(s) => new_string(s),
-        Json::Array(a) => new_array(a.iter().map(to_c).collect()),
+        Json::Array(a) => {
+            let elems: Vec<*mut json> = a.iter().map(to_c).collect();
+            new_array(&elems)
+        }
         Json::Object(o) => {
-            let mut members = Members::with_capacity(o.len());
-            // Names are unique in a Rust object: no lookups needed.
+            let node = new_object();
+            // SAFETY: `node` is a fresh object node.
+            let sh = unsafe { (*node).u.object };
             for (name, value) in o.iter() {
-                members.push_new(c_string(name), to_c(value));
+                let name = name.as_bytes();
+                let value = to_c(value);
+                if name.contains(&0) {
+                    // A C reader sees the name up to the NUL: two such
+                    // names may meet, so the later one replaces.
+                    let cname =
+                        malloc_bytes(&name[..name.iter().position(|&b| b == 0).unwrap_or(0)]);
+                    // SAFETY: `node` is an object, `cname` a C string.
+                    unsafe {
+                        object_put(&mut *node, cname, value);
+                        libc::free(cname as *mut c_void);
+                    }
+                } else {
+                    // Names of a Rust object are unique: no lookup.
+                    // SAFETY: `sh` is the node's live map.
+                    unsafe {
+                        sh::add_nocopy(
+                            sh,
+                            malloc_bytes(name),
+                            value as *const c_void,
+                            hash_bytes(name, 0) as usize,
+                        )
+                    };
+                }
             }
-            new_object(members)
+            node
         }
     }
 }
 
-/// [`to_c`] for an optional value: `None` is NULL.
+/// `to_c` for an optional value: `None` is NULL.
 pub(crate) fn option_to_c(j: Option<&Json>) -> *mut json {
     j.map_or(ptr::null_mut(), to_c)
 }
 
-/// The elements of an array node.
+/// The string of a string or serialized-object node, whatever its storage.
+///
+/// # Safety
+///
+/// `j` is a live `JSON_STRING` or `JSON_SERIALIZED_OBJECT` node.
+pub(crate) unsafe fn string_ptr(j: &json) -> *const c_char {
+    if j.storage_type == STRING_INLINE {
+        // SAFETY: an inline string lives in `str`.
+        unsafe { j.u.str_.as_ptr() }
+    } else {
+        // SAFETY: otherwise `str_ptr` is the live member.
+        unsafe { j.u.str_ptr }
+    }
+}
+
+/// The bytes of a string node (NULL reads as empty).
+///
+/// # Safety
+///
+/// As [`string_ptr`].
+pub(crate) unsafe fn string_bytes(j: &json) -> &[u8] {
+    // SAFETY: as the caller guarantees.
+    let p = unsafe { string_ptr(j) };
+    if p.is_null() {
+        &[]
+    } else {
+        // SAFETY: a live string node holds a C string.
+        unsafe { CStr::from_ptr(p) }.to_bytes()
+    }
+}
+
+/// The text of a string node (invalid UTF-8 replaced).
+///
+/// # Safety
+///
+/// As [`string_ptr`].
+pub(crate) unsafe fn text(j: &json) -> std::borrow::Cow<'_, str> {
+    // SAFETY: as the caller guarantees.
+    unsafe { c_str(string_ptr(j)) }.unwrap_or_default()
+}
+
+/// How many elements an array node holds in place (0: it is dynamic).
+fn inline_len(j: &json) -> usize {
+    match j.storage_type - ARRAY_INLINE_1 {
+        k @ 0..=2 => k as usize + 1,
+        _ => 0,
+    }
+}
+
+/// The elements of an array node, whatever its storage.
 ///
 /// # Safety
 ///
 /// `j` is a live `JSON_ARRAY` node.
 pub(crate) unsafe fn elements(j: &json) -> &[*mut json] {
-    // SAFETY: the node is an array, so `array` is the live member.
-    let a = unsafe { j.u.array };
-    if a.n == 0 || a.elems.is_null() {
-        &[]
-    } else {
-        // SAFETY: `elems` holds `n` initialized pointers.
-        unsafe { std::slice::from_raw_parts(a.elems, a.n) }
+    match inline_len(j) {
+        // SAFETY: a dynamic array: `array` is live, `elements` holds `size`
+        // initialized pointers (or is NULL when empty).
+        0 => unsafe {
+            let a = j.u.array;
+            if a.size == 0 || a.elements.is_null() {
+                &[]
+            } else {
+                std::slice::from_raw_parts(a.elements, a.size)
+            }
+        },
+        // SAFETY: an inline array: the first `k` of `elements` are live.
+        k => unsafe { &j.u.elements[..k] },
     }
+}
+
+/// Makes an array node dynamic (a no-op for one that is), so that its
+/// `array` member can be changed, and returns that member.
+///
+/// # Safety
+///
+/// `j` is a live `JSON_ARRAY` node.
+pub(crate) unsafe fn dynamic_array(j: &mut json) -> &mut json_array {
+    let k = inline_len(j);
+    if k > 0 {
+        // SAFETY: inline: the first `k` elements are live; copy them out
+        // before `array` overwrites them.
+        let elems: Vec<*mut json> = unsafe { j.u.elements[..k].to_vec() };
+        let p = xmalloc(k * mem::size_of::<*mut json>()) as *mut *mut json;
+        // SAFETY: `p` has room for `k` pointers.
+        unsafe { ptr::copy_nonoverlapping(elems.as_ptr(), p, k) };
+        j.u.array = json_array {
+            size: k,
+            allocated: k,
+            elements: p,
+        };
+    }
+    j.storage_type = ARRAY_DYNAMIC;
+    // SAFETY: the node is now a dynamic array.
+    unsafe { &mut j.u.array }
+}
+
+/// Appends `element` to a dynamic array, growing it as OVS's
+/// `x2nrealloc()` does.
+pub(crate) fn array_push(a: &mut json_array, element: *mut json) {
+    if a.size >= a.allocated {
+        let cap = if a.allocated == 0 { 4 } else { a.allocated * 2 };
+        // SAFETY: `elements` is NULL or malloc()ed.
+        a.elements = unsafe {
+            xrealloc(
+                a.elements as *mut libc::c_void,
+                cap * mem::size_of::<*mut json>(),
+            )
+        } as *mut *mut json;
+        a.allocated = cap;
+    }
+    // SAFETY: there is room for one more.
+    unsafe { a.elements.add(a.size).write(element) };
+    a.size += 1;
 }
 
 /// The members of an object node.
@@ -322,35 +422,27 @@ pub(crate) unsafe fn elements(j: &json) -> &[*mut json] {
 /// # Safety
 ///
 /// `j` is a live `JSON_OBJECT` node.
-pub(crate) unsafe fn members(j: &json) -> &Members {
-    // SAFETY: the node is an object, so `object_` is the live member and
-    // points to its boxed members.
-    unsafe { &*j.u.object_ }
+pub(crate) unsafe fn object(j: &json) -> *mut shash {
+    // SAFETY: the node is an object.
+    unsafe { j.u.object }
 }
 
-/// The members of an object node, for modification.
+/// The members of an object node as (name, value) pairs, in the map's
+/// iteration order.
 ///
 /// # Safety
 ///
-/// `j` is a live `JSON_OBJECT` node.
-pub(crate) unsafe fn members_mut(j: &mut json) -> &mut Members {
-    // SAFETY: as for `members`, and `j` is borrowed exclusively.
-    unsafe { &mut *j.u.object_ }
+/// `j` is a live `JSON_OBJECT` node, unchanged while the iterator is used.
+pub(crate) unsafe fn members(j: &json) -> impl Iterator<Item = (&CStr, *mut json)> {
+    // SAFETY: as the caller guarantees; each node has a C string name and a
+    // node as data.
+    unsafe { sh::nodes(object(j)) }
+        .map(|n: *mut shash_node| unsafe { (CStr::from_ptr((*n).name), (*n).data as *mut json) })
 }
 
-/// The text of a string node (invalid UTF-8 replaced).
-///
-/// # Safety
-///
-/// `j` is a live `JSON_STRING` node.
-pub(crate) unsafe fn text(j: &json) -> std::borrow::Cow<'_, str> {
-    // SAFETY: the node is a string: `string` is a NUL-terminated string or
-    // NULL (treated as empty).
-    unsafe { c_str(j.u.string) }.unwrap_or_default()
-}
-
-/// Converts a C tree into a Rust value, in one pass. NULL (which OVS would
-/// not accept) becomes `null`.
+/// Converts a C tree into a Rust value, in one pass (objects in the map's
+/// iteration order). NULL, which OVS would not accept, becomes `null`; a
+/// serialized object becomes the value its text holds.
 ///
 /// # Safety
 ///
@@ -369,6 +461,9 @@ pub(crate) unsafe fn from_c(p: *const json) -> Json {
         Some(json_type::JSON_INTEGER) => Json::Integer(unsafe { j.u.integer }),
         Some(json_type::JSON_REAL) => Json::Real(unsafe { j.u.real }),
         Some(json_type::JSON_STRING) => Json::String(Arc::from(unsafe { text(j) }.as_ref())),
+        Some(json_type::JSON_SERIALIZED_OBJECT) => {
+            crate::json::from_slice(unsafe { string_bytes(j) }).unwrap_or(Json::Null)
+        }
         Some(json_type::JSON_ARRAY) => Json::array(
             unsafe { elements(j) }
                 .iter()
@@ -376,10 +471,11 @@ pub(crate) unsafe fn from_c(p: *const json) -> Json {
                 .collect(),
         ),
         Some(json_type::JSON_OBJECT) => {
-            let m = unsafe { members(j) };
-            let mut o = Object::with_capacity(m.entries.len());
-            for (name, value) in &m.entries {
-                o.insert(&*name.to_string_lossy(), unsafe { from_c(*value) });
+            // SAFETY: the node is an object.
+            let n = unsafe { (*object(j)).map.n };
+            let mut o = Object::with_capacity(n);
+            for (name, value) in unsafe { members(j) } {
+                o.insert(&*name.to_string_lossy(), unsafe { from_c(value) });
             }
             Json::object(o)
         }
@@ -388,7 +484,7 @@ pub(crate) unsafe fn from_c(p: *const json) -> Json {
 }
 
 /// Drops one reference to `p`, freeing the node and its children with the
-/// last one.
+/// last one (the inline `json_destroy()`).
 ///
 /// # Safety
 ///
@@ -399,31 +495,50 @@ pub(crate) unsafe fn destroy(p: *mut json) {
     }
     // SAFETY: the caller guarantees `p` is live.
     let j = unsafe { &mut *p };
-    j.count = j.count.saturating_sub(1);
-    if j.count > 0 {
-        return;
+    j.count = j.count.wrapping_sub(1);
+    if j.count == 0 {
+        // SAFETY: the last reference is gone.
+        unsafe { destroy_node(p) }
     }
-    match type_of(j) {
-        // SAFETY: for each type, the matching union member is live and was
-        // allocated as this module allocates it.
-        Some(json_type::JSON_STRING) => unsafe { libc::free(j.u.string as *mut libc::c_void) },
-        Some(json_type::JSON_ARRAY) => unsafe {
-            for &e in elements(j) {
-                destroy(e);
+}
+
+/// Frees `p`, whose count has reached 0, and releases its children
+/// (`json_destroy__()`).
+///
+/// # Safety
+///
+/// `p` is a `malloc()`ed node nobody refers to any more.
+pub(crate) unsafe fn destroy_node(p: *mut json) {
+    // SAFETY: as the caller guarantees; for each type and storage type the
+    // matching member is live and owned by the node.
+    unsafe {
+        let j = &mut *p;
+        match type_of(j) {
+            Some(json_type::JSON_STRING | json_type::JSON_SERIALIZED_OBJECT)
+                if j.storage_type == STRING_INLINE => {}
+            Some(json_type::JSON_STRING | json_type::JSON_SERIALIZED_OBJECT) => {
+                libc::free(j.u.str_ptr as *mut c_void);
             }
-            libc::free(j.u.array.elems as *mut libc::c_void);
-        },
-        Some(json_type::JSON_OBJECT) => unsafe {
-            let m = Box::from_raw(j.u.object_);
-            for (_, v) in m.entries {
-                destroy(v);
+            Some(json_type::JSON_ARRAY) => {
+                for &e in elements(j) {
+                    destroy(e);
+                }
+                if inline_len(j) == 0 {
+                    libc::free(j.u.array.elements as *mut c_void);
+                }
             }
-        },
-        _ => {}
+            Some(json_type::JSON_OBJECT) => {
+                let sh = j.u.object;
+                for (_, v) in members(j) {
+                    destroy(v);
+                }
+                sh::shash_destroy(sh);
+                libc::free(sh as *mut c_void);
+            }
+            _ => {}
+        }
+        libc::free(p as *mut c_void);
     }
-    // SAFETY: every node is a Box from `new_node`, freed once (the count
-    // just reached 0).
-    drop(unsafe { Box::from_raw(p) });
 }
 
 /// A node's type, aborting (as OVS's assertions do) if it is not one of
@@ -439,7 +554,7 @@ pub(crate) fn expect_type(j: &json, func: &str, want: &[json_type]) -> json_type
     }
 }
 
-/// [`json_equal`] on C trees, without converting them.
+/// OVS's `json_equal()` on C trees.
 ///
 /// # Safety
 ///
@@ -463,20 +578,107 @@ pub(crate) unsafe fn equal(a: *const json, b: *const json) -> bool {
         match t {
             Some(json_type::JSON_INTEGER) => a.u.integer == b.u.integer,
             Some(json_type::JSON_REAL) => a.u.real == b.u.real,
-            Some(json_type::JSON_STRING) => text(a) == text(b),
+            Some(json_type::JSON_STRING | json_type::JSON_SERIALIZED_OBJECT) => {
+                string_bytes(a) == string_bytes(b)
+            }
             Some(json_type::JSON_ARRAY) => {
                 let (x, y) = (elements(a), elements(b));
                 x.len() == y.len() && x.iter().zip(y).all(|(&p, &q)| equal(p, q))
             }
             Some(json_type::JSON_OBJECT) => {
-                let (x, y) = (members(a), members(b));
-                x.entries.len() == y.entries.len()
-                    && x.entries.iter().all(|(name, v)| {
-                        y.find(name.as_bytes())
-                            .is_some_and(|i| equal(*v, y.entries[i].1))
+                let (x, y) = (object(a), object(b));
+                (*x).map.n == (*y).map.n
+                    && members(a).all(|(name, v)| {
+                        let name = name.to_bytes();
+                        let other = sh::find(y, name, hash_bytes(name, 0) as usize);
+                        !other.is_null() && equal(v, (*other).data as *const json)
                     })
             }
             _ => true,
+        }
+    }
+}
+
+/// OVS's `json_hash()`: the same value for the same tree as OVS computes
+/// (objects by sorted member name).
+///
+/// # Safety
+///
+/// `j` is a live tree.
+pub(crate) unsafe fn hash(j: &json, basis: usize) -> usize {
+    let b = basis as u32;
+    // SAFETY: the type says which member is live; children are live.
+    unsafe {
+        match type_of(j) {
+            Some(json_type::JSON_OBJECT) => {
+                let mut m: Vec<(&CStr, *mut json)> = members(j).collect();
+                m.sort_unstable_by(|x, y| x.0.cmp(y.0));
+                m.iter().fold(basis, |h, (name, v)| {
+                    let h = hash_bytes(name.to_bytes(), h as u32) as usize;
+                    hash(&**v, h)
+                })
+            }
+            Some(json_type::JSON_ARRAY) => {
+                let e = elements(j);
+                e.iter()
+                    .fold(hash_int(e.len() as u32, b) as usize, |h, &v| hash(&*v, h))
+            }
+            Some(json_type::JSON_STRING | json_type::JSON_SERIALIZED_OBJECT) => {
+                hash_bytes(string_bytes(j), b) as usize
+            }
+            Some(json_type::JSON_INTEGER) => hash_int(j.u.integer as u32, b) as usize,
+            Some(json_type::JSON_REAL) => hash_double(j.u.real, b) as usize,
+            _ => hash_int((j.type_ as u32) << 8, b) as usize,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn to_c_and_back() {
+        let v = crate::json::from_str(
+            r#"{"a":[1,2.5,"x",null,true,false],"b":{"c":{}},"d":[],"e":"é"}"#,
+        )
+        .unwrap();
+        let c = to_c(&v);
+        // SAFETY: `c` is a fresh tree, released once.
+        unsafe {
+            assert_eq!(from_c(c), v);
+            assert!(equal(c, c));
+            let d = to_c(&v);
+            assert!(equal(c, d));
+            assert_eq!(hash(&*c, 3), hash(&*d, 3));
+            destroy(d);
+            destroy(c);
+        }
+    }
+
+    #[test]
+    fn reads_inline_storage() {
+        let mut s = json {
+            type_: json_type::JSON_STRING as c_int,
+            storage_type: STRING_INLINE,
+            count: 1,
+            u: json_value { str_: [0; 24] },
+        };
+        // SAFETY: `str_` is the live member of this inline string.
+        unsafe { s.u.str_[..2].copy_from_slice(&[b'h' as c_char, b'i' as c_char]) };
+        let e = to_c(&Json::Integer(7));
+        let a = json {
+            type_: json_type::JSON_ARRAY as c_int,
+            storage_type: ARRAY_INLINE_1 + 1,
+            count: 1,
+            u: json_value {
+                elements: [&mut s, e, ptr::null_mut()],
+            },
+        };
+        // SAFETY: both nodes are live for the test; `e` is released once.
+        unsafe {
+            assert_eq!(from_c(&a), crate::json::from_str(r#"["hi",7]"#).unwrap());
+            destroy(e);
         }
     }
 }

@@ -14,6 +14,7 @@ use std::ptr;
 use super::jsonrpc_msg::{jsonrpc_msg, msg_to_c, put_msg, take_msg};
 use super::reconnect::{put_stats, reconnect_stats};
 use super::stream::{pstream, put_pstream, put_stream, stream, with_name};
+use super::svec;
 use super::{boundary, c_str, c_string, obj, obj_mut};
 use crate::jsonrpc::connection;
 use crate::jsonrpc::{Jsonrpc, JsonrpcSession, SessionOptions};
@@ -53,10 +54,10 @@ impl jsonrpc {
 /// A JSON-RPC session that connects, and reconnects with backoff, to one of
 /// several remotes, or listens on a passive name (opaque).
 pub struct jsonrpc_session {
-    inner: JsonrpcSession,
+    pub(crate) inner: JsonrpcSession,
     /// The remotes' names as C strings, for `jsonrpc_session_get_name()`;
     /// they live as long as the session.
-    remotes: Vec<CString>,
+    pub(crate) remotes: Vec<CString>,
     /// The name of a connection handed over with `jsonrpc_session_replace()`
     /// or `jsonrpc_session_open_unreliably()`, if it is not a remote.
     other_name: RefCell<CString>,
@@ -65,8 +66,8 @@ pub struct jsonrpc_session {
 }
 
 impl jsonrpc_session {
-    fn into_raw(inner: JsonrpcSession) -> *mut jsonrpc_session {
-        let remotes = inner.remotes().iter().map(|r| c_string(r)).collect();
+    pub(crate) fn into_raw(inner: JsonrpcSession) -> *mut jsonrpc_session {
+        let remotes = inner.get_remotes().iter().map(|r| c_string(r)).collect();
         Box::into_raw(Box::new(jsonrpc_session {
             inner,
             remotes,
@@ -369,16 +370,40 @@ pub unsafe extern "C" fn jsonrpc_session_open(
     })
 }
 
-/// Opens a session over the `n` remotes in `names`, shuffled once and then
-/// tried round-robin, each once before backing off. (OVS takes a `struct
-/// svec`; here the remotes are an array of strings.)
+/// Opens a session over the remotes in `remotes` (OVS's signature), shuffled
+/// once and then tried round-robin, each once before backing off.
+///
+/// `jsonrpc.h` also accepts the form `(const char **names, size_t n, bool
+/// retry)`: a macro of that name dispatches on the number of arguments, to
+/// this function for two and to `jsonrpc_session_open_multiple_names()` for
+/// three. The exported symbol keeps OVS's signature, so objects compiled
+/// against OVS's own `jsonrpc.h` call it correctly.
 #[no_mangle]
 pub unsafe extern "C" fn jsonrpc_session_open_multiple(
+    remotes: *const svec::svec,
+    retry: bool,
+) -> *mut jsonrpc_session {
+    boundary("jsonrpc_session_open_multiple", || {
+        assert!(
+            !remotes.is_null(),
+            "jsonrpc_session_open_multiple: null svec"
+        );
+        // SAFETY: the caller passes a valid svec.
+        let remotes = unsafe { svec::svec_to_strings(remotes) };
+        jsonrpc_session::into_raw(JsonrpcSession::open_multiple(&remotes, retry))
+    })
+}
+
+/// Opens a session over the `n` remotes in `names`, as
+/// `jsonrpc_session_open_multiple()` does from an svec. Called through the
+/// three-argument form of the `jsonrpc_session_open_multiple()` macro.
+#[no_mangle]
+pub unsafe extern "C" fn jsonrpc_session_open_multiple_names(
     names: *mut *const c_char,
     n: usize,
     retry: bool,
 ) -> *mut jsonrpc_session {
-    boundary("jsonrpc_session_open_multiple", || {
+    boundary("jsonrpc_session_open_multiple_names", || {
         let remotes: Vec<String> = if names.is_null() {
             Vec::new()
         } else {
@@ -474,7 +499,7 @@ pub unsafe extern "C" fn jsonrpc_session_get_name(s: *const jsonrpc_session) -> 
     boundary("jsonrpc_session_get_name", || {
         // SAFETY: the caller passes a live session.
         let s = unsafe { obj(s) };
-        let name = s.inner.name();
+        let name = s.inner.get_name();
         if let Some(r) = s.remotes.iter().find(|r| r.as_bytes() == name.as_bytes()) {
             return r.as_ptr();
         }

@@ -12,7 +12,7 @@ use std::mem;
 use std::ptr;
 
 use super::json::{self as cjson, json, json_type};
-use super::json_node::{destroy, from_c, option_to_c, to_c};
+use super::json_node::{destroy, from_c, members, option_to_c, text, to_c};
 use super::{boundary, c_str, malloc_string, obj, put, xmalloc};
 use crate::json::Json;
 use crate::jsonrpc::msg::create_id;
@@ -408,16 +408,13 @@ unsafe fn msg_from_json(json: *const json) -> Result<*mut jsonrpc_msg, String> {
     // SAFETY: the caller guarantees `json` is NULL or a live tree.
     let is_object = !json.is_null() && unsafe { (*json).type_ } == json_type::JSON_OBJECT as c_int;
     if is_object {
-        let mut name: *const c_char = ptr::null();
-        let mut value: *mut json = ptr::null_mut();
-        let mut i = 0;
         // SAFETY: `json` is a live object; names are C strings and values
         // live nodes owned by it.
-        while unsafe { cjson::json_object_at(json, i, &mut name, &mut value) } {
-            let key = unsafe { CStr::from_ptr(name) }.to_string_lossy();
+        for (name, value) in unsafe { members(&*json) } {
+            let key = name.to_string_lossy();
             let stand_in = if key == "method" {
                 if unsafe { (*value).type_ } == json_type::JSON_STRING as c_int {
-                    Json::from(&*unsafe { c_str(cjson::json_string(value)) }.unwrap_or_default())
+                    Json::from(&*unsafe { text(&*value) })
                 } else {
                     Json::Integer(0)
                 }
@@ -428,7 +425,6 @@ unsafe fn msg_from_json(json: *const json) -> Result<*mut jsonrpc_msg, String> {
                 unsafe { shape(value) }.unwrap_or_default()
             };
             skeleton.insert(&*key, stand_in);
-            i += 1;
         }
     }
     let skeleton = if is_object {

@@ -3,10 +3,19 @@
 //!
 //! One file per OVS module: [`poll_loop`] and [`timeval`]
 //! (`openvswitch/poll-loop.h`, `timeval.h`), [`reconnect`] (`reconnect.h`),
-//! [`stream`] (`stream.h`), `stream_ssl` (`stream-ssl.h`, with the `ssl`
-//! feature), [`json`] with [`json_node`] (`openvswitch/json.h`), and [`jsonrpc`] with
-//! [`jsonrpc_msg`] (`jsonrpc.h`). cbindgen turns this module into
-//! `include/ovsrpc.h`; the headers with OVS's file names include that one.
+//! [`stream`] with [`stream_util`] (`stream.h`), `stream_ssl`
+//! (`stream-ssl.h`, with the `ssl` feature), [`json`] with [`json_node`]
+//! and [`json_text`] (`openvswitch/json.h`), [`shash`] and [`hmap`]
+//! (`openvswitch/shash.h`, `openvswitch/hmap.h`: a JSON object's members),
+//! [`ds`] (`openvswitch/dynamic-string.h`), [`jsonrpc`] with
+//! [`jsonrpc_msg`] (`jsonrpc.h`), [`svec`] (`svec.h`, declared by hand
+//! there rather than generated), and [`session_options`] for the session's
+//! options and statistics beyond OVS (`ovsrpc_session_*`). cbindgen turns
+//! this module into `include/ovsrpc.h`, which includes the hand-written
+//! headers of the JSON model (OVS's structs, enums and macros) and declares
+//! every function again, so that compiling it checks the two against each
+//! other. The one variadic function, `json_object_put_format()`, is C
+//! (`json_format.c`, built by `build.rs`): stable Rust cannot define one.
 //! [`logging`] lets a C program see the library's log messages.
 //!
 //! The rules every function here follows:
@@ -33,16 +42,24 @@ use std::io;
 use std::panic::{self, AssertUnwindSafe};
 use std::ptr;
 
+pub mod ds;
+pub mod hmap;
 pub mod json;
 pub mod json_node;
+pub mod json_text;
 pub mod jsonrpc;
 pub mod jsonrpc_msg;
 pub mod logging;
 pub mod poll_loop;
 pub mod reconnect;
+pub mod session_options;
+pub mod shash;
 pub mod stream;
 #[cfg(feature = "ssl")]
 pub mod stream_ssl;
+pub mod stream_util;
+/// cbindgen:ignore
+pub mod svec;
 pub mod timeval;
 
 /// Runs `f`, the body of the extern function `func`. If it panics, logs the
@@ -94,6 +111,23 @@ pub(crate) fn malloc_bytes(bytes: &[u8]) -> *mut c_char {
         *p.add(bytes.len()) = 0;
     }
     p as *mut c_char
+}
+
+/// Prints `text` on C's `stdout` through `printf()`, so that it keeps its
+/// place among the C caller's own buffered output (as OVS's usage and
+/// print functions do).
+pub(crate) fn c_print(text: &[u8]) {
+    // Not a c"" literal: the cbindgen that generates the header cannot
+    // parse one.
+    #[allow(clippy::manual_c_str_literals)]
+    const FORMAT: &[u8] = b"%s\0";
+    let line = malloc_bytes(text);
+    // SAFETY: a NUL-terminated format and string; the string came from
+    // malloc and is freed once.
+    unsafe {
+        libc::printf(FORMAT.as_ptr().cast(), line);
+        libc::free(line.cast());
+    }
 }
 
 /// [`malloc_bytes`] for text.

@@ -4,7 +4,7 @@
 //! `poll_immediate_wake()` macros of the header call these `_at` functions
 //! with the caller's source location (`OVS_SOURCE_LOCATOR`, `"file.c:123"`).
 
-use std::ffi::{c_char, c_int, c_longlong, CStr};
+use std::ffi::{c_char, c_int, c_longlong, c_short, CStr};
 
 use super::boundary;
 use crate::poll_loop::{self, Source};
@@ -39,12 +39,11 @@ unsafe fn source(where_: *const c_char) -> Source {
 /// for debug logging; it must stay valid until `poll_block()` returns (a
 /// string literal, as `OVS_SOURCE_LOCATOR` gives).
 #[no_mangle]
-pub unsafe extern "C" fn poll_fd_wait_at(fd: c_int, events: c_int, where_: *const c_char) {
+pub unsafe extern "C" fn poll_fd_wait_at(fd: c_int, events: c_short, where_: *const c_char) {
     boundary("poll_fd_wait_at", || {
         // SAFETY: see `source`; the caller follows this function's contract.
         let src = unsafe { source(where_) };
-        let mask = c_int::from(poll_loop::POLLIN | poll_loop::POLLOUT);
-        poll_loop::fd_wait_at(fd, (events & mask) as i16, src);
+        poll_loop::fd_wait_at(fd, events & (poll_loop::POLLIN | poll_loop::POLLOUT), src);
     })
 }
 

@@ -20,6 +20,8 @@ pub struct stream {
     name: CString,
     /// The peer's identity as last read, for `stream_get_peer_id()`.
     peer_id: RefCell<Option<CString>>,
+    /// The identity set by `stream_set_peer_id()`, which takes precedence.
+    pub(crate) peer_id_set: Option<CString>,
 }
 
 impl stream {
@@ -30,6 +32,7 @@ impl stream {
             inner,
             name,
             peer_id: RefCell::new(None),
+            peer_id_set: None,
         }))
     }
 
@@ -226,13 +229,17 @@ pub unsafe extern "C" fn stream_get_name(stream: *const stream) -> *const c_char
     })
 }
 
-/// Returns the peer's authenticated identity (ssl only), or NULL. The
-/// string belongs to the stream.
+/// Returns the peer's identity: the one set by `stream_set_peer_id()`, else
+/// the authenticated one (ssl only), else NULL. The string belongs to the
+/// stream.
 #[no_mangle]
 pub unsafe extern "C" fn stream_get_peer_id(stream: *const stream) -> *const c_char {
     boundary("stream_get_peer_id", || {
         // SAFETY: the caller passes a live stream.
         let s = unsafe { obj(stream) };
+        if let Some(id) = &s.peer_id_set {
+            return id.as_ptr();
+        }
         let mut cache = s.peer_id.borrow_mut();
         match s.inner.peer_id() {
             None => ptr::null(),

@@ -7,6 +7,14 @@
 //! object or an array, nesting stops at depth 1000, and every parse error
 //! names its position as `line L, column C, byte B`.
 //!
+//! One deliberate difference: a lone trailing surrogate escape (`\udc00`
+//! to `\udfff` with no leading surrogate before it) is refused with OVS's
+//! `malformed escaped surrogate pair`, the error OVS gives a lone *leading*
+//! surrogate. OVS accepts it and stores the three bytes of its CESU-style
+//! encoding, which are not UTF-8; a Rust `String` cannot hold them, and a
+//! C caller would receive a string that OVS's own UTF-8 checks refuse
+//! elsewhere. No valid JSON text from an OVS peer contains one.
+//!
 //! * [`Json`] is the value. Cloning one is cheap at any size: strings,
 //!   arrays and objects are reference counted, and mutation copies on write
 //!   ([`Json::as_array_mut`], [`Json::as_object_mut`]).
@@ -43,7 +51,7 @@ mod object;
 mod parser;
 mod serde_bridge;
 mod serializer;
-mod string;
+pub(crate) mod string;
 mod value;
 
 pub use document::{from_reader, from_slice, from_str};

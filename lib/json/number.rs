@@ -86,16 +86,13 @@ fn parse_number_slow(tok: &[u8]) -> Result<Json, &'static str> {
         if !digit(p) {
             return Err("exponent must contain at least one digit");
         }
-        let limit = if negative_exponent {
-            -i64::from(i32::MIN)
-        } else {
-            i64::from(i32::MAX)
-        };
+        // OVS refuses another digit once the exponent reaches INT_MAX / 10,
+        // so the largest exponent it reads is 2147483639.
         while digit(p) {
-            exponent = exponent * 10 + i64::from(tok[p] - b'0');
-            if exponent > limit {
+            if exponent >= i64::from(i32::MAX / 10) {
                 return Err("exponent outside valid range");
             }
+            exponent = exponent * 10 + i64::from(tok[p] - b'0');
             p += 1;
         }
         if negative_exponent {
@@ -109,10 +106,12 @@ fn parse_number_slow(tok: &[u8]) -> Result<Json, &'static str> {
     // The value is DIGITS x 10^pow10, DIGITS being the integer and fraction
     // digits run together. The accumulated exponent must fit in an int too.
     let frac_len = (frac_end - frac_start) as i64;
-    let mut pow10 = exponent - frac_len;
-    if pow10 < i64::from(i32::MIN) || pow10 > i64::from(i32::MAX) {
+    if exponent != 0
+        && !ovs_exponent_in_range(tok, (int_start, int_end), (frac_start, frac_end), exponent)
+    {
         return Err("exponent outside valid range");
     }
+    let mut pow10 = exponent - frac_len;
     // Significant digits: those of the integer and fraction parts run
     // together, without leading zeros; trailing zeros move into pow10.
     let int_len = int_end - int_start;
@@ -161,6 +160,39 @@ fn parse_number_slow(tok: &[u8]) -> Result<Json, &'static str> {
         return Ok(Json::Integer(0));
     }
     Ok(Json::Real(real))
+}
+
+/// OVS's check that the accumulated exponent fits in an `int`: its lexer
+/// keeps at most as many significant digits as fit in an unsigned 64-bit
+/// integer, counting each integer digit beyond them as a power of ten and
+/// each fraction digit within them as a negative one, then adds the
+/// (signed) `exponent`.
+fn ovs_exponent_in_range(
+    tok: &[u8],
+    (int_start, int_end): (usize, usize),
+    (frac_start, frac_end): (usize, usize),
+    exponent: i64,
+) -> bool {
+    let mut significand: u64 = 0;
+    let mut pow10: i64 = 0;
+    for &d in &tok[int_start..int_end] {
+        if significand <= u64::MAX / 10 {
+            significand = significand
+                .wrapping_mul(10)
+                .wrapping_add(u64::from(d - b'0'));
+        } else {
+            pow10 += 1;
+        }
+    }
+    for &d in &tok[frac_start..frac_end] {
+        if significand <= u64::MAX / 10 {
+            significand = significand
+                .wrapping_mul(10)
+                .wrapping_add(u64::from(d - b'0'));
+            pow10 -= 1;
+        }
+    }
+    (i64::from(i32::MIN)..=i64::from(i32::MAX)).contains(&(pow10 + exponent))
 }
 
 /// Writes `v` in decimal into `buf`, returning the used tail of `buf`.
@@ -361,5 +393,44 @@ mod tests {
         assert_eq!(format_integer(-10, &mut b), "-10");
         assert_eq!(format_integer(i64::MAX, &mut b), "9223372036854775807");
         assert_eq!(format_integer(i64::MIN, &mut b), "-9223372036854775808");
+    }
+
+    /// OVS's json.at cases on exponents, with its exact error text.
+    #[test]
+    fn exponents_outside_ovs_range_fail_as_ovs_says() {
+        for tok in [
+            "340282366920938463461761716499e2147483647",
+            "0.340282366920938463461761716499e-2147483648",
+            "1e9999999999999999999",
+            "1e-9999999999999999999",
+            "1e2147483640",
+        ] {
+            assert_eq!(
+                parse_number(tok.as_bytes()),
+                Err("exponent outside valid range"),
+                "{tok}"
+            );
+        }
+        // The largest exponent OVS reads, and an accumulated one that just
+        // fits: ranges of the value, not of the exponent.
+        assert_eq!(
+            parse_number(b"1e2147483639"),
+            Err("number outside valid range")
+        );
+        assert_eq!(parse_number(b"1e-2147483639"), Ok(Json::Integer(0)));
+        // 21 integer digits: OVS counts the digits beyond 20 as powers of ten.
+        assert_eq!(
+            parse_number(b"100000000000000000000e-2147483639"),
+            Ok(Json::Integer(0))
+        );
+        // Nine fraction digits fit with the lowest exponent, ten do not.
+        assert_eq!(
+            parse_number(b"0.000000005e-2147483639"),
+            Ok(Json::Integer(0))
+        );
+        assert_eq!(
+            parse_number(b"0.0000000005e-2147483639"),
+            Err("exponent outside valid range")
+        );
     }
 }

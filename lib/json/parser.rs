@@ -222,7 +222,7 @@ impl Parser {
         Parser::with_flags(true, None)
     }
 
-    fn with_flags(check_trailer: bool, max_size: Option<u64>) -> Parser {
+    pub(crate) fn with_flags(check_trailer: bool, max_size: Option<u64>) -> Parser {
         Parser {
             check_trailer,
             max_size,
@@ -260,6 +260,12 @@ impl Parser {
     /// [`finish`](Parser::finish).
     pub fn is_done(&self) -> bool {
         self.done
+    }
+
+    /// True once the current value has begun: a byte other than leading
+    /// whitespace was consumed (or it is already done).
+    pub fn is_started(&self) -> bool {
+        self.done || self.state != State::Start || self.partial != Partial::None
     }
 
     /// Bytes consumed since the start of this value.

@@ -606,4 +606,29 @@ mod tests {
         );
         assert_eq!(decode_raw("\\é".as_bytes()).unwrap_err(), "bad escape \\é");
     }
+
+    /// A lone trailing surrogate is refused (see the module docs of
+    /// `json`), alone, between characters, and after a valid pair.
+    #[test]
+    fn lone_trailing_surrogate_is_refused() {
+        for raw in [
+            &br"\udc00"[..],
+            br"\udfff",
+            br"a\udc00b",
+            br"\ud834\udd1e\udfff",
+        ] {
+            assert_eq!(
+                decode_raw(raw).unwrap_err(),
+                "malformed escaped surrogate pair",
+                "{}",
+                String::from_utf8_lossy(raw)
+            );
+        }
+        assert_eq!(decode_raw(br"\ud834\udd1e").unwrap(), "\u{1d11e}");
+        let err = crate::json::from_str(r#"["x\udc00"]"#).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "line 0, column 9, byte 9: malformed escaped surrogate pair"
+        );
+    }
 }

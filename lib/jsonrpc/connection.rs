@@ -401,6 +401,12 @@ impl Jsonrpc {
         }
     }
 
+    /// Beyond OVS: true while a message has begun to arrive but is not
+    /// whole yet (bytes read but not yet parsed count as begun).
+    pub fn is_receiving(&self) -> bool {
+        self.in_start < self.in_end || self.parser.is_started()
+    }
+
     /// Receives one message (OVS's `jsonrpc_recv()`).
     ///
     /// `Err(EAGAIN)`: no whole message yet (it reads at most 50 times per

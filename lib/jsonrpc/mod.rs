@@ -5,10 +5,12 @@
 pub mod connection;
 pub mod msg;
 mod output;
+pub mod remotes;
 pub mod session;
 
 pub use connection::{
     Jsonrpc, DEFAULT_INPUT_BUFFER, DEFAULT_MAX_MSG_SIZE, OVSDB_OLD_PORT, OVSDB_PORT,
 };
 pub use msg::{Msg, MsgType};
-pub use session::{JsonrpcSession, OpenOptions, RemoteOrder, RemoteStats, SessionOptions};
+pub use remotes::{RemoteOrder, RemoteStats};
+pub use session::{JsonrpcSession, SessionOpenOptions, SessionOptions};

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::error::retval_to_string;
 use crate::json::Json;
-use crate::jsonrpc::{JsonrpcSession, OpenOptions, RemoteOrder};
+use crate::jsonrpc::{JsonrpcSession, RemoteOrder, SessionOpenOptions};
 use crate::ovsdb::event::{Event, ServerInfo};
 use crate::ovsdb::machine::{Machine, Output};
 use crate::ovsdb::schema::Schema;
@@ -111,13 +111,13 @@ impl OvsdbCs {
         };
         let (names, cid) = parse_remote(remote);
         self.m.cid = cid;
-        let options = OpenOptions {
+        let options = SessionOpenOptions {
             order: if self.shuffle_remotes {
                 RemoteOrder::Random
             } else {
                 RemoteOrder::AsGiven
             },
-            ..OpenOptions::default()
+            ..SessionOpenOptions::default()
         };
         let mut session = JsonrpcSession::open_multiple_with(&names, retry, &options);
         if let Some(interval) = self.probe_interval {
@@ -152,7 +152,7 @@ impl OvsdbCs {
         self.m.send_cond_change(connected);
         Self::flush(session, &mut self.m);
         session.run();
-        self.m.remote = session.name().to_string();
+        self.m.remote = session.get_name().to_string();
         self.count_bytes();
         let Some(session) = self.session.as_mut() else {
             return Vec::new();

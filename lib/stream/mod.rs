@@ -126,6 +126,9 @@ pub struct Stream {
     name: String,
     state: State,
     tcp_options: Option<TcpOptions>,
+    /// Why the connection attempt failed, when the resolver said more than
+    /// the errno.
+    failure: Option<String>,
 }
 
 /// Keepalive probe timing for [`TcpOptions`].
@@ -250,6 +253,7 @@ impl Stream {
             name: name.to_string(),
             state,
             tcp_options: None,
+            failure: None,
         }
     }
 
@@ -266,7 +270,8 @@ impl Stream {
     /// (`EAGAIN`) while the attempt is in progress (including while a host
     /// name is being resolved), or the reason it failed (`ECONNREFUSED`,
     /// ...). Once it has returned something other than `WouldBlock` it
-    /// keeps returning that.
+    /// keeps returning that. A host name that does not resolve fails with
+    /// `ENOENT` (see [`connect_failure`](Stream::connect_failure)).
     pub fn connect(&mut self) -> io::Result<()> {
         if self.state == State::Connecting {
             match self.class.connect() {
@@ -276,6 +281,11 @@ impl Stream {
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 Err(e) => {
+                    if e.kind() == io::ErrorKind::NotFound && e.raw_os_error().is_none() {
+                        // A name that did not resolve: keep the resolver's
+                        // words for `connect_failure`.
+                        self.failure = Some(e.to_string());
+                    }
                     let errno = crate::Error::from(e).errno();
                     // A transport must not report "in progress" as failure.
                     self.state = if errno == libc::EINPROGRESS {
@@ -291,6 +301,14 @@ impl Stream {
             State::Connected => Ok(()),
             State::Disconnected(errno) => Err(errno_error(errno)),
         }
+    }
+
+    /// Beyond OVS: why connecting failed, in words that say more than the
+    /// errno [`connect`](Stream::connect) returned: the resolver's message
+    /// for a host name that did not resolve (where the errno is `ENOENT`,
+    /// "No such file or directory"). `None` otherwise.
+    pub fn connect_failure(&self) -> Option<&str> {
+        self.failure.as_deref()
     }
 
     /// Receives up to `buf.len()` bytes, without blocking.

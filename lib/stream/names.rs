@@ -266,7 +266,12 @@ pub(crate) fn active_with_default_port(name: &str, default_port: u16) -> String 
         return name.to_string();
     };
     let mut rest = Some(suffix);
-    let _host = next_token(&mut rest);
+    let host = next_token(&mut rest);
+    if host.is_none_or(str::is_empty) {
+        // No host: leave the name alone so that the error names what was
+        // given (`: host must be specified`), not an appended port.
+        return name.to_string();
+    }
     match next_token(&mut rest) {
         None => format!("{name}:{default_port}"),
         Some("") => format!("{name}{default_port}"),

@@ -20,7 +20,7 @@ use socket2::{Domain, SockAddr, Socket};
 
 use super::fd::{self, Family, FdPStream, FdStream};
 use super::names::{format_address, inet_parse_active, inet_parse_passive, InetTarget};
-use super::resolver::Lookup;
+use super::resolver::{Lookup, LookupError};
 use super::{
     strerror, sys, PStream, PStreamProvider, Stream, StreamClass, StreamProvider, StreamWait,
 };
@@ -100,6 +100,25 @@ impl TcpStream {
     }
 }
 
+/// The error of a failed lookup: the system's errno if it gave one, else
+/// `ENOENT` (kind `NotFound`) with the resolver's own message, which says
+/// more than that errno's text ("Name or service not known", not "No such
+/// file or directory").
+fn lookup_error(e: &LookupError) -> io::Error {
+    if e.errno != libc::ENOENT {
+        // The system's own errno says it.
+        return io::Error::from_raw_os_error(e.errno);
+    }
+    let message = e
+        .message
+        .strip_prefix("failed to lookup address information: ")
+        .unwrap_or(&e.message);
+    io::Error::new(
+        io::ErrorKind::NotFound,
+        format!("host name lookup failed: {message}"),
+    )
+}
+
 impl StreamClass for TcpStream {
     fn connect(&mut self) -> io::Result<()> {
         loop {
@@ -122,7 +141,7 @@ impl StreamClass for TcpStream {
                             self.name,
                             e.message
                         );
-                        return Err(io::Error::from_raw_os_error(e.errno));
+                        return Err(lookup_error(&e));
                     }
                 }
             }

@@ -7,11 +7,20 @@
  * valgrind by `make c-check`: every value made here is released. */
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
+#include "openvswitch/shash.h"
+#include "ovsrpc.h"
+
+/* OVS's struct uuid (lib/uuid.h): json.h only declares it. */
+struct uuid {
+    uint32_t parts[4];
+};
 
 #define TEST_NAME "test-json"
 #include "check.h"
@@ -46,18 +55,60 @@ test_layout(void)
 {
     struct ovsrpc_json_layout layout;
 
+    /* What Rust lays out, against this header. */
     ovsrpc_get_json_layout(&layout);
     CHECK(layout.size == sizeof(struct json));
     CHECK(layout.align == _Alignof(struct json));
+    CHECK(layout.storage_type == offsetof(struct json, storage_type));
     CHECK(layout.count == offsetof(struct json, count));
+    CHECK(layout.object == offsetof(struct json, object));
+    CHECK(layout.elements == offsetof(struct json, elements));
     CHECK(layout.integer == offsetof(struct json, integer));
     CHECK(layout.real == offsetof(struct json, real));
-    CHECK(layout.string == offsetof(struct json, string));
-    CHECK(layout.array_n == offsetof(struct json, array.n));
-    CHECK(layout.array_elems == offsetof(struct json, array.elems));
-    /* OVS's order: type, then count, then the value. */
-    CHECK(offsetof(struct json, type) == 0);
-    CHECK(offsetof(struct json, count) < offsetof(struct json, integer));
+    CHECK(layout.str_ == offsetof(struct json, str));
+    CHECK(layout.str_ptr == offsetof(struct json, str_ptr));
+    CHECK(layout.array_size == offsetof(struct json, array.size));
+    CHECK(layout.array_allocated == offsetof(struct json, array.allocated));
+    CHECK(layout.array_elements == offsetof(struct json, array.elements));
+    CHECK(layout.shash_node_size == sizeof(struct shash_node));
+    CHECK(layout.shash_node_name == offsetof(struct shash_node, name));
+    CHECK(layout.shash_node_data == offsetof(struct shash_node, data));
+    CHECK(layout.hmap_size == sizeof(struct hmap));
+    CHECK(layout.hmap_mask == offsetof(struct hmap, mask));
+    CHECK(layout.ds_size == sizeof(struct ds));
+
+    /* Today's OVS struct json on x86-64 (LP64), obtained by compiling the
+     * struct of OVS's include/openvswitch/json.h (main branch) and
+     * printing sizeof/offsetof; tests/c/ovs/run-json-at.sh checks the
+     * members OVS 3.1 shares against the tarball's own header. */
+    if (sizeof(void *) == 8) {
+        CHECK(sizeof(struct json) == 40 && _Alignof(struct json) == 8);
+        CHECK(offsetof(struct json, type) == 0);
+        CHECK(offsetof(struct json, storage_type) == 4);
+        CHECK(offsetof(struct json, count) == 8);
+        CHECK(offsetof(struct json, object) == 16);
+        CHECK(offsetof(struct json, elements) == 16);
+        CHECK(offsetof(struct json, array.size) == 16);
+        CHECK(offsetof(struct json, array.allocated) == 24);
+        CHECK(offsetof(struct json, array.elements) == 32);
+        CHECK(offsetof(struct json, integer) == 16);
+        CHECK(offsetof(struct json, real) == 16);
+        CHECK(offsetof(struct json, str) == 16);
+        CHECK(offsetof(struct json, str_ptr) == 16);
+        CHECK(sizeof(((struct json *) 0)->str) == 24);
+    }
+    /* OVS 3.1's names are the same members. */
+    CHECK(offsetof(struct json, string) == offsetof(struct json, str_ptr));
+    CHECK(offsetof(struct json, array.n) == offsetof(struct json, array.size));
+    CHECK(offsetof(struct json, array.n_allocated)
+          == offsetof(struct json, array.allocated));
+    CHECK(offsetof(struct json, array.elems)
+          == offsetof(struct json, array.elements));
+    CHECK(JSON_STRING_INLINE_LEN == sizeof(struct json_array) - 1);
+    CHECK(JSON_STRING_DYNAMIC == 0 && JSON_STRING_INLINE == 1);
+    CHECK(JSON_ARRAY_DYNAMIC == 2 && JSON_ARRAY_INLINE_1 == 3);
+    CHECK(JSON_ARRAY_INLINE_2 == 4 && JSON_ARRAY_INLINE_3 == 5);
+    CHECK(JSPF_TRAILER == 1 && JSSF_PRETTY == 1 && JSSF_SORT == 2);
 
     CHECK(JSON_NULL == 0 && JSON_FALSE == 1 && JSON_TRUE == 2);
     CHECK(JSON_OBJECT == 3 && JSON_ARRAY == 4 && JSON_INTEGER == 5);
@@ -156,55 +207,320 @@ test_arrays(void)
     json_destroy(a);
 }
 
+/* Checks that serializing object 'o' without JSSF_SORT lists the members
+ * in SHASH_FOR_EACH order, as OVS's serializer does. */
+static void
+check_member_order(const struct json *o)
+{
+    struct shash_node *node;
+    struct ds want = DS_EMPTY_INITIALIZER;
+    char *got;
+
+    ds_put_char(&want, '{');
+    SHASH_FOR_EACH (node, json_object(o)) {
+        char *value = json_to_string(node->data, 0);
+
+        if (want.length > 1) {
+            ds_put_char(&want, ',');
+        }
+        json_string_escape(node->name, &want);
+        ds_put_format(&want, ":%s", value);
+        free(value);
+    }
+    ds_put_char(&want, '}');
+    got = json_to_string(o, 0);
+    if (strcmp(got, ds_cstr(&want))) {
+        fprintf(stderr, "member order: got %s, expected %s\n",
+                got, ds_cstr(&want));
+        failures++;
+    }
+    free(got);
+    ds_destroy(&want);
+}
+
 static void
 test_objects(void)
 {
     struct json *o = json_object_create();
-    const char *name;
+    struct shash_node *node;
     struct json *value;
     int n;
     char key[16];
     int i;
 
     CHECK(o->type == JSON_OBJECT && json_object_is_empty(o));
+    CHECK(o->object == json_object(o) && shash_is_empty(o->object));
     json_object_put(o, "b", json_integer_create(1));
     json_object_put_string(o, "a", "text");
     json_object_put(o, "c", json_array_create_empty());
     json_object_put_nocopy(o, strdup("d"), json_null_create());
     CHECK(json_object_size(o) == 4 && !json_object_is_empty(o));
-    check_string(o, 0, "{\"b\":1,\"a\":\"text\",\"c\":[],\"d\":null}");
+    CHECK(shash_count(json_object(o)) == 4);
+    check_member_order(o);
     check_string(o, JSSF_SORT, "{\"a\":\"text\",\"b\":1,\"c\":[],\"d\":null}");
     check_string(o, JSSF_PRETTY | JSSF_SORT,
                  "{\n  \"a\": \"text\",\n  \"b\": 1,\n  \"c\": [],\n"
                  "  \"d\": null}");
 
-    /* Replacing keeps the member's place and releases the old value. */
+    /* Replacing keeps the member's node and releases the old value. */
+    node = shash_find(json_object(o), "b");
     json_object_put(o, "b", json_integer_create(2));
+    CHECK(shash_find(json_object(o), "b") == node);
     CHECK(json_object_find(o, "b")->integer == 2);
+    value = shash_find_data(json_object(o), "b");
+    CHECK(value && value->integer == 2);
     CHECK(!strcmp(json_string(json_object_find(o, "a")), "text"));
     CHECK(json_object_find(o, "missing") == NULL);
     CHECK(json_object_find(NULL, "b") == NULL);
 
     n = 0;
-    JSON_OBJECT_FOR_EACH (name, value, o) {
-        static const char *const names[] = {"b", "a", "c", "d"};
-        CHECK(!strcmp(name, names[n]));
-        CHECK(value != NULL);
+    SHASH_FOR_EACH (node, json_object(o)) {
+        struct json *v = node->data;
+        CHECK(strlen(node->name) == 1 && strchr("abcd", node->name[0]));
+        CHECK(v != NULL);
         n++;
     }
-    CHECK(n == 4);
+    CHECK(n == 4 && node == NULL);
 
-    /* Past the size where lookups go through an index. */
+    /* Enough members to make the map grow several times. */
     for (i = 0; i < 50; i++) {
         snprintf(key, sizeof key, "k%d", i);
         json_object_put(o, key, json_integer_create(i));
     }
     json_object_put(o, "k7", json_integer_create(700));
-    CHECK(json_object_size(o) == 54);
+    json_object_put_format(o, "fmt", "%s-%d", "x", 42);
+    CHECK(json_object_size(o) == 55);
     CHECK(json_object_find(o, "k7")->integer == 700);
     CHECK(json_object_find(o, "k49")->integer == 49);
+    CHECK(!strcmp(json_string(json_object_find(o, "fmt")), "x-42"));
     CHECK(json_object_find(o, "a") != NULL);
+    check_member_order(o);
+
+    /* Code may remove members itself, as OVS code does. */
+    value = shash_find_and_delete(json_object(o), "k3");
+    CHECK(value && value->integer == 3);
+    json_destroy(value);
+    CHECK(json_object_find(o, "k3") == NULL && json_object_size(o) == 54);
     json_destroy(o);
+}
+
+static void
+test_uuid(void)
+{
+    struct uuid u = {
+        { 0x01234567, 0x89abcdef, 0x02468ace, 0x13579bdf }
+    };
+    struct json *s = json_string_create_uuid(&u);
+    struct json *o = json_object_create();
+
+    CHECK(!strcmp(json_string(s), "01234567-89ab-cdef-0246-8ace13579bdf"));
+    json_object_put_uuid(o, "u", &u);
+    CHECK(json_equal(json_object_find(o, "u"), s));
+    json_destroy(s);
+    json_destroy(o);
+}
+
+/* Nodes written by hand, as generated IDL code and OVS's own builders
+ * write them: strings and arrays stored in place or through pointers that
+ * ovsrpc did not allocate.  Every reader takes them. */
+static void
+test_storage(void)
+{
+    static char ptr_text[] = "pointed";
+    struct json dyn = {
+        .type = JSON_STRING, .storage_type = JSON_STRING_DYNAMIC,
+        .count = 1, .str_ptr = ptr_text,
+    };
+    struct json in = {
+        .type = JSON_STRING, .storage_type = JSON_STRING_INLINE,
+        .count = 1, .str = "in place",
+    };
+    struct json one = { .type = JSON_INTEGER, .count = 1, .integer = 1 };
+    struct json arr = {
+        .type = JSON_ARRAY, .storage_type = JSON_ARRAY_INLINE_3, .count = 1,
+        .elements = { &dyn, &in, &one },
+    };
+    struct json *copy, *parsed, *heap;
+    struct shash members = SHASH_INITIALIZER(&members);
+    struct json obj = {
+        .type = JSON_OBJECT, .count = 1, .object = &members,
+    };
+
+    CHECK(!strcmp(json_string(&dyn), "pointed"));
+    CHECK(!strcmp(json_string(&in), "in place"));
+    check_string(&in, 0, "\"in place\"");
+    CHECK(json_array_size(&arr) == 3);
+    CHECK(json_array_at(&arr, 1) == &in && json_array_at(&arr, 3) == NULL);
+    check_string(&arr, 0, "[\"pointed\",\"in place\",1]");
+    CHECK(json_array_contains_string(&arr, "in place"));
+
+    parsed = json_from_string("[\"pointed\",\"in place\",1]");
+    CHECK(json_equal(&arr, parsed) && json_equal(parsed, &arr));
+    CHECK(json_hash(&arr, 7) == json_hash(parsed, 7));
+    copy = json_deep_clone(&arr);
+    CHECK(copy->storage_type == JSON_ARRAY_DYNAMIC);
+    CHECK(json_equal(copy, parsed));
+    json_destroy(copy);
+
+    /* Every node ovsrpc makes is dynamic: OVS 3.1 code reads ->string and
+     * ->array.elems directly. */
+    CHECK(parsed->storage_type == JSON_ARRAY_DYNAMIC);
+    CHECK(parsed->array.n == 3 && parsed->array.elems[2]->integer == 1);
+    CHECK(parsed->array.elems[1]->storage_type == JSON_STRING_DYNAMIC);
+    CHECK(!strcmp(parsed->array.elems[1]->string, "in place"));
+    CHECK(json_array(parsed) == &parsed->array);
+    json_destroy(parsed);
+
+    /* A static object over a caller's shash. */
+    shash_add(&members, "k", &in);
+    check_string(&obj, 0, "{\"k\":\"in place\"}");
+    CHECK(json_object_find(&obj, "k") == &in);
+    shash_destroy(&members);
+
+    /* Changing an inline array makes it dynamic first. */
+    heap = malloc(sizeof *heap);
+    *heap = (struct json) {
+        .type = JSON_ARRAY, .storage_type = JSON_ARRAY_INLINE_2, .count = 1,
+        .elements = { json_integer_create(1), json_string_create("two") },
+    };
+    json_array_add(heap, json_null_create());
+    CHECK(heap->storage_type == JSON_ARRAY_DYNAMIC);
+    CHECK(heap->array.size == 3);
+    check_string(heap, 0, "[1,\"two\",null]");
+    json_destroy(heap);
+
+    /* An inline string node that the library frees. */
+    heap = malloc(sizeof *heap);
+    *heap = (struct json) {
+        .type = JSON_STRING, .storage_type = JSON_STRING_INLINE, .count = 2,
+        .str = "short",
+    };
+    json_destroy(heap);
+    CHECK(heap->count == 1);
+    json_destroy(heap);
+}
+
+static void
+test_text(void)
+{
+    const char *text = "{\"a\": [1, 2.5, \"x\\ny\"]} [true] 17 ";
+    struct json_parser *p;
+    struct json *json, *ser, *back;
+    struct ds ds = DS_EMPTY_INITIALIZER;
+    char *out;
+    size_t i, used;
+    FILE *file;
+    char path[] = "/tmp/ovsrpc-test-json-XXXXXX";
+    int fd;
+
+    /* The incremental parser, a byte at a time: it stops after each
+     * complete value. */
+    p = json_parser_create(0);
+    for (i = 0; !json_parser_is_done(p); i++) {
+        CHECK(json_parser_feed(p, &text[i], 1) == 1);
+    }
+    json = json_parser_finish(p);
+    check_string(json, 0, "{\"a\":[1,2.5,\"x\\ny\"]}");
+    json_destroy(json);
+    used = i;
+    p = json_parser_create(0);
+    used += json_parser_feed(p, text + used, strlen(text) - used);
+    json = json_parser_finish(p);
+    check_string(json, 0, "[true]");
+    json_destroy(json);
+    CHECK(used < strlen(text));
+    json_parser_abort(json_parser_create(0));
+    json_parser_abort(NULL);
+
+    /* JSPF_TRAILER: a whole document, nothing after it. */
+    p = json_parser_create(JSPF_TRAILER);
+    json_parser_feed(p, "[1] [2]", 7);
+    json = json_parser_finish(p);
+    CHECK(json->type == JSON_STRING);
+    json_destroy(json);
+
+    /* json_to_ds() appends. */
+    ds_put_cstr(&ds, "x=");
+    json = json_from_string("{\"b\":1,\"a\":[null]}");
+    json_to_ds(json, JSSF_SORT, &ds);
+    CHECK(!strcmp(ds_cstr(&ds), "x={\"a\":[null],\"b\":1}"));
+    ds_clear(&ds);
+    json_to_ds(json, JSSF_SORT | JSSF_PRETTY, &ds);
+    out = json_to_string(json, JSSF_SORT | JSSF_PRETTY);
+    CHECK(!strcmp(ds_cstr(&ds), out));
+    free(out);
+
+    /* The inline struct ds functions. */
+    ds_clear(&ds);
+    ds_put_utf8(&ds, 0xe9);
+    ds_put_utf8(&ds, 0x20ac);
+    ds_put_utf8(&ds, 0x1f600);
+    ds_put_utf8(&ds, 0x110000);
+    CHECK(!strcmp(ds_cstr(&ds), "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xef\xbf\xbd"));
+    ds_clear(&ds);
+    ds_put_printable(&ds, "a\"\n\\", 4);
+    CHECK(!strcmp(ds_cstr(&ds), "a\\042\\012\\134"));
+    ds_clear(&ds);
+    for (i = 0; i < 100; i++) {
+        ds_put_format(&ds, "%03d,", (int) i);
+    }
+    CHECK(ds.length == 400 && !strncmp(ds_cstr(&ds) + 396, "099,", 4));
+    CHECK(ds_chomp(&ds, ',') && ds_last(&ds) == '9');
+    ds_truncate(&ds, 3);
+    CHECK(!strcmp(ds_cstr_ro(&ds), "000"));
+    out = ds_steal_cstr(&ds);
+    CHECK(!strcmp(out, "000") && ds.string == NULL);
+    free(out);
+
+    /* Serialized objects. */
+    ser = json_serialized_object_create(json);
+    CHECK(ser->type == JSON_SERIALIZED_OBJECT);
+    CHECK(!strcmp(json_serialized_object(ser), "{\"a\":[null],\"b\":1}"));
+    back = json_from_serialized_object(ser);
+    CHECK(json_equal(back, json));
+    json_destroy(back);
+    back = json_array_create_1(ser);
+    check_string(back, 0, "[{\"a\":[null],\"b\":1}]");
+    json_destroy(back);
+    json_destroy(json);
+
+    /* Escaping and unescaping. */
+    ds_clear(&ds);
+    json_string_escape("a\"b\\c\n\x01", &ds);
+    CHECK(!strcmp(ds_cstr(&ds), "\"a\\\"b\\\\c\\n\\u0001\""));
+    ds_destroy(&ds);
+    CHECK(json_string_unescape("x\\u00e9\\ty", 11, &out));
+    CHECK(!strcmp(out, "x\xc3\xa9\ty"));
+    free(out);
+    CHECK(!json_string_unescape("a\"b", 3, &out));
+    CHECK(!strcmp(out, "quoted string may not include unescaped \""));
+    free(out);
+    CHECK(!json_string_unescape("ab\\", 3, &out));
+    CHECK(!strcmp(out, "quoted string may not end with backslash"));
+    free(out);
+    CHECK(!json_string_unescape("\\q", 2, &out));
+    CHECK(!strcmp(out, "bad escape \\q"));
+    free(out);
+
+    /* Files and streams. */
+    fd = mkstemp(path);
+    CHECK(fd >= 0);
+    file = fdopen(fd, "w+");
+    fputs(" {\"f\": [1, {}]}\n", file);
+    rewind(file);
+    json = json_from_stream(file);
+    check_string(json, 0, "{\"f\":[1,{}]}");
+    json_destroy(json);
+    fclose(file);
+    json = json_from_file(path);
+    check_string(json, 0, "{\"f\":[1,{}]}");
+    json_destroy(json);
+    remove(path);
+    json = json_from_file(path);
+    CHECK(json->type == JSON_STRING);
+    CHECK(strstr(json_string(json), "error opening") != NULL);
+    CHECK(strstr(json_string(json), "No such file or directory") != NULL);
+    json_destroy(json);
 }
 
 static void
@@ -310,6 +626,9 @@ main(void)
     test_scalars();
     test_arrays();
     test_objects();
+    test_uuid();
+    test_storage();
+    test_text();
     test_parse();
     test_refcount();
     test_deep_clone_equal_hash();

@@ -1,5 +1,5 @@
 /* test-reconnect: the scripted reconnect driver of `ovstest test-reconnect`
- * (spec/ovstest.md), written in C against the OVS-named headers.
+ * (the Rust one in tests/ovstest), written in C against the OVS-named headers.
  *
  * Reads a script on standard input and prints the transcript; `make c-check`
  * compares it with tests/scripts/NAME.expected for every script.  Written

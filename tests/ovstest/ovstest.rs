@@ -1,4 +1,5 @@
-//! `ovstest`: the project's test driver (../shared/spec/ovstest.md).
+//! `ovstest`: the project's test driver, OVS's `ovstest` subcommands
+//! `test-json`, `test-jsonrpc` and `test-reconnect`.
 
 use std::process::ExitCode;
 

@@ -1,5 +1,5 @@
 //! `ovstest test-jsonrpc`: a JSON-RPC echo server and one-shot clients
-//! (../shared/spec/ovstest.md).
+//! (as OVS's tests/test-jsonrpc.c).
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;

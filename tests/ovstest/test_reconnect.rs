@@ -1,6 +1,6 @@
 //! `ovstest test-reconnect`: drives one reconnect FSM with a simulated clock
 //! from a script on standard input, printing what changes after each line
-//! (spec/ovstest.md, byte for byte what OVS's `test-reconnect` prints).
+//! (byte for byte what OVS's `test-reconnect` prints).
 
 use std::fmt;
 use std::io::{self, BufRead, Write};

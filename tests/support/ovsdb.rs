@@ -1,37 +1,71 @@
-//! Helpers for the OVSDB client tests: a Raft cluster that remembers its
-//! members' Raft ports and control sockets, a relay in front of it, and a
-//! client ([`OvsdbCs`] plus [`Replica`]) driven by the poll loop until a
-//! condition holds.
+//! Real OVSDB peers from Debian's `openvswitch-common` (ovsdb-server,
+//! ovsdb-tool, ovsdb-client): one server or a Raft cluster on loopback,
+//! iptables rules that black-hole a loopback port, and clients of them.
+
+pub mod cs;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use ovsrpc::json::{self, Json, Object};
-use ovsrpc::ovsdb::{Event, OvsdbCs, Replica, TxnOutcome};
-use ovsrpc::poll_loop;
-use ovsrpc::timeval::time_msec;
+use super::{drive_until, find_tool, free_port, require, skip};
 
-use super::{find_tool, free_port, run, DropRule, OvsdbServer, SCHEMA};
+/// The small schema used by the OVSDB tests: one table of items.
+pub const SCHEMA: &str = r#"{"name": "demo", "version": "1.0.0",
+ "tables": {"Item": {"columns": {"n": {"type": "integer"},
+                                 "who": {"type": "string"}}}}}"#;
 
-/// The group the isolatable member of a cluster runs as (`nogroup`), so
-/// that iptables' owner match can pick out the packets it sends.
-pub const ISOLATED_GID: u32 = 65534;
+fn run(cmd: &mut Command) {
+    super::process::Process::run_ok(cmd);
+}
 
-/// Starts ovsdb-server as [`OvsdbServer::start`] does, under group `gid`
-/// (through `setpriv`) when given.
-fn start_server(dir: &Path, tag: &str, db: &Path, gid: Option<u32>) -> OvsdbServer {
-    let Some(gid) = gid else {
-        return OvsdbServer::start(dir, tag, db, 0);
-    };
-    let port = free_port();
-    let pidfile = dir.join(format!("{tag}.pid"));
-    let sock = dir.join(format!("{tag}.sock"));
-    run(
-        Command::new(find_tool("setpriv").expect("setpriv (util-linux)"))
-            .arg(format!("--regid={gid}"))
-            .arg("--clear-groups")
-            .arg(find_tool("ovsdb-server").expect("ovsdb-server"))
+/// One ovsdb-server process, started with `--detach` (so it is listening
+/// when `start` returns) and SIGKILLed on drop.
+pub struct OvsdbServer {
+    /// Its process id.
+    pub pid: i32,
+    /// The active name clients connect to (`tcp:127.0.0.1:PORT`).
+    pub remote: String,
+    /// The unix socket clients can also use (`unix:PATH`).
+    pub unix_remote: String,
+    /// The `tcp:` port.
+    pub port: u16,
+    /// Where its files live.
+    pub dir: PathBuf,
+    /// Database file.
+    pub db: PathBuf,
+    tag: String,
+}
+
+impl OvsdbServer {
+    /// Starts ovsdb-server on `db` listening on `ptcp:PORT:127.0.0.1`
+    /// (a free port chosen if 0) and on a unix socket in `dir`.
+    pub fn start(dir: &Path, tag: &str, db: &Path, port: u16) -> OvsdbServer {
+        let port = if port == 0 { free_port() } else { port };
+        let sock = dir.join(format!("{tag}.sock"));
+        let mut server = OvsdbServer::start_with(
+            dir,
+            tag,
+            db,
+            &[
+                format!("--remote=ptcp:{port}:127.0.0.1"),
+                format!("--remote=punix:{}", sock.display()),
+            ],
+        );
+        server.remote = format!("tcp:127.0.0.1:{port}");
+        server.unix_remote = format!("unix:{}", sock.display());
+        server.port = port;
+        server
+    }
+
+    /// Starts ovsdb-server on `db` with its files (pidfile, log, control
+    /// socket) in `dir` named after `tag`, and `args` (remotes, TLS
+    /// options, ...); the remote fields are left empty for the caller.
+    pub fn start_with(dir: &Path, tag: &str, db: &Path, args: &[String]) -> OvsdbServer {
+        let ovsdb_server = find_tool("ovsdb-server").expect("ovsdb-server");
+        let pidfile = dir.join(format!("{tag}.pid"));
+        let _ = fs::remove_file(&pidfile);
+        run(Command::new(ovsdb_server)
             .arg("--detach")
             .arg("--no-chdir")
             .arg(format!("--pidfile={}", pidfile.display()))
@@ -43,70 +77,91 @@ fn start_server(dir: &Path, tag: &str, db: &Path, gid: Option<u32>) -> OvsdbServ
                 "--unixctl={}",
                 dir.join(format!("{tag}.ctl")).display()
             ))
-            .arg(format!("--remote=ptcp:{port}:127.0.0.1"))
-            .arg(format!("--remote=punix:{}", sock.display()))
-            .arg(db),
-    );
-    let pid: i32 = fs::read_to_string(&pidfile)
-        .expect("pidfile")
-        .trim()
-        .parse()
-        .expect("pid");
-    OvsdbServer {
-        pid,
-        remote: format!("tcp:127.0.0.1:{port}"),
-        unix_remote: format!("unix:{}", sock.display()),
-        port,
-        dir: dir.to_path_buf(),
-        db: db.to_path_buf(),
-        tag: tag.to_string(),
+            .args(args)
+            .arg(db));
+        let pid: i32 = fs::read_to_string(&pidfile)
+            .expect("pidfile")
+            .trim()
+            .parse()
+            .expect("pid");
+        OvsdbServer {
+            pid,
+            remote: String::new(),
+            unix_remote: String::new(),
+            port: 0,
+            dir: dir.to_path_buf(),
+            db: db.to_path_buf(),
+            tag: tag.to_string(),
+        }
+    }
+
+    /// What the server has logged so far (its `--log-file`).
+    pub fn log_text(&self) -> String {
+        fs::read_to_string(self.dir.join(format!("{}.log", self.tag))).unwrap_or_default()
+    }
+
+    /// Starts a standalone server over a fresh database with [`SCHEMA`].
+    pub fn standalone(dir: &Path) -> OvsdbServer {
+        let schema = dir.join("schema.ovsschema");
+        fs::write(&schema, SCHEMA).unwrap();
+        let db = dir.join("standalone.db");
+        run(Command::new(find_tool("ovsdb-tool").expect("ovsdb-tool"))
+            .arg("create")
+            .arg(&db)
+            .arg(&schema));
+        OvsdbServer::start(dir, "standalone", &db, 0)
+    }
+
+    /// Restarts a killed server on the same database and port.
+    pub fn restart(&mut self) {
+        let again = OvsdbServer::start(&self.dir, &self.tag, &self.db, self.port);
+        self.pid = again.pid;
+        std::mem::forget(again);
+    }
+
+    /// SIGKILLs the server (no clean shutdown) and reaps nothing: it was
+    /// detached, so init reaps it.
+    pub fn kill(&mut self) {
+        if self.pid > 0 {
+            let _ = Command::new("kill")
+                .args(["-KILL", &self.pid.to_string()])
+                .status();
+            self.pid = 0;
+        }
+    }
+
+    /// True while the server process exists.
+    pub fn is_running(&self) -> bool {
+        self.pid > 0 && Path::new(&format!("/proc/{}", self.pid)).exists()
     }
 }
 
-/// Sends `sig` (`KILL`, `STOP`, `CONT`) to `pid`.
-pub fn signal(pid: i32, sig: &str) {
-    let _ = Command::new("kill")
-        .args([&format!("-{sig}"), &pid.to_string()])
-        .status();
-}
-
-/// A Raft cluster of ovsdb-servers on 127.0.0.1 serving database `demo`.
-pub struct RaftCluster {
-    /// The members, in creation order.
-    pub members: Vec<OvsdbServer>,
-    /// Each member's Raft port.
-    pub raft_ports: Vec<u16>,
-    /// Each member's unixctl socket.
-    pub ctls: Vec<PathBuf>,
-    /// Members stopped with SIGSTOP.
-    pub stopped: Vec<bool>,
-}
-
-impl RaftCluster {
-    /// Creates and starts an `n`-member cluster over `schema` in `dir` and
-    /// waits (through `ovsdb-client wait`, no polling) until each member is
-    /// connected to the cluster.
-    pub fn start(dir: &Path, n: usize, schema: &str) -> RaftCluster {
-        RaftCluster::start_with(dir, n, schema, false)
+impl Drop for OvsdbServer {
+    fn drop(&mut self) {
+        self.kill();
     }
+}
 
-    /// [`start`](Self::start), with the last member running under group
-    /// [`ISOLATED_GID`] when `isolatable`, so that [`isolate`](Self::isolate)
-    /// can cut it off.
-    pub fn start_with(dir: &Path, n: usize, schema: &str, isolatable: bool) -> RaftCluster {
+/// A Raft cluster of ovsdb-servers on loopback over [`SCHEMA`].
+pub struct Cluster {
+    /// The members, in the order they were created.
+    pub servers: Vec<OvsdbServer>,
+}
+
+impl Cluster {
+    /// Creates and starts an `n`-member cluster in `dir`.
+    pub fn start(dir: &Path, n: usize) -> Cluster {
         let tool = find_tool("ovsdb-tool").expect("ovsdb-tool");
-        let schema_file = dir.join("cluster.ovsschema");
-        fs::write(&schema_file, schema).unwrap();
-        let raft_ports: Vec<u16> = (0..n).map(|_| free_port()).collect();
-        let raft: Vec<String> = raft_ports
-            .iter()
-            .map(|p| format!("tcp:127.0.0.1:{p}"))
+        let schema = dir.join("schema.ovsschema");
+        fs::write(&schema, SCHEMA).unwrap();
+        let raft: Vec<String> = (0..n)
+            .map(|_| format!("tcp:127.0.0.1:{}", free_port()))
             .collect();
-        let dbs: Vec<PathBuf> = (0..n).map(|i| dir.join(format!("m{i}.db"))).collect();
+        let dbs: Vec<PathBuf> = (0..n).map(|i| dir.join(format!("s{i}.db"))).collect();
         run(Command::new(&tool)
             .arg("create-cluster")
             .arg(&dbs[0])
-            .arg(&schema_file)
+            .arg(&schema)
             .arg(&raft[0]));
         for i in 1..n {
             run(Command::new(&tool)
@@ -116,288 +171,178 @@ impl RaftCluster {
                 .arg(&raft[i])
                 .arg(&raft[0]));
         }
-        let members: Vec<OvsdbServer> = (0..n)
-            .map(|i| {
-                let gid = (isolatable && i == n - 1).then_some(ISOLATED_GID);
-                start_server(dir, &format!("m{i}"), &dbs[i], gid)
-            })
+        let servers: Vec<OvsdbServer> = (0..n)
+            .map(|i| OvsdbServer::start(dir, &format!("s{i}"), &dbs[i], 0))
             .collect();
-        let cluster = RaftCluster {
-            ctls: (0..n).map(|i| dir.join(format!("m{i}.ctl"))).collect(),
-            members,
-            raft_ports,
-            stopped: vec![false; n],
-        };
-        for i in 0..n {
-            cluster.wait_connected(i);
+        // Wait (ovsdb-client blocks, no polling here) until every member has
+        // joined and is connected to the cluster, so that killing one later
+        // leaves a majority.
+        let client = find_tool("ovsdb-client").expect("ovsdb-client");
+        for sv in &servers {
+            run(Command::new(&client)
+                .arg("--timeout=60")
+                .arg("wait")
+                .arg(&sv.unix_remote)
+                .arg("demo")
+                .arg("connected"));
         }
-        cluster
-    }
-
-    /// A cluster over the tests' usual schema ([`SCHEMA`]).
-    pub fn demo(dir: &Path, n: usize) -> RaftCluster {
-        RaftCluster::start(dir, n, SCHEMA)
+        Cluster { servers }
     }
 
     /// The members' `tcp:` remotes.
     pub fn remotes(&self) -> Vec<String> {
-        self.members.iter().map(|s| s.remote.clone()).collect()
+        self.servers.iter().map(|s| s.remote.clone()).collect()
     }
+}
 
-    /// The index of the member with `remote`.
-    pub fn index_of(&self, remote: &str) -> usize {
-        self.members
-            .iter()
-            .position(|m| m.remote == remote)
-            .unwrap_or_else(|| panic!("{remote} is not a member"))
-    }
+/// An iptables rule on this machine's loopback traffic that drops packets
+/// to or from one TCP port (a black-holed remote), removed on drop. Only
+/// ever matches 127.0.0.1 and one port that the test chose.
+pub struct DropRule {
+    spec: Vec<String>,
+}
 
-    /// Blocks in `ovsdb-client wait` until member `i` is connected to the
-    /// cluster (at most 60 s).
-    pub fn wait_connected(&self, i: usize) {
-        run(
-            Command::new(find_tool("ovsdb-client").expect("ovsdb-client"))
-                .arg("--timeout=60")
-                .arg("wait")
-                .arg(&self.members[i].unix_remote)
-                .arg("demo")
-                .arg("connected"),
+impl DropRule {
+    fn add(chain: &str, extra: &[&str]) -> Option<DropRule> {
+        let iptables = require("iptables", "iptables")?;
+        let mut spec: Vec<String> = vec![chain.into(), "-i".into(), "lo".into()];
+        if chain == "OUTPUT" {
+            spec[1] = "-o".into();
+        }
+        spec.extend(
+            ["-p", "tcp", "-d", "127.0.0.1"]
+                .iter()
+                .map(|s| s.to_string()),
         );
+        spec.extend(extra.iter().map(|s| s.to_string()));
+        spec.extend(["-j", "DROP"].iter().map(|s| s.to_string()));
+        let status = Command::new(&iptables)
+            .arg("-w")
+            .arg("-I")
+            .args(&spec)
+            .status()
+            .expect("run iptables");
+        if !status.success() {
+            skip("iptables could not add a rule (needs root and netfilter)");
+            return None;
+        }
+        Some(DropRule { spec })
     }
 
-    /// Member `i`'s Raft role (`leader`, `follower`, `candidate`), from
-    /// `ovs-appctl cluster/status`.
-    pub fn role(&self, i: usize) -> Option<String> {
-        let out = Command::new(find_tool("ovs-appctl")?)
-            .arg("-t")
-            .arg(&self.ctls[i])
-            .args(["cluster/status", "demo"])
-            .output()
-            .ok()?;
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .find_map(|l| l.strip_prefix("Role: ").map(str::to_string))
+    /// Drops SYNs to `port` on loopback: connects to it hang.
+    pub fn syn_to(port: u16) -> Option<DropRule> {
+        DropRule::add("INPUT", &["--dport", &port.to_string(), "--syn"])
     }
 
-    /// Cuts the isolatable member (the last) off from the other members:
-    /// drops every loopback packet to or from its Raft port and every
-    /// packet it sends to theirs. The rules go when the returned value
-    /// drops. `None` (after a loud message, or a panic under CI) when
-    /// iptables cannot add rules.
-    pub fn isolate(&self) -> Option<Vec<DropRule>> {
-        let last = self.members.len() - 1;
-        let (a, b) = DropRule::all_of(self.raft_ports[last])?;
-        let peers: Vec<String> = self.raft_ports[..last].iter().map(u16::to_string).collect();
-        let c = DropRule::add(
-            "OUTPUT",
-            &[
-                "-m",
-                "owner",
-                "--gid-owner",
-                &ISOLATED_GID.to_string(),
-                "-m",
-                "multiport",
-                "--dports",
-                &peers.join(","),
-            ],
-        )?;
-        Some(vec![a, b, c])
-    }
-
-    /// SIGKILLs member `i` (a stopped one dies without running again).
-    pub fn kill(&mut self, i: usize) {
-        self.stopped[i] = false;
-        self.members[i].kill();
-    }
-
-    /// Restarts a killed member `i` and waits until it is connected.
-    pub fn restart(&mut self, i: usize) {
-        self.members[i].restart();
-        self.wait_connected(i);
-    }
-
-    /// SIGSTOPs member `i`.
-    pub fn stop(&mut self, i: usize) {
-        signal(self.members[i].pid, "STOP");
-        self.stopped[i] = true;
-    }
-
-    /// SIGCONTs member `i`.
-    pub fn cont(&mut self, i: usize) {
-        signal(self.members[i].pid, "CONT");
-        self.stopped[i] = false;
-    }
-
-    /// Starts a relay (`relay:demo:REMOTES`) in front of the cluster.
-    pub fn relay(&self, dir: &Path) -> OvsdbServer {
-        let source = format!("relay:demo:{}", self.remotes().join(","));
-        OvsdbServer::start(dir, "relay", Path::new(&source), 0)
+    /// Drops every packet to and from `port` on loopback: an established
+    /// connection's peer vanishes without a word.
+    pub fn all_of(port: u16) -> Option<(DropRule, DropRule)> {
+        let a = DropRule::add("INPUT", &["--dport", &port.to_string()])?;
+        let b = DropRule::add("INPUT", &["--sport", &port.to_string()])?;
+        Some((a, b))
     }
 }
 
-impl Drop for RaftCluster {
+impl Drop for DropRule {
     fn drop(&mut self) {
-        for i in 0..self.members.len() {
-            if self.stopped[i] {
-                signal(self.members[i].pid, "CONT");
-            }
+        if let Some(iptables) = find_tool("iptables") {
+            let _ = Command::new(iptables)
+                .arg("-w")
+                .arg("-D")
+                .args(&self.spec)
+                .status();
         }
     }
 }
 
-/// An [`OvsdbCs`] with its [`Replica`] and every event it reported.
-pub struct Client {
-    /// The client.
-    pub cs: OvsdbCs,
-    /// The replica its updates were applied to.
-    pub replica: Replica,
-    /// Every event so far, in order.
-    pub events: Vec<Event>,
+/// The `transact` params that insert one row `{"n": n, "who": who}` into
+/// [`SCHEMA`]'s `Item` table.
+pub fn insert_params(n: i64, who: &str) -> ovsrpc::json::Json {
+    let mut row = ovsrpc::json::Object::new();
+    row.insert("n", n);
+    row.insert("who", who);
+    let mut op = ovsrpc::json::Object::new();
+    op.insert("op", "insert");
+    op.insert("table", "Item");
+    op.insert("row", ovsrpc::json::Json::object(row));
+    ovsrpc::json::Json::array(vec!["demo".into(), ovsrpc::json::Json::object(op)])
 }
 
-impl Client {
-    /// A client of `demo` over `remotes` (kept in the order given).
-    pub fn new(remotes: &[String], leader_only: bool) -> Client {
-        let _ = env_logger::builder().is_test(true).try_init();
-        let mut cs = OvsdbCs::new("demo");
-        cs.set_leader_only(leader_only);
-        cs.set_shuffle_remotes(false);
-        cs.set_remote(Some(&remotes.join(",")), true);
-        Client {
-            cs,
-            replica: Replica::new(),
-            events: Vec::new(),
+/// True for a reply whose result is a non-empty array none of whose
+/// elements carries an `"error"` member (a `transact` whose every
+/// operation succeeded; also any `echo` of a non-empty array of scalars).
+pub fn reply_ok(reply: &ovsrpc::jsonrpc::Msg) -> bool {
+    reply.msg_type == ovsrpc::jsonrpc::MsgType::Reply
+        && reply
+            .result
+            .as_ref()
+            .and_then(|r| r.as_array())
+            .is_some_and(|ops| !ops.is_empty() && ops.iter().all(|op| op.get("error").is_none()))
+}
+
+/// Sends the request `make` builds and waits for a reply that
+/// [`reply_ok`] accepts, building and sending a fresh one when the
+/// connection it went out on is lost or the reply is an error (no leader
+/// yet, say). Returns the reply, or `None` if `deadline` (monotonic ms)
+/// passes first.
+pub fn call_until_ok(
+    s: &mut ovsrpc::jsonrpc::JsonrpcSession,
+    make: impl Fn() -> ovsrpc::jsonrpc::Msg,
+    deadline: i64,
+) -> Option<ovsrpc::jsonrpc::Msg> {
+    // (id of the request in flight, seqno of the connection it went on)
+    let mut pending: Option<(ovsrpc::json::Json, u32)> = None;
+    let mut reply = None;
+    drive_until(deadline, || {
+        s.run();
+        if pending
+            .as_ref()
+            .is_some_and(|(_, seqno)| *seqno != s.get_seqno())
+        {
+            pending = None; // Lost with the connection: send again.
         }
-    }
-
-    /// Runs the client in the poll loop until `cond` holds; panics naming
-    /// `what` if it does not within `timeout_ms`.
-    pub fn run_until(
-        &mut self,
-        what: &str,
-        timeout_ms: i64,
-        mut cond: impl FnMut(&Client) -> bool,
-    ) {
-        let deadline = time_msec() + timeout_ms;
-        loop {
-            for event in self.cs.run() {
-                if let Event::Update(u) = &event {
-                    if let Err(e) = self.replica.apply(u) {
-                        panic!("update did not apply: {e}");
-                    }
-                }
-                self.events.push(event);
-            }
-            if cond(self) {
-                return;
-            }
-            assert!(
-                time_msec() < deadline,
-                "{what}: not within {timeout_ms} ms; state {}, events {:?}",
-                self.cs.state(),
-                self.events.iter().rev().take(8).collect::<Vec<_>>()
-            );
-            self.cs.wait();
-            poll_loop::timer_wait_until(deadline);
-            poll_loop::block();
+        if pending.is_none() && s.is_connected() {
+            let req = make();
+            pending = req.id.clone().map(|id| (id, s.get_seqno()));
+            let _ = s.send(req);
         }
-    }
-
-    /// Runs until the client is monitoring.
-    pub fn monitoring(&mut self, timeout_ms: i64) {
-        self.run_until("monitoring", timeout_ms, |c| {
-            c.cs.state() == ovsrpc::ovsdb::State::Monitoring
-        });
-    }
-
-    /// Sends `ops` as soon as the client may, and runs until the
-    /// transaction ends; returns its outcome.
-    pub fn transact(&mut self, ops: Vec<Json>, timeout_ms: i64) -> TxnOutcome {
-        let deadline = time_msec() + timeout_ms;
-        let mut id = None;
-        loop {
-            if id.is_none() && self.cs.may_send_transaction() {
-                id = self.cs.send_transaction(ops.clone());
-            }
-            let seen = self.events.len();
-            let left = (deadline - time_msec()).max(1);
-            let want = id.clone();
-            self.run_until("transaction", left, |c| {
-                c.events.len() > seen || (want.is_none() && c.cs.may_send_transaction())
-            });
-            if let Some(want) = &id {
-                for e in &self.events[seen..] {
-                    if let Event::TxnReply { id, outcome } = e {
-                        if id == want {
-                            return outcome.clone();
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// Inserts `{"n": n, "who": who}` until a reply says it committed;
-    /// unknown outcomes are retried (the row may then be there twice).
-    pub fn insert(&mut self, n: i64, who: &str, timeout_ms: i64) {
-        let deadline = time_msec() + timeout_ms;
-        loop {
-            let op = json::from_str(&format!(
-                r#"{{"op":"insert","table":"Item","row":{{"n":{n},"who":"{who}"}}}}"#
-            ))
-            .unwrap();
-            if let TxnOutcome::Reply(r) = self.transact(vec![op], (deadline - time_msec()).max(1)) {
-                if committed(&r) {
-                    return;
-                }
-            }
-            assert!(time_msec() < deadline, "insert {n} did not commit");
-        }
-    }
-
-    /// The rows of `Item` as the server has them now (a `select` through
-    /// this client), by UUID, without `_uuid` and `_version`.
-    pub fn select_items(&mut self, timeout_ms: i64) -> std::collections::BTreeMap<String, Object> {
-        let op = json::from_str(r#"{"op":"select","table":"Item","where":[]}"#).unwrap();
-        let deadline = time_msec() + timeout_ms;
-        loop {
-            if let TxnOutcome::Reply(r) =
-                self.transact(vec![op.clone()], (deadline - time_msec()).max(1))
+        while let Some(m) = s.recv() {
+            if pending
+                .as_ref()
+                .is_some_and(|(id, _)| m.id.as_ref() == Some(id))
             {
-                if committed(&r) {
-                    let rows = r
-                        .result
-                        .as_ref()
-                        .unwrap()
-                        .at(0)
-                        .unwrap()
-                        .get("rows")
-                        .unwrap();
-                    let mut out = std::collections::BTreeMap::new();
-                    for row in rows.as_array().unwrap() {
-                        let mut row = row.as_object().unwrap().clone();
-                        let uuid = row.remove("_uuid").unwrap();
-                        row.remove("_version");
-                        out.insert(uuid.at(1).unwrap().as_str().unwrap().to_string(), row);
-                    }
-                    return out;
+                if reply_ok(&m) {
+                    reply = Some(m);
+                    return true;
                 }
+                pending = None;
             }
-            assert!(time_msec() < deadline, "select did not complete");
         }
-    }
-
-    /// Events from index `from` on.
-    pub fn events_since(&self, from: usize) -> &[Event] {
-        &self.events[from..]
-    }
+        s.wait();
+        s.recv_wait();
+        if pending.is_none() && s.is_connected() {
+            ovsrpc::poll_loop::immediate_wake();
+        }
+        false
+    });
+    reply
 }
 
-/// True when a `transact` reply is a success with no operation failing.
-pub fn committed(reply: &ovsrpc::jsonrpc::Msg) -> bool {
-    reply
-        .result
-        .as_ref()
-        .and_then(Json::as_array)
-        .is_some_and(|ops| ops.iter().all(|op| op.get("error").is_none()))
+/// Runs `s` until it is connected on a connection other than the one
+/// with `seqno`; false if `deadline` (monotonic ms) passes first.
+pub fn wait_reconnected(
+    s: &mut ovsrpc::jsonrpc::JsonrpcSession,
+    seqno: u32,
+    deadline: i64,
+) -> bool {
+    drive_until(deadline, || {
+        s.run();
+        while s.recv().is_some() {}
+        if s.is_connected() && s.get_seqno() != seqno {
+            return true;
+        }
+        s.wait();
+        s.recv_wait();
+        false
+    })
 }

@@ -80,3 +80,38 @@ fn force_reconnect_aborts_the_attempt() {
     state!(fsm, at 1200 => Backoff for 0 ms, backoff 1000);
     counts!(fsm, at 1200 => 0 of 1, seqno 0);
 }
+
+#[test]
+fn connect_timeout_may_be_shorter_than_a_second() {
+    let mut fsm = enabled(1000);
+    fsm.set_connect_timeout(300);
+    run!(fsm, at 1000 => Some(Connect));
+    fsm.connecting(1000);
+    timeout!(fsm, at 1000 => Some(300));
+    run!(fsm, at 1299 => None);
+    run!(fsm, at 1300 => Some(Disconnect));
+}
+
+#[test]
+fn connect_timeout_may_be_longer_than_the_backoff() {
+    let mut fsm = enabled(1000);
+    fsm.set_connect_timeout(5000);
+    fsm.connect_failed(1000, ECONNREFUSED);
+    state!(fsm, at 1000 => Backoff for 0 ms, backoff 1000);
+    run!(fsm, at 2000 => Some(Connect));
+    fsm.connecting(2000);
+    timeout!(fsm, at 2000 => Some(5000));
+    run!(fsm, at 3000 => None);
+    run!(fsm, at 6999 => None);
+    run!(fsm, at 7000 => Some(Disconnect));
+}
+
+#[test]
+fn connect_timeout_zero_is_ovs_deadline() {
+    let mut fsm = enabled(1000);
+    fsm.set_connect_timeout(5000);
+    fsm.set_connect_timeout(0);
+    assert_eq!(fsm.get_connect_timeout(), 0);
+    fsm.connecting(1000);
+    timeout!(fsm, at 1000 => Some(1000));
+}

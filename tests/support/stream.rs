@@ -1,49 +1,12 @@
-//! Helpers shared by the stream tests: drive the poll loop until something
-//! holds (never sleeping), with a generous deadline.
-#![allow(dead_code)]
+//! Raw streams for the tests: connecting, accepting, moving bytes both
+//! ways and reading to the end, each driven by the poll loop (never
+//! sleeping) through [`drive`](super::drive).
 
 use std::io;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
 
-use ovsrpc::poll_loop;
 use ovsrpc::stream::{PStream, Stream};
-use ovsrpc::timeval::time_msec;
 
-/// How long any single scenario may take before the test fails.
-pub const DEADLINE_MS: i64 = 10_000;
-
-/// A point in time after which a test gives up.
-pub struct Deadline {
-    when: i64,
-    what: String,
-}
-
-impl Deadline {
-    /// A deadline [`DEADLINE_MS`] from now, for waiting on `what`.
-    pub fn new(what: &str) -> Deadline {
-        Deadline {
-            when: time_msec() + DEADLINE_MS,
-            what: what.to_string(),
-        }
-    }
-
-    /// Fails the test if the deadline has passed.
-    pub fn check(&self) {
-        assert!(
-            time_msec() <= self.when,
-            "timed out after {DEADLINE_MS} ms waiting for {}",
-            self.what
-        );
-    }
-
-    /// Registers the deadline with the poll loop, blocks, then checks it.
-    pub fn block(&self) {
-        poll_loop::timer_wait_until(self.when);
-        poll_loop::block();
-        self.check();
-    }
-}
+use super::drive;
 
 /// True for `EAGAIN`.
 pub fn would_block<T>(r: &io::Result<T>) -> bool {
@@ -59,30 +22,36 @@ pub fn errno_of<T: std::fmt::Debug>(r: io::Result<T>) -> i32 {
 
 /// Drives `s` until its connection attempt finishes; returns the outcome.
 pub fn finish_connect(s: &mut Stream) -> io::Result<()> {
-    let d = Deadline::new(&format!("{} to connect", s.name()));
-    loop {
+    let mut outcome = None;
+    let what = format!("{} to connect", s.name());
+    drive(&what, || {
         s.run();
         let r = s.connect();
         if !would_block(&r) {
-            return r;
+            outcome = Some(r);
+            return true;
         }
         s.run_wait();
         s.connect_wait();
-        d.block();
-    }
+        false
+    });
+    outcome.unwrap()
 }
 
 /// Accepts one connection on `l`, driving the poll loop.
 pub fn accept(l: &mut PStream) -> Stream {
-    let d = Deadline::new(&format!("a connection on {}", l.name()));
-    loop {
+    let mut accepted = None;
+    let what = format!("a connection on {}", l.name());
+    drive(&what, || {
         let r = l.accept();
         if !would_block(&r) {
-            return r.expect("accept");
+            accepted = Some(r.expect("accept"));
+            return true;
         }
         l.wait();
-        d.block();
-    }
+        false
+    });
+    accepted.unwrap()
 }
 
 /// Opens `name` and drives both the new stream's connect and `l`'s accept
@@ -90,8 +59,8 @@ pub fn accept(l: &mut PStream) -> Stream {
 pub fn connect_pair(l: &mut PStream, name: &str) -> (Stream, Stream) {
     let mut client = Stream::open(name, 0).unwrap_or_else(|e| panic!("open {name}: {e}"));
     let mut server = None;
-    let d = Deadline::new(&format!("{name} to connect to {}", l.name()));
-    loop {
+    let what = format!("{name} to connect to {}", l.name());
+    drive(&what, || {
         client.run();
         let c = client.connect();
         if server.is_none() {
@@ -101,7 +70,7 @@ pub fn connect_pair(l: &mut PStream, name: &str) -> (Stream, Stream) {
             }
         }
         match c {
-            Ok(()) if server.is_some() => break,
+            Ok(()) if server.is_some() => return true,
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => client.connect_wait(),
             Err(e) => panic!("connect {name}: {e}"),
@@ -110,8 +79,8 @@ pub fn connect_pair(l: &mut PStream, name: &str) -> (Stream, Stream) {
             l.wait();
         }
         client.run_wait();
-        d.block();
-    }
+        false
+    });
     (client, server.unwrap())
 }
 
@@ -122,13 +91,8 @@ pub fn transfer(from: &mut Stream, to: &mut Stream, data: &[u8]) -> Vec<u8> {
     let mut sent = 0;
     let mut got = Vec::with_capacity(data.len());
     let mut buf = vec![0u8; 65536];
-    let d = Deadline::new(&format!(
-        "{} bytes from {} to {}",
-        data.len(),
-        from.name(),
-        to.name()
-    ));
-    while got.len() < data.len() {
+    let what = format!("{} bytes from {} to {}", data.len(), from.name(), to.name());
+    drive(&what, || {
         from.run();
         to.run();
         if sent < data.len() {
@@ -148,7 +112,7 @@ pub fn transfer(from: &mut Stream, to: &mut Stream, data: &[u8]) -> Vec<u8> {
             Err(e) => panic!("recv: {e}"),
         }
         if got.len() >= data.len() {
-            break;
+            return true;
         }
         if sent < data.len() {
             from.send_wait();
@@ -156,8 +120,8 @@ pub fn transfer(from: &mut Stream, to: &mut Stream, data: &[u8]) -> Vec<u8> {
         to.recv_wait();
         from.run_wait();
         to.run_wait();
-        d.block();
-    }
+        false
+    });
     got
 }
 
@@ -166,18 +130,26 @@ pub fn transfer(from: &mut Stream, to: &mut Stream, data: &[u8]) -> Vec<u8> {
 pub fn recv_to_end(s: &mut Stream) -> io::Result<Vec<u8>> {
     let mut got = Vec::new();
     let mut buf = [0u8; 4096];
-    let d = Deadline::new(&format!("EOF on {}", s.name()));
-    loop {
+    let mut end = None;
+    let what = format!("EOF on {}", s.name());
+    drive(&what, || loop {
         match s.recv(&mut buf) {
-            Ok(0) => return Ok(got),
+            Ok(0) => {
+                end = Some(Ok(()));
+                return true;
+            }
             Ok(n) => got.extend_from_slice(&buf[..n]),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 s.recv_wait();
-                d.block();
+                return false;
             }
-            Err(e) => return Err(e),
+            Err(e) => {
+                end = Some(Err(e));
+                return true;
+            }
         }
-    }
+    });
+    end.unwrap().map(|()| got)
 }
 
 /// A deterministic test pattern of `n` bytes.
@@ -185,58 +157,6 @@ pub fn pattern(n: usize, seed: u8) -> Vec<u8> {
     (0..n)
         .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
         .collect()
-}
-
-/// A fresh directory under the system temp dir, removed on drop.
-pub struct TempDir(PathBuf);
-
-impl TempDir {
-    /// Creates `$TMPDIR/ovsrpc-<tag>-<pid>-<n>`.
-    pub fn new(tag: &str) -> TempDir {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "ovsrpc-{tag}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).expect("create temp dir");
-        TempDir(path)
-    }
-
-    /// The directory.
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-
-    /// `name` inside the directory, as a string.
-    pub fn file(&self, name: &str) -> String {
-        self.0
-            .join(name)
-            .to_str()
-            .expect("utf-8 temp path")
-            .to_string()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// Whether `::1` can be bound. Without it the IPv6 tests are skipped with a
-/// loud message, except under CI (`CI=true`), where that is a failure.
-pub fn ipv6_available(test: &str) -> bool {
-    match std::net::TcpListener::bind("[::1]:0") {
-        Ok(_) => true,
-        Err(e) => {
-            let ci = std::env::var("CI").map(|v| v == "true").unwrap_or(false);
-            assert!(!ci, "{test}: ::1 is not usable ({e}) and CI=true: failing");
-            eprintln!("########## {test}: SKIPPED: ::1 is not usable here ({e}) ##########");
-            false
-        }
-    }
 }
 
 /// Opens a TCP listener on an ephemeral loopback port; returns it and the

@@ -1,74 +1,17 @@
-//! Helpers for the TLS tests: a PKI made at test time with the `openssl`
-//! command line (CAs, and certificates that are valid, expired or not yet
-//! valid), a logger that captures log lines so tests can check what was
-//! said, and drivers for handshakes on both ends at once.
-//!
-//! Needs `crate::stream_util` (the test crate declares both modules).
-#![allow(dead_code)]
+//! The TLS fixture: a PKI made at test time with the `openssl` command
+//! line (CAs, and certificates that are valid, expired or not yet valid),
+//! and drivers for handshakes on both ends at once.
 
 use std::io;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::{Mutex, Once};
+use std::process::Command;
 
 use ovsrpc::poll_loop;
 use ovsrpc::stream::ssl::SslConfig;
 use ovsrpc::stream::{PStream, Stream};
 
-use crate::stream_util::{would_block, Deadline, TempDir};
-
-// ---------------------------------------------------------------------
-// Captured logs.
-
-static LOGS: Mutex<Vec<String>> = Mutex::new(Vec::new());
-
-struct CaptureLogger;
-
-impl log::Log for CaptureLogger {
-    fn enabled(&self, _: &log::Metadata) -> bool {
-        true
-    }
-
-    fn log(&self, record: &log::Record) {
-        let line = format!("{}|{}|{}", record.level(), record.target(), record.args());
-        if std::env::var_os("SSL_TEST_LOG").is_some() {
-            eprintln!("{line}");
-        }
-        LOGS.lock().unwrap_or_else(|e| e.into_inner()).push(line);
-    }
-
-    fn flush(&self) {}
-}
-
-/// Installs the capturing logger (once per test process).
-pub fn capture_logs() {
-    static INIT: Once = Once::new();
-    INIT.call_once(|| {
-        log::set_boxed_logger(Box::new(CaptureLogger)).expect("install logger");
-        log::set_max_level(log::LevelFilter::Debug);
-        // The tests look for particular lines: none may be rate-limited away.
-        ovsrpc::vlog::set_rate_limits(false);
-    });
-}
-
-/// The captured lines containing every one of `needles`.
-pub fn logged(needles: &[&str]) -> Vec<String> {
-    LOGS.lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .iter()
-        .filter(|l| needles.iter().all(|n| l.contains(n)))
-        .cloned()
-        .collect()
-}
-
-/// Fails unless some captured line contains every one of `needles`.
-pub fn assert_logged(needles: &[&str]) {
-    let found = logged(needles);
-    if found.is_empty() {
-        let all = LOGS.lock().unwrap_or_else(|e| e.into_inner()).join("\n");
-        panic!("no log line contains all of {needles:?}; captured:\n{all}");
-    }
-}
+use super::stream::would_block;
+use super::{drive, TempDir};
 
 // ---------------------------------------------------------------------
 // A PKI made with the openssl command line.
@@ -76,7 +19,7 @@ pub fn assert_logged(needles: &[&str]) {
 /// The `openssl` program: under CI=true its absence fails the test;
 /// elsewhere the test is skipped (returns `None`) with a loud message.
 pub fn openssl() -> Option<PathBuf> {
-    crate::support::require("openssl", "openssl")
+    super::require("openssl", "openssl")
 }
 
 /// When a certificate is valid.
@@ -147,16 +90,7 @@ distinguished_name = dn
 ";
 
 fn run(cmd: &mut Command) {
-    let out = cmd
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed: {}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
+    super::process::Process::run_ok(cmd);
 }
 
 impl Pki {
@@ -277,19 +211,18 @@ pub fn config(leaf: &Leaf, ca: &Ca) -> SslConfig {
 
 /// Accepts one connection on `l` (the TCP part), driving the poll loop.
 pub fn accept(l: &mut PStream) -> Stream {
-    crate::stream_util::accept(l)
+    super::stream::accept(l)
 }
 
 /// Drives `client` (if any) and `server` (if any) until each one's connect
 /// is no longer `EAGAIN`; returns their results.
-pub fn drive(
+pub fn handshakes(
     mut client: Option<&mut Stream>,
     mut server: Option<&mut Stream>,
 ) -> (Option<io::Result<()>>, Option<io::Result<()>>) {
-    let d = Deadline::new("TLS handshakes to finish");
     let mut c_res: Option<io::Result<()>> = None;
     let mut s_res: Option<io::Result<()>> = None;
-    loop {
+    drive("TLS handshakes to finish", || {
         if let (Some(c), None) = (client.as_deref_mut(), &c_res) {
             c.run();
             let r = c.connect();
@@ -307,7 +240,7 @@ pub fn drive(
         let c_done = client.is_none() || c_res.is_some();
         let s_done = server.is_none() || s_res.is_some();
         if c_done && s_done {
-            return (c_res, s_res);
+            return true;
         }
         if let (Some(c), None) = (client.as_deref(), &c_res) {
             c.run_wait();
@@ -317,8 +250,9 @@ pub fn drive(
             s.run_wait();
             s.connect_wait();
         }
-        d.block();
-    }
+        false
+    });
+    (c_res, s_res)
 }
 
 /// Opens `name` with `client_cfg`, accepts on `l`, and drives both
@@ -334,27 +268,32 @@ pub fn handshake(
     // The TCP connection completes from the backlog; the handshake needs
     // both ends, so accept first, then drive both.
     let mut server = accept_driving(l, &mut client);
-    let (c, s) = drive(Some(&mut client), Some(&mut server));
+    let (c, s) = handshakes(Some(&mut client), Some(&mut server));
     (client, c.unwrap(), server, s.unwrap())
 }
 
 /// Accepts on `l` while also driving `client`'s connect (which cannot
 /// finish before the server side runs).
 pub fn accept_driving(l: &mut PStream, client: &mut Stream) -> Stream {
-    let d = Deadline::new(&format!("a connection on {}", l.name()));
-    loop {
+    let mut accepted = None;
+    let what = format!("a connection on {}", l.name());
+    drive(&what, || {
         client.run();
         let _ = client.connect();
         match l.accept() {
-            Ok(s) => return s,
+            Ok(s) => {
+                accepted = Some(s);
+                return true;
+            }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
             Err(e) => panic!("accept on {}: {e}", l.name()),
         }
         l.wait();
         client.run_wait();
         client.connect_wait();
-        d.block();
-    }
+        false
+    });
+    accepted.unwrap()
 }
 
 /// Connects a client that must succeed; returns (client, server).
@@ -371,8 +310,9 @@ pub fn good_pair(l: &mut PStream, client_cfg: &SslConfig, name: &str) -> (Stream
 pub fn recv_outcome(s: &mut Stream, also: Option<&mut Stream>) -> io::Result<usize> {
     let mut also = also;
     let mut buf = [0u8; 1024];
-    let d = Deadline::new(&format!("something to arrive on {}", s.name()));
-    loop {
+    let mut outcome = None;
+    let what = format!("something to arrive on {}", s.name());
+    drive(&what, || {
         s.run();
         if let Some(o) = also.as_deref_mut() {
             o.run();
@@ -381,7 +321,8 @@ pub fn recv_outcome(s: &mut Stream, also: Option<&mut Stream>) -> io::Result<usi
         }
         let r = s.recv(&mut buf);
         if !would_block(&r) {
-            return r;
+            outcome = Some(r);
+            return true;
         }
         s.run_wait();
         s.recv_wait();
@@ -389,28 +330,32 @@ pub fn recv_outcome(s: &mut Stream, also: Option<&mut Stream>) -> io::Result<usi
             o.run_wait();
             o.recv_wait();
         }
-        d.block();
-    }
+        false
+    });
+    outcome.unwrap()
 }
 
 /// Sends all of `data` on `s`, driving the poll loop.
 pub fn send_all(s: &mut Stream, data: &[u8]) {
-    let d = Deadline::new(&format!("{} bytes to go out on {}", data.len(), s.name()));
     let mut sent = 0;
-    while sent < data.len() {
-        s.run();
-        match s.send(&data[sent..]) {
-            Ok(n) => sent += n,
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                s.run_wait();
-                s.send_wait();
-                d.block();
+    let what = format!("{} bytes to go out on {}", data.len(), s.name());
+    drive(&what, || {
+        while sent < data.len() {
+            s.run();
+            match s.send(&data[sent..]) {
+                Ok(n) => sent += n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    s.run_wait();
+                    s.send_wait();
+                    return false;
+                }
+                Err(e) => panic!("send on {}: {e}", s.name()),
             }
-            Err(e) => panic!("send on {}: {e}", s.name()),
         }
-    }
+        true
+    });
     // Whatever the transport still holds goes out from run(); callers
-    // that send more than a socket buffer use stream_util::transfer.
+    // that send more than a socket buffer use stream::transfer.
     s.run();
 }
 
@@ -422,22 +367,24 @@ pub fn pause(ms: i64) {
 
 /// Reads from `s` until `f(&received)` holds, driving the poll loop.
 pub fn recv_until(s: &mut Stream, what: &str, f: impl Fn(&[u8]) -> bool) -> Vec<u8> {
-    let d = Deadline::new(what);
     let mut got = Vec::new();
     let mut buf = [0u8; 4096];
-    while !f(&got) {
-        s.run();
-        match s.recv(&mut buf) {
-            Ok(0) => panic!("EOF on {} waiting for {what}", s.name()),
-            Ok(n) => got.extend_from_slice(&buf[..n]),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                s.run_wait();
-                s.recv_wait();
-                d.block();
+    drive(what, || {
+        while !f(&got) {
+            s.run();
+            match s.recv(&mut buf) {
+                Ok(0) => panic!("EOF on {} waiting for {what}", s.name()),
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    s.run_wait();
+                    s.recv_wait();
+                    return false;
+                }
+                Err(e) => panic!("recv on {} waiting for {what}: {e}", s.name()),
             }
-            Err(e) => panic!("recv on {} waiting for {what}: {e}", s.name()),
         }
-    }
+        true
+    });
     got
 }
 

@@ -1,27 +1,26 @@
-//! Shared pieces of the reliability tests (tests/reliability_*.rs) and the
-//! load bench (benches/load.rs): the `load_server` example as a child
-//! process, a crowd of pipelining client sessions, a log capture, and a
-//! poll-loop driver with a deadline.
+//! The load fixture of the reliability tests and the load bench: the
+//! `load_server` example as a child process, and a crowd of pipelining
+//! client sessions.
 //!
 //! The server is `target/<profile>/examples/load_server`, which
 //! `cargo test` and `cargo bench` build along with the tests (and `make`
 //! builds with `cargo build --release --examples`).
-#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::io::AsRawFd;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use ovsrpc::json::Json;
 use ovsrpc::jsonrpc::{JsonrpcSession, Msg, MsgType};
 use ovsrpc::poll_loop;
 use ovsrpc::timeval::time_msec;
 
-/// Generous deadline for anything a test waits for.
-pub const DEADLINE_MS: i64 = 60_000;
+use super::{drive, Deadline, DEADLINE_MS};
 
 /// Path of an example binary built next to this test or bench binary.
 pub fn example_path(name: &str) -> PathBuf {
@@ -116,11 +115,21 @@ impl LoadServer {
             }
         });
         // The first line on standard output says it is listening (or the
-        // pipe closes because it failed to start).
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut first)
-            .expect("read load_server stdout");
+        // pipe closes because it failed to start). Read by a thread, so
+        // that a server that says nothing fails the test instead of
+        // hanging it.
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut first = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut first);
+            let _ = tx.send(first);
+        });
+        let Ok(first) = rx.recv_timeout(Duration::from_millis(DEADLINE_MS as u64)) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("load_server said nothing within {DEADLINE_MS} ms");
+        };
         assert!(
             first.starts_with("listening on "),
             "load_server did not start: {first:?}, log: {:?}",
@@ -188,24 +197,6 @@ impl Drop for LoadServer {
     }
 }
 
-/// Drives the poll loop: calls `step`, which runs everything and returns
-/// true when done, or else registers what it waits for; then
-/// `poll_loop::block`. Panics after [`DEADLINE_MS`], naming `what`.
-pub fn drive<S>(what: &str, mut step: S)
-where
-    S: FnMut() -> bool,
-{
-    let deadline = time_msec() + DEADLINE_MS;
-    loop {
-        if step() {
-            return;
-        }
-        assert!(time_msec() < deadline, "timed out waiting for: {what}");
-        poll_loop::timer_wait_until(deadline);
-        poll_loop::block();
-    }
-}
-
 /// Runs `s` once and collects what it received.
 pub fn run_session(s: &mut JsonrpcSession, inbox: &mut Vec<Msg>) {
     s.run();
@@ -249,16 +240,9 @@ pub fn server_stats(s: &mut JsonrpcSession) -> Json {
 /// connections (a connection made, or closed by its peer, while the server
 /// was answering may show only in a later answer).
 pub fn wait_server_connections(s: &mut JsonrpcSession, n: i64) {
-    let deadline = time_msec() + DEADLINE_MS;
-    loop {
-        let held = stat(&server_stats(s), "connections");
-        if held == n {
-            return;
-        }
-        assert!(
-            time_msec() < deadline,
-            "server holds {held} connections, not {n}"
-        );
+    let d = Deadline::new(&format!("the server to hold {n} connections"));
+    while stat(&server_stats(s), "connections") != n {
+        d.check();
     }
 }
 
@@ -419,47 +403,6 @@ pub fn run_load(remote: &str, n_conns: usize, n_reqs: usize) -> LoadReport {
         run_ms,
         server_connections,
     }
-}
-
-/// Log records captured in this process by [`capture_logs`].
-static CAPTURED: Mutex<Vec<String>> = Mutex::new(Vec::new());
-
-struct Capture;
-
-impl log::Log for Capture {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-    fn log(&self, record: &log::Record<'_>) {
-        let line = format!("{} {}", record.level(), record.args());
-        CAPTURED.lock().unwrap().push(line);
-    }
-    fn flush(&self) {}
-}
-
-/// Installs (once per process) a logger that keeps every record, so that
-/// tests can check what the library logged (info level and above).
-pub fn capture_logs() {
-    static INSTALLED: OnceLock<()> = OnceLock::new();
-    INSTALLED.get_or_init(|| {
-        log::set_logger(&Capture).expect("no other logger");
-        log::set_max_level(log::LevelFilter::Info);
-        // The tests count the lines they provoke, more than OVS's rate
-        // limits let through in a minute.
-        ovsrpc::vlog::set_rate_limits(false);
-    });
-}
-
-/// The captured log lines that contain every one of `needles` (tests run
-/// in parallel: make one needle unique to the test, a socket path say).
-pub fn logged(needles: &[&str]) -> Vec<String> {
-    CAPTURED
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|l| needles.iter().all(|n| l.contains(n)))
-        .cloned()
-        .collect()
 }
 
 /// Raises this process's soft limit on open descriptors to at least `n`
