@@ -258,7 +258,6 @@ pub struct Client {
 impl Client {
     /// A client of `demo` over `remotes` (kept in the order given).
     pub fn new(remotes: &[String], leader_only: bool) -> Client {
-        let _ = env_logger::builder().is_test(true).try_init();
         let mut cs = OvsdbCs::new("demo");
         cs.set_leader_only(leader_only);
         cs.set_shuffle_remotes(false);
