@@ -22,6 +22,7 @@
 //! | [`stream`] | `stream*.c` | non-blocking byte streams by name: `tcp:`, `unix:`, `ssl:` and passive `ptcp:`, `punix:`, `pssl:` |
 //! | [`json`] | `json.c` | the [`json::Json`] value, incremental parser, serializer, serde bridge |
 //! | [`jsonrpc`] | `jsonrpc.c` | [`jsonrpc::Msg`]; [`jsonrpc::Jsonrpc`], one connection; [`jsonrpc::JsonrpcSession`], a connection that reconnects, over several remotes |
+//! | [`ovsdb`] | `ovsdb-cs.c` | [`ovsdb::OvsdbCs`], a cluster-aware OVSDB client: `_Server` checks, `monitor_cond_since`, a replica, transactions and locks |
 //! | [`vlog`] | `vlog.c` | log rate limiting ([`vlog::RateLimit`]), levels per module changeable at run time |
 //! | [`unixctl`] | `unixctl.c` | the control socket `ovs-appctl` talks to: [`unixctl::UnixctlServer`], [`unixctl::UnixctlClient`] |
 //! | `capi` | the headers above | the `extern "C"` functions behind `libovsrpc.a` (feature `capi`) |
@@ -154,6 +155,7 @@
 pub mod error;
 pub mod json;
 pub mod jsonrpc;
+pub mod ovsdb;
 pub mod poll_loop;
 pub mod reconnect;
 pub mod stream;

@@ -481,6 +481,11 @@ impl JsonrpcSession {
         self.rpc.as_ref().map_or(0, |r| r.get_backlog())
     }
 
+    /// Bytes received on the current connection so far (0 if none).
+    pub fn received_bytes(&self) -> u64 {
+        self.rpc.as_ref().map_or(0, |r| r.received_bytes_total())
+    }
+
     /// The name of the current remote (the one connected to, being tried,
     /// or to be tried next). (`jsonrpc_session_get_name`)
     pub fn get_name(&self) -> &str {

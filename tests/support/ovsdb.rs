@@ -2,6 +2,8 @@
 //! ovsdb-tool, ovsdb-client): one server or a Raft cluster on loopback,
 //! iptables rules that black-hole a loopback port, and clients of them.
 
+pub mod cs;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
