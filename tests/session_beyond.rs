@@ -7,25 +7,11 @@
 mod support;
 
 use ovsrpc::json::Json;
-use ovsrpc::jsonrpc::{JsonrpcSession, Msg, MsgType, RemoteOrder, SessionOpenOptions};
+use ovsrpc::jsonrpc::{JsonrpcSession, Msg, MsgType};
 use ovsrpc::reconnect::State;
 use ovsrpc::stream::{Keepalive, TcpOptions};
 use ovsrpc::timeval::time_msec;
 use support::server::*;
-
-fn opts() -> SessionOpenOptions {
-    SessionOpenOptions {
-        order: RemoteOrder::AsGiven,
-        ..Default::default()
-    }
-}
-
-/// A loopback port nothing answers: its SYNs are dropped.
-fn black_hole() -> Option<(String, support::DropRule)> {
-    let port = support::free_port();
-    let rule = support::DropRule::syn_to(port)?;
-    Some((format!("tcp:127.0.0.1:{port}"), rule))
-}
 
 #[test]
 fn remote_stats_and_failing_remotes_tried_last() {

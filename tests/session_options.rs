@@ -16,25 +16,11 @@ use std::time::Duration;
 use log::Level;
 use ovsrpc::error::EOF;
 use ovsrpc::json::Json;
-use ovsrpc::jsonrpc::{Jsonrpc, JsonrpcSession, Msg, RemoteOrder, SessionOpenOptions};
+use ovsrpc::jsonrpc::{Jsonrpc, JsonrpcSession, Msg};
 use ovsrpc::reconnect::State;
 use ovsrpc::stream::{Keepalive, Stream, TcpOptions};
 use ovsrpc::timeval::time_msec;
-use support::server::{drive_session as drive, roundtrip, take_inbox, Server};
-
-fn opts() -> SessionOpenOptions {
-    SessionOpenOptions {
-        order: RemoteOrder::AsGiven,
-        ..Default::default()
-    }
-}
-
-/// A loopback port nothing answers: its SYNs are dropped.
-fn black_hole() -> Option<(String, support::DropRule)> {
-    let port = support::free_port();
-    let rule = support::DropRule::syn_to(port)?;
-    Some((format!("tcp:127.0.0.1:{port}"), rule))
-}
+use support::server::{black_hole, drive_session as drive, opts, roundtrip, take_inbox, Server};
 
 /// A peer on a loopback port, run on its own thread: it accepts up to
 /// `n` connections, one after the other, and runs `script` on each.

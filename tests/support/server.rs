@@ -5,7 +5,7 @@
 use std::io;
 
 use ovsrpc::json::Json;
-use ovsrpc::jsonrpc::{Jsonrpc, JsonrpcSession, Msg, MsgType};
+use ovsrpc::jsonrpc::{Jsonrpc, JsonrpcSession, Msg, MsgType, RemoteOrder, SessionOpenOptions};
 use ovsrpc::stream::PStream;
 
 use super::drive;
@@ -174,4 +174,20 @@ pub fn roundtrip(s: &mut JsonrpcSession, servers: &mut [&mut Server], value: i64
         result.is_some()
     });
     result.unwrap()
+}
+
+/// Session options with the remotes tried in the order given.
+pub fn opts() -> SessionOpenOptions {
+    SessionOpenOptions {
+        order: RemoteOrder::AsGiven,
+        ..Default::default()
+    }
+}
+
+/// A loopback port nothing answers: its SYNs are dropped (None without
+/// iptables).
+pub fn black_hole() -> Option<(String, super::DropRule)> {
+    let port = super::free_port();
+    let rule = super::DropRule::syn_to(port)?;
+    Some((format!("tcp:127.0.0.1:{port}"), rule))
 }
