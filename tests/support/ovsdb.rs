@@ -148,29 +148,44 @@ pub struct Cluster {
     pub servers: Vec<OvsdbServer>,
 }
 
+/// Creates the database files of an `n`-member Raft cluster of database
+/// "demo" with `schema` in `dir` (`PREFIX0.db`, `PREFIX1.db`, ...; member 0
+/// creates the cluster, the others join it), each member's Raft address on
+/// a free loopback port. Returns the Raft ports and the files.
+pub fn create_cluster_dbs(
+    dir: &Path,
+    n: usize,
+    schema: &str,
+    prefix: &str,
+) -> (Vec<u16>, Vec<PathBuf>) {
+    let tool = find_tool("ovsdb-tool").expect("ovsdb-tool");
+    let schema_file = dir.join(format!("{prefix}.ovsschema"));
+    fs::write(&schema_file, schema).unwrap();
+    let ports: Vec<u16> = (0..n).map(|_| free_port()).collect();
+    let raft: Vec<String> = ports.iter().map(|p| format!("tcp:127.0.0.1:{p}")).collect();
+    let dbs: Vec<PathBuf> = (0..n)
+        .map(|i| dir.join(format!("{prefix}{i}.db")))
+        .collect();
+    run(Command::new(&tool)
+        .arg("create-cluster")
+        .arg(&dbs[0])
+        .arg(&schema_file)
+        .arg(&raft[0]));
+    for i in 1..n {
+        run(Command::new(&tool)
+            .arg("join-cluster")
+            .arg(&dbs[i])
+            .arg("demo")
+            .arg(&raft[i])
+            .arg(&raft[0]));
+    }
+    (ports, dbs)
+}
+
 impl Cluster {
     /// Creates and starts an `n`-member cluster in `dir`.
     pub fn start(dir: &Path, n: usize) -> Cluster {
-        let tool = find_tool("ovsdb-tool").expect("ovsdb-tool");
-        let schema = dir.join("schema.ovsschema");
-        fs::write(&schema, SCHEMA).unwrap();
-        let raft: Vec<String> = (0..n)
-            .map(|_| format!("tcp:127.0.0.1:{}", free_port()))
-            .collect();
-        let dbs: Vec<PathBuf> = (0..n).map(|i| dir.join(format!("s{i}.db"))).collect();
-        run(Command::new(&tool)
-            .arg("create-cluster")
-            .arg(&dbs[0])
-            .arg(&schema)
-            .arg(&raft[0]));
-        for i in 1..n {
-            run(Command::new(&tool)
-                .arg("join-cluster")
-                .arg(&dbs[i])
-                .arg("demo")
-                .arg(&raft[i])
-                .arg(&raft[0]));
-        }
+        let (_, dbs) = create_cluster_dbs(dir, n, SCHEMA, "s");
         let servers: Vec<OvsdbServer> = (0..n)
             .map(|i| OvsdbServer::start(dir, &format!("s{i}"), &dbs[i], 0))
             .collect();

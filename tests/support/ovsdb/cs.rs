@@ -94,28 +94,7 @@ impl RaftCluster {
     /// [`ISOLATED_GID`] when `isolatable`, so that [`isolate`](Self::isolate)
     /// can cut it off.
     pub fn start_with(dir: &Path, n: usize, schema: &str, isolatable: bool) -> RaftCluster {
-        let tool = find_tool("ovsdb-tool").expect("ovsdb-tool");
-        let schema_file = dir.join("cluster.ovsschema");
-        fs::write(&schema_file, schema).unwrap();
-        let raft_ports: Vec<u16> = (0..n).map(|_| free_port()).collect();
-        let raft: Vec<String> = raft_ports
-            .iter()
-            .map(|p| format!("tcp:127.0.0.1:{p}"))
-            .collect();
-        let dbs: Vec<PathBuf> = (0..n).map(|i| dir.join(format!("m{i}.db"))).collect();
-        run(Command::new(&tool)
-            .arg("create-cluster")
-            .arg(&dbs[0])
-            .arg(&schema_file)
-            .arg(&raft[0]));
-        for i in 1..n {
-            run(Command::new(&tool)
-                .arg("join-cluster")
-                .arg(&dbs[i])
-                .arg("demo")
-                .arg(&raft[i])
-                .arg(&raft[0]));
-        }
+        let (raft_ports, dbs) = super::create_cluster_dbs(dir, n, schema, "m");
         let members: Vec<OvsdbServer> = (0..n)
             .map(|i| {
                 let gid = (isolatable && i == n - 1).then_some(ISOLATED_GID);
