@@ -26,10 +26,13 @@ use ovsrpc::poll_loop;
 use ovsrpc::timeval::time_msec;
 use support::ovsdb::cs::{Client, RaftCluster};
 
-const ROWS: usize = 10_000;
-/// Failovers per client; medians are reported (the backoff a client meets
-/// depends on where the election stands when it comes by).
-const ROUNDS: usize = 5;
+/// Rows in the table under `cargo bench` (a smoke run under `cargo test`
+/// has 1,000).
+const BENCH_ROWS: usize = 10_000;
+/// Failovers per client under `cargo bench` (one in a smoke run); medians
+/// are reported (the backoff a client meets depends on where the election
+/// stands when it comes by).
+const BENCH_ROUNDS: usize = 5;
 
 const PYTHON: &str = r#"
 import json, os, signal, sys, time
@@ -116,6 +119,12 @@ fn main() {
     {
         return;
     }
+    let bench = std::env::args().any(|a| a == "--bench");
+    let (rows_total, rounds) = if bench {
+        (BENCH_ROWS, BENCH_ROUNDS)
+    } else {
+        (1_000, 1)
+    };
     let dir = support::TempDir::new("bench-ovsdb-failover");
     let mut cluster = RaftCluster::demo(dir.path(), 3);
     let remotes = cluster.remotes();
@@ -123,7 +132,7 @@ fn main() {
     // 10,000 rows, 1,000 per transaction.
     let mut writer = Client::new(&remotes, true);
     writer.monitoring(60_000);
-    for batch in 0..ROWS / 1000 {
+    for batch in 0..rows_total / 1000 {
         let ops: Vec<Json> = (0..1000)
             .map(|i| {
                 let n = batch * 1000 + i;
@@ -142,7 +151,7 @@ fn main() {
 
     let script = dir.join("idl_failover.py");
     std::fs::write(&script, PYTHON).unwrap();
-    let mut rows = ROWS;
+    let mut rows = rows_total;
 
     // ovsrpc: two clients through every round, one with OVS's backoff,
     // one with the leader-search cap.
@@ -165,7 +174,7 @@ fn main() {
 
     let mut python = Vec::new();
     let mut py_full = (0, 0.0);
-    for round in 0..ROUNDS {
+    for round in 0..rounds {
         for (k, (cs, replica, results)) in clients.iter_mut().enumerate() {
             // One write (so that the client has a last id from an update,
             // as the Python side needs), then SIGKILL of its leader.
@@ -246,7 +255,8 @@ fn main() {
     let (fast_ms, fast_bytes) = median(fast);
     let (py_ms, py_bytes) = median(&python);
     println!(
-        "ovsdb failover, 3-member Raft cluster, {ROWS} rows, {ROUNDS} rounds each (ms, bytes):"
+        "ovsdb failover, 3-member Raft cluster, {rows_total} rows, {rounds} rounds each (ms, bytes):{}",
+        if bench { "" } else { " [smoke run: use cargo bench]" }
     );
     println!(
         "  ovsrpc OvsdbCs: initial load {ours_full} bytes in {ours_full_ms} ms; SIGKILL of the leader to monitoring the new one: median {ours_ms} ms, {ours_bytes} bytes ({:.3}% of the full load); rounds {ours:?}",

@@ -149,7 +149,8 @@ pub struct Cluster {
 }
 
 /// Creates the database files of an `n`-member Raft cluster of database
-/// "demo" with `schema` in `dir` (`PREFIX0.db`, `PREFIX1.db`, ...; member 0
+/// "demo" with `schema` (written to `dir/cluster.ovsschema`) in `dir`
+/// (`PREFIX0.db`, `PREFIX1.db`, ...; member 0
 /// creates the cluster, the others join it), each member's Raft address on
 /// a free loopback port. Returns the Raft ports and the files.
 pub fn create_cluster_dbs(
@@ -159,7 +160,7 @@ pub fn create_cluster_dbs(
     prefix: &str,
 ) -> (Vec<u16>, Vec<PathBuf>) {
     let tool = find_tool("ovsdb-tool").expect("ovsdb-tool");
-    let schema_file = dir.join(format!("{prefix}.ovsschema"));
+    let schema_file = dir.join("cluster.ovsschema");
     fs::write(&schema_file, schema).unwrap();
     let ports: Vec<u16> = (0..n).map(|_| free_port()).collect();
     let raft: Vec<String> = ports.iter().map(|p| format!("tcp:127.0.0.1:{p}")).collect();
