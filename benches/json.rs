@@ -389,7 +389,26 @@ fn main() {
         return;
     }
     let update = monitor_update(10_000, &mut rng);
+    if let Some(who) = std::env::var_os("OVSRPC_JSON_PROFILE") {
+        // One parser alone on (a), 20 times, for `perf stat` / `perf record`.
+        for _ in 0..20 {
+            if who == "none" {
+            } else if who == "serde" {
+                drop(black_box(
+                    serde_json::from_slice::<serde_json::Value>(update.as_bytes()).expect("parse"),
+                ));
+            } else {
+                drop(black_box(
+                    json::from_slice(update.as_bytes()).expect("parse"),
+                ));
+            }
+        }
+        return;
+    }
     bench_document("(a) monitor update, 10,000 rows", &update, 15, 2.0, true);
+    if std::env::var_os("OVSRPC_JSON_BENCH_ONLY_A").is_some() {
+        return;
+    }
     let escaped = escaped_string(&mut rng);
     bench_document("(b) 1 MB string with escapes", &escaped, 30, 0.8, false);
     let messages = small_messages(&mut rng);

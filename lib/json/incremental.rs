@@ -122,4 +122,10 @@ impl Parser {
     pub fn finish(&mut self) -> Result<Json, Error> {
         self.core.finish()
     }
+
+    /// True while the parser holds working memory of its own (a value is
+    /// half-read); between values it holds none.
+    pub(crate) fn holds_memory(&self) -> bool {
+        self.core.holds_memory()
+    }
 }

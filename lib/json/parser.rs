@@ -268,6 +268,11 @@ impl<B: Builder> Core<B> {
         self.return_work();
     }
 
+    /// True while the parser holds working memory of its own.
+    pub(crate) fn holds_memory(&self) -> bool {
+        self.has_work
+    }
+
     /// Takes this thread's spare working memory, if the parser has none.
     #[inline]
     fn borrow_work(&mut self) {

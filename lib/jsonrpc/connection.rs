@@ -634,3 +634,7 @@ pub fn open_block(name: &str, timeout_ms: i64) -> Result<Jsonrpc> {
 
 /// Re-exported for callers that build connections by hand.
 pub use stream::StreamWait;
+
+#[cfg(test)]
+#[path = "connection_tests.rs"]
+mod tests;
