@@ -125,6 +125,7 @@ impl Parser {
 
     /// True while the parser holds working memory of its own (a value is
     /// half-read); between values it holds none.
+    #[cfg(test)]
     pub(crate) fn holds_memory(&self) -> bool {
         self.core.holds_memory()
     }

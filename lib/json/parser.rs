@@ -269,6 +269,7 @@ impl<B: Builder> Core<B> {
     }
 
     /// True while the parser holds working memory of its own.
+    #[cfg(test)]
     pub(crate) fn holds_memory(&self) -> bool {
         self.has_work
     }
