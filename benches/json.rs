@@ -420,6 +420,16 @@ fn main() {
         bench_messages(&small_messages(&mut rng)[..1000], 2);
         return;
     }
+    // One section alone, for comparing builds (each section's figures
+    // depend on the allocator's state that the sections before it left).
+    if std::env::var_os("OVSRPC_JSON_BENCH_ONLY_INCREMENTAL").is_some() {
+        bench_incremental(&mut rng);
+        return;
+    }
+    if std::env::var_os("OVSRPC_JSON_BENCH_ONLY_C").is_some() {
+        bench_messages(&small_messages(&mut rng), 10);
+        return;
+    }
     let update = monitor_update(10_000, &mut rng);
     if let Some(who) = std::env::var_os("OVSRPC_JSON_PROFILE") {
         // One parser alone on (a) in this process (for `perf`, and for the

@@ -137,7 +137,7 @@ pub(crate) struct Core<B: Builder> {
     error: Option<Error>,
 
     // The stacks, borrowed from this thread while a value is half-read.
-    work: Work<B>,
+    work: Box<Work<B>>,
     has_work: bool,
 }
 
@@ -174,6 +174,17 @@ impl<B: Builder> Default for Work<B> {
 }
 
 impl<B: Builder> Work<B> {
+    /// True if this holds no memory at all.
+    fn is_empty(&self) -> bool {
+        self.tok.capacity() == 0
+            && self.scratch.capacity() == 0
+            && self.frames.capacity() == 0
+            && self.values.capacity() == 0
+            && self.members.capacity() == 0
+            && self.names.capacity() == 0
+            && !self.builder.holds_memory()
+    }
+
     /// Empties the stacks and gives back memory beyond what a typical
     /// message needs.
     fn clear_and_trim(&mut self) {
@@ -219,7 +230,7 @@ impl<B: Builder> Core<B> {
             result: None,
             done: false,
             error: None,
-            work: Work::default(),
+            work: Box::default(),
             has_work: false,
         }
     }
@@ -271,28 +282,37 @@ impl<B: Builder> Core<B> {
     /// True while the parser holds working memory of its own.
     #[cfg(test)]
     pub(crate) fn holds_memory(&self) -> bool {
-        self.has_work
+        self.has_work || !self.work.is_empty()
     }
 
-    /// Takes this thread's spare working memory, if the parser has none.
+    /// Takes this thread's spare working memory (warm stacks and builder),
+    /// if the parser has none: the parser's own, empty, takes its place.
     #[inline]
     fn borrow_work(&mut self) {
         if !self.has_work {
-            if let Some(work) = B::take_spare() {
-                self.work = work;
+            if let Some(mut spare) = B::take_spare() {
+                std::mem::swap(&mut self.work, &mut spare);
+                B::keep_spare(spare);
             }
             self.has_work = true;
         }
     }
 
-    /// Hands the working memory back to this thread's spare, emptied.
+    /// Hands the working memory back to this thread's spare, emptied, and
+    /// keeps an empty one (the one left there, or a new one if what is
+    /// there holds memory: another parser's, returned meanwhile, which is
+    /// then freed).
     #[inline]
     fn return_work(&mut self) {
         if self.has_work {
             self.has_work = false;
-            let mut work = std::mem::take(&mut self.work);
-            work.clear_and_trim();
-            B::keep_spare(work);
+            self.work.clear_and_trim();
+            let empty = match B::take_spare() {
+                Some(spare) if spare.is_empty() => spare,
+                _ => Box::default(),
+            };
+            let used = std::mem::replace(&mut self.work, empty);
+            B::keep_spare(used);
         }
     }
 
