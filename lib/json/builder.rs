@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use super::intern::Interner;
 use super::object::Object;
-use super::parser::Work;
 use super::value::Json;
+use super::work::Work;
 
 /// What the parser core ([`Core`](super::parser::Core)) calls to make
 /// values. The core does the lexing, the grammar, the positions and every

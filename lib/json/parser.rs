@@ -13,6 +13,7 @@ use super::error::Error;
 use super::number::{is_number_byte, parse_number};
 use super::string::{decode_raw, fast_string, find_special, scan_raw, utf8, Fast, Scan};
 use super::value::Json;
+use super::work::{Frame, Work};
 
 /// Deepest nesting of arrays and objects the parser accepts (OVS's
 /// `JSON_MAX_HEIGHT`).
@@ -76,13 +77,6 @@ enum StrEnd {
     More,
 }
 
-/// An open array or object: where its contents start on the value stack.
-#[derive(Clone, Copy)]
-struct Frame {
-    object: bool,
-    start: usize,
-}
-
 /// Byte classes for the lexer's start state.
 const WS: u8 = 1;
 const PUNCT: u8 = 2;
@@ -139,77 +133,6 @@ pub(crate) struct Core<B: Builder> {
     // The stacks, borrowed from this thread while a value is half-read.
     work: Box<Work<B>>,
     has_work: bool,
-}
-
-/// The parser's working memory: the token cut short by a slice's end, the
-/// open containers, their contents so far, and the interner. It is needed
-/// only while a value is half-read; between values it goes back to a spare
-/// kept per thread, so that a connection waiting for its next message holds
-/// none of it (and a new parser starts with warm stacks and interner).
-pub(crate) struct Work<B: Builder> {
-    tok: Vec<u8>,
-    scratch: String,
-    frames: Vec<Frame>,
-    /// Elements of the open arrays.
-    values: Vec<B::Value>,
-    /// Members of the open objects.
-    members: Vec<(B::Name, B::Value)>,
-    /// Names read whose value is still to come.
-    names: Vec<B::Name>,
-    builder: B,
-}
-
-impl<B: Builder> Default for Work<B> {
-    fn default() -> Work<B> {
-        Work {
-            tok: Vec::new(),
-            scratch: String::new(),
-            frames: Vec::new(),
-            values: Vec::new(),
-            members: Vec::new(),
-            names: Vec::new(),
-            builder: B::default(),
-        }
-    }
-}
-
-impl<B: Builder> Work<B> {
-    /// True if this holds no memory at all.
-    fn is_empty(&self) -> bool {
-        self.tok.capacity() == 0
-            && self.scratch.capacity() == 0
-            && self.frames.capacity() == 0
-            && self.values.capacity() == 0
-            && self.members.capacity() == 0
-            && self.names.capacity() == 0
-            && !self.builder.holds_memory()
-    }
-
-    /// Empties the stacks and gives back memory beyond what a typical
-    /// message needs.
-    fn clear_and_trim(&mut self) {
-        const KEEP: usize = 4096;
-        self.tok.clear();
-        self.frames.clear();
-        self.values.clear();
-        self.members.clear();
-        self.names.clear();
-        if self.frames.capacity() > KEEP {
-            self.frames.shrink_to(KEEP);
-        }
-        if self.values.capacity() > KEEP {
-            self.values.shrink_to(KEEP);
-        }
-        if self.members.capacity() > KEEP {
-            self.members.shrink_to(KEEP);
-        }
-        if self.tok.capacity() > 16 * KEEP {
-            self.tok.shrink_to(16 * KEEP);
-        }
-        if self.scratch.capacity() > 16 * KEEP {
-            self.scratch.shrink_to(16 * KEEP);
-        }
-    }
 }
 
 /// What a token handler asks of the lexer loop.
