@@ -10,6 +10,11 @@
 //! and the parse by ovsrpc and serde_json each alone in a process of its
 //! own (alternate rounds in one process leave each parser the other's
 //! heap).
+//!
+//! For comparing builds: OVSRPC_JSON_BENCH_SECTIONS=a,b,c,incremental
+//! (any of them; same inputs), OVSRPC_JSON_NO_FASTEST (no sonic-rs and
+//! simd-json), OVSRPC_JSON_NO_ALONE (no child processes), and
+//! OVSRPC_JSON_PROFILE=ovsrpc|serde (one parser alone on (a), for perf).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -194,7 +199,7 @@ fn bench_document(name: &str, text: &str, rounds: usize, target: f64, fastest: b
         theirs,
         target,
     );
-    if fastest {
+    if fastest && std::env::var_os("OVSRPC_JSON_NO_FASTEST").is_none() {
         fastest_parsers(bytes, ours, rounds);
     }
 
@@ -420,16 +425,6 @@ fn main() {
         bench_messages(&small_messages(&mut rng)[..1000], 2);
         return;
     }
-    // One section alone, for comparing builds (each section's figures
-    // depend on the allocator's state that the sections before it left).
-    if std::env::var_os("OVSRPC_JSON_BENCH_ONLY_INCREMENTAL").is_some() {
-        bench_incremental(&mut rng);
-        return;
-    }
-    if std::env::var_os("OVSRPC_JSON_BENCH_ONLY_C").is_some() {
-        bench_messages(&small_messages(&mut rng), 10);
-        return;
-    }
     let update = monitor_update(10_000, &mut rng);
     if let Some(who) = std::env::var_os("OVSRPC_JSON_PROFILE") {
         // One parser alone on (a) in this process (for `perf`, and for the
@@ -451,14 +446,28 @@ fn main() {
         println!("{}", best.as_secs_f64());
         return;
     }
-    bench_document("(a) monitor update, 10,000 rows", &update, 15, 2.0, true);
-    each_alone(update.len());
-    if std::env::var_os("OVSRPC_JSON_BENCH_ONLY_A").is_some() {
-        return;
+    // OVSRPC_JSON_BENCH_SECTIONS=a,b,c,incremental (the default: all)
+    // runs some sections only, on the same inputs, for comparing builds:
+    // each section's figures depend on the allocator's state that the
+    // sections before it left.
+    let sections =
+        std::env::var("OVSRPC_JSON_BENCH_SECTIONS").unwrap_or_else(|_| "a,b,c,incremental".into());
+    let run = |name: &str| sections.split(',').any(|s| s == name);
+    if run("a") {
+        bench_document("(a) monitor update, 10,000 rows", &update, 15, 2.0, true);
+        if std::env::var_os("OVSRPC_JSON_NO_ALONE").is_none() {
+            each_alone(update.len());
+        }
     }
     let escaped = escaped_string(&mut rng);
-    bench_document("(b) 1 MB string with escapes", &escaped, 30, 0.8, false);
+    if run("b") {
+        bench_document("(b) 1 MB string with escapes", &escaped, 30, 0.8, false);
+    }
     let messages = small_messages(&mut rng);
-    bench_messages(&messages, 10);
-    bench_incremental(&mut rng);
+    if run("c") {
+        bench_messages(&messages, 10);
+    }
+    if run("incremental") {
+        bench_incremental(&mut rng);
+    }
 }
