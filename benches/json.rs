@@ -6,7 +6,15 @@
 //! 50,000 small JSON-RPC messages. Parsing includes dropping the result, for
 //! both libraries. Each figure is the best of several alternating rounds.
 //! For (a) the bench also prints the fastest Rust parsers it knows,
-//! sonic-rs and simd-json, on the same input, each to its own value tree.
+//! sonic-rs and simd-json, on the same input, each to its own value tree,
+//! and the parse by ovsrpc and serde_json each alone in a process of its
+//! own (alternate rounds in one process leave each parser the other's
+//! heap).
+//!
+//! For comparing builds: OVSRPC_JSON_BENCH_SECTIONS=a,b,c,incremental
+//! (any of them; same inputs), OVSRPC_JSON_NO_FASTEST (no sonic-rs and
+//! simd-json), OVSRPC_JSON_NO_ALONE (no child processes), and
+//! OVSRPC_JSON_PROFILE=ovsrpc|serde (one parser alone on (a), for perf).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -191,7 +199,7 @@ fn bench_document(name: &str, text: &str, rounds: usize, target: f64, fastest: b
         theirs,
         target,
     );
-    if fastest {
+    if fastest && std::env::var_os("OVSRPC_JSON_NO_FASTEST").is_none() {
         fastest_parsers(bytes, ours, rounds);
     }
 
@@ -213,6 +221,35 @@ fn bench_document(name: &str, text: &str, rounds: usize, target: f64, fastest: b
         ours,
         theirs,
         1.0,
+    );
+}
+
+/// Parses (a) with each parser alone in a child process of its own (this
+/// bench run again with OVSRPC_JSON_PROFILE), alternately, and prints the
+/// best times: a program holds one parser's trees, not two parsers'
+/// interleaved, and the allocator's state shows in the interleaved line.
+fn each_alone(bytes: usize) {
+    let exe = std::env::current_exe().expect("current exe");
+    let run = |who: &str| -> Duration {
+        let out = std::process::Command::new(&exe)
+            .arg("--bench")
+            .env("OVSRPC_JSON_PROFILE", who)
+            .output()
+            .expect("run the bench alone");
+        let text = String::from_utf8_lossy(&out.stdout);
+        Duration::from_secs_f64(text.trim().parse().expect("a time"))
+    };
+    let (mut ours, mut theirs) = (Duration::MAX, Duration::MAX);
+    for _ in 0..2 {
+        ours = ours.min(run("ovsrpc"));
+        theirs = theirs.min(run("serde"));
+    }
+    report(
+        "parse     (a) each parser alone in its own process",
+        bytes,
+        ours,
+        theirs,
+        2.0,
     );
 }
 
@@ -389,10 +426,48 @@ fn main() {
         return;
     }
     let update = monitor_update(10_000, &mut rng);
-    bench_document("(a) monitor update, 10,000 rows", &update, 15, 2.0, true);
+    if let Some(who) = std::env::var_os("OVSRPC_JSON_PROFILE") {
+        // One parser alone on (a) in this process (for `perf`, and for the
+        // "each alone" line): prints its best time of 20.
+        let mut best = Duration::MAX;
+        for _ in 0..20 {
+            let t = Instant::now();
+            if who == "serde" {
+                drop(black_box(
+                    serde_json::from_slice::<serde_json::Value>(update.as_bytes()).expect("parse"),
+                ));
+            } else {
+                drop(black_box(
+                    json::from_slice(update.as_bytes()).expect("parse"),
+                ));
+            }
+            best = best.min(t.elapsed());
+        }
+        println!("{}", best.as_secs_f64());
+        return;
+    }
+    // OVSRPC_JSON_BENCH_SECTIONS=a,b,c,incremental (the default: all)
+    // runs some sections only, on the same inputs, for comparing builds:
+    // each section's figures depend on the allocator's state that the
+    // sections before it left.
+    let sections =
+        std::env::var("OVSRPC_JSON_BENCH_SECTIONS").unwrap_or_else(|_| "a,b,c,incremental".into());
+    let run = |name: &str| sections.split(',').any(|s| s == name);
+    if run("a") {
+        bench_document("(a) monitor update, 10,000 rows", &update, 15, 2.0, true);
+        if std::env::var_os("OVSRPC_JSON_NO_ALONE").is_none() {
+            each_alone(update.len());
+        }
+    }
     let escaped = escaped_string(&mut rng);
-    bench_document("(b) 1 MB string with escapes", &escaped, 30, 0.8, false);
+    if run("b") {
+        bench_document("(b) 1 MB string with escapes", &escaped, 30, 0.8, false);
+    }
     let messages = small_messages(&mut rng);
-    bench_messages(&messages, 10);
-    bench_incremental(&mut rng);
+    if run("c") {
+        bench_messages(&messages, 10);
+    }
+    if run("incremental") {
+        bench_incremental(&mut rng);
+    }
 }

@@ -7,8 +7,10 @@
 //! clients (getrusage) and of the server (its `stats`), and the server's
 //! peak RSS (VmHWM from /proc/PID/status). For a ratio measured in the
 //! same run it first does 1,000 sessions x 20 requests against a fresh
-//! server: the peak RSS ratio between the two shows that the server's
-//! memory depends on the connections, not on the number of requests.
+//! server: its peak RSS is what the connections themselves cost (a few KiB
+//! each: input is read into one buffer per thread), the full run's adds
+//! the requests in flight (at most one read's unparsed bytes per
+//! connection, plus the replies queued), not the number of requests.
 //!
 //! `cargo bench --bench load` runs the full size; under
 //! `cargo test --all-targets` (no `--bench` argument) it does a smoke run

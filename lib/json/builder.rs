@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use super::intern::Interner;
 use super::object::Object;
-use super::parser::Work;
 use super::value::Json;
+use super::work::Work;
 
 /// What the parser core ([`Core`](super::parser::Core)) calls to make
 /// values. The core does the lexing, the grammar, the positions and every
@@ -42,14 +42,21 @@ pub(crate) trait Builder: Default + Sized {
     fn object(&mut self, members: &mut Vec<(Self::Name, Self::Value)>, start: usize)
         -> Self::Value;
 
+    /// True if the builder holds memory between values (a cache).
+    fn holds_memory(&self) -> bool {
+        false
+    }
+
     /// The working memory (stacks and builder) a parser of this kind left
     /// on this thread between values, if any.
-    fn take_spare() -> Option<Work<Self>> {
+    fn take_spare() -> Option<Box<Work<Self>>> {
         None
     }
-    /// Keeps a parser's working memory, emptied, for the next parser on
-    /// this thread (by default it is freed).
-    fn keep_spare(_work: Work<Self>) {}
+    /// Keeps working memory, emptied, for the next parser on this thread
+    /// (by default it is freed).
+    // Boxed: the spare moves between parsers and the thread as a pointer.
+    #[allow(clippy::boxed_local)]
+    fn keep_spare(_work: Box<Work<Self>>) {}
 }
 
 /// Moves `stack[start..]` into a new vector of just that size, copying the
@@ -74,7 +81,7 @@ pub(crate) struct JsonBuilder {
 
 thread_local! {
     /// This thread's spare working memory of `Json` parsers.
-    static SPARE_WORK: Cell<Option<Work<JsonBuilder>>> = const { Cell::new(None) };
+    static SPARE_WORK: Cell<Option<Box<Work<JsonBuilder>>>> = const { Cell::new(None) };
 }
 
 impl Builder for JsonBuilder {
@@ -121,11 +128,15 @@ impl Builder for JsonBuilder {
         Json::Object(Arc::new(Object::from_members(take_from(members, start))))
     }
 
-    fn take_spare() -> Option<Work<JsonBuilder>> {
+    fn holds_memory(&self) -> bool {
+        self.interner.holds_memory()
+    }
+
+    fn take_spare() -> Option<Box<Work<JsonBuilder>>> {
         SPARE_WORK.try_with(Cell::take).ok().flatten()
     }
 
-    fn keep_spare(work: Work<JsonBuilder>) {
+    fn keep_spare(work: Box<Work<JsonBuilder>>) {
         let _ = SPARE_WORK.try_with(|c| c.set(Some(work)));
     }
 }
@@ -278,6 +289,46 @@ mod tests {
                 assert_eq!(err.to_string(), expected, "step {step}");
                 assert_eq!(LIVE.with(Cell::get), 0, "nodes left after an error");
             }
+        }
+    }
+
+    #[test]
+    fn parsers_between_values_hold_no_memory_however_they_interleave() {
+        use crate::json::Parser;
+        let first = br#"{"a":[1,2,3],"b":{"c":"d"}}"#;
+        // Enough short strings for the interner to set up its table.
+        let many: String = format!(
+            "[{}]",
+            (0..200)
+                .map(|i| format!("\"s{i}\""))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        for order in [false, true] {
+            let (mut p, mut q) = (Parser::new(), Parser::new());
+            assert!(!p.holds_memory() && !q.holds_memory());
+            // Both half-way through a value at once.
+            p.feed(&first[..10]);
+            q.feed(&many.as_bytes()[..many.len() / 2]);
+            assert!(p.holds_memory() && q.holds_memory());
+            let (a, b) = if order {
+                (&mut p, &mut q)
+            } else {
+                (&mut q, &mut p)
+            };
+            let rest = |x: &mut Parser| {
+                if x.bytes_consumed() == 10 {
+                    x.feed(&first[10..]);
+                } else {
+                    x.feed(&many.as_bytes()[many.len() / 2..]);
+                }
+                assert!(x.is_done());
+                x.finish().unwrap();
+            };
+            rest(a);
+            rest(b);
+            assert!(!p.holds_memory(), "p holds memory (order {order})");
+            assert!(!q.holds_memory(), "q holds memory (order {order})");
         }
     }
 }

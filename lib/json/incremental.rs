@@ -130,4 +130,11 @@ impl Parser {
     pub fn finish(&mut self) -> Result<Json, Error> {
         self.core.finish()
     }
+
+    /// True while the parser holds working memory of its own (a value is
+    /// half-read); between values it holds none.
+    #[cfg(test)]
+    pub(crate) fn holds_memory(&self) -> bool {
+        self.core.holds_memory()
+    }
 }

@@ -22,6 +22,11 @@ pub(super) struct Interner {
 }
 
 impl Interner {
+    /// True once the cache table exists.
+    pub(super) fn holds_memory(&self) -> bool {
+        !self.slots.is_empty()
+    }
+
     #[inline]
     pub(super) fn intern(&mut self, text: &str) -> Arc<str> {
         if text.len() > INTERN_MAX_LEN {

@@ -79,6 +79,7 @@ mod serde_bridge;
 mod serializer;
 pub(crate) mod string;
 mod value;
+mod work;
 
 pub use document::{from_reader, from_slice, from_str};
 pub use error::Error;

@@ -1,17 +1,24 @@
 //! `Object`: JSON object members in insertion order, with lookup by name.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::hash::hash_name;
 use super::value::Json;
 
 /// Objects with at most this many members are searched linearly; larger ones
-/// carry a hash index.
+/// get a hash index.
 const LINEAR_MAX: usize = 8;
 
+/// Parsed objects with at most this many members get their index only at
+/// the first lookup by name (many parsed objects, OVSDB rows among them,
+/// are only ever iterated or serialized); their repeated names are found
+/// by comparing names while parsing. Bigger ones are indexed while parsed.
+const LAZY_MAX: usize = 32;
+
 /// A JSON object: members kept in insertion order, found by name through a
-/// hash index (objects of up to 8 members are simply scanned).
+/// hash index (objects of up to 8 members are simply scanned; the index of
+/// a parsed object of up to 32 members is built at its first lookup).
 ///
 /// A name appears at most once. Putting a name that is already present
 /// replaces its value *in place*: the member keeps the position where it was
@@ -23,9 +30,10 @@ const LINEAR_MAX: usize = 8;
 #[derive(Clone, Default)]
 pub struct Object {
     entries: Vec<(Arc<str>, Json)>,
-    /// Open-addressing table, present only above `LINEAR_MAX` members. Each
-    /// slot holds `(hash >> 32) << 32 | (index + 1)`, 0 when empty.
-    index: Option<Box<[u64]>>,
+    /// Open-addressing table of all the entries, used only above
+    /// `LINEAR_MAX` members; built when first needed if absent. Each slot
+    /// holds `(hash >> 32) << 32 | (index + 1)`, 0 when empty.
+    index: OnceLock<Box<[u64]>>,
 }
 
 #[inline]
@@ -43,17 +51,19 @@ impl Object {
     pub fn with_capacity(n: usize) -> Object {
         Object {
             entries: Vec::with_capacity(n),
-            index: None,
+            index: OnceLock::new(),
         }
     }
 
     /// Builds an object from parsed members, in order, where a later
     /// repeated name replaces the earlier value at the earlier position.
     pub(crate) fn from_members(mut entries: Vec<(Arc<str>, Json)>) -> Object {
-        if entries.len() <= LINEAR_MAX {
+        if entries.len() <= LAZY_MAX {
             let mut i = 1;
             while i < entries.len() {
-                if let Some(j) = entries[..i].iter().position(|(k, _)| *k == entries[i].0) {
+                let name = &entries[i].0;
+                let same = |k: &Arc<str>| Arc::ptr_eq(k, name) || **k == **name;
+                if let Some(j) = entries[..i].iter().position(|(k, _)| same(k)) {
                     let (_, v) = entries.remove(i);
                     entries[j].1 = v;
                 } else {
@@ -62,7 +72,7 @@ impl Object {
             }
             return Object {
                 entries,
-                index: None,
+                index: OnceLock::new(),
             };
         }
         let mut table = vec![0u64; table_size(entries.len())].into_boxed_slice();
@@ -89,16 +99,14 @@ impl Object {
                 i += 1;
                 keep
             });
-            let mut o = Object {
+            return Object {
                 entries,
-                index: None,
+                index: OnceLock::new(),
             };
-            o.reindex();
-            return o;
         }
         Object {
             entries,
-            index: Some(table),
+            index: OnceLock::from(table),
         }
     }
 
@@ -113,10 +121,11 @@ impl Object {
     }
 
     fn find(&self, name: &str) -> Option<usize> {
-        match &self.index {
-            None => self.entries.iter().position(|(k, _)| &**k == name),
-            Some(table) => probe(table, &self.entries, name).ok(),
+        if self.entries.len() <= LINEAR_MAX {
+            return self.entries.iter().position(|(k, _)| &**k == name);
         }
+        let table = self.index.get_or_init(|| build_table(&self.entries));
+        probe(table, &self.entries, name).ok()
     }
 
     /// The value of member `name`.
@@ -145,14 +154,15 @@ impl Object {
         }
         self.entries.push((name, value));
         let n = self.entries.len();
-        match &mut self.index {
+        match self.index.get_mut() {
             Some(table) if n * 2 <= table.len() => {
                 let h = hash_name(&self.entries[n - 1].0);
                 let slot = free_slot(table, h);
                 table[slot] = slot_hash(h) | n as u64;
             }
-            _ if n > LINEAR_MAX => self.reindex(),
-            _ => {}
+            // Too small now: the next lookup builds a bigger one.
+            Some(_) => self.index = OnceLock::new(),
+            None => {}
         }
         None
     }
@@ -162,14 +172,14 @@ impl Object {
     pub fn remove(&mut self, name: &str) -> Option<Json> {
         let i = self.find(name)?;
         let (_, v) = self.entries.remove(i);
-        self.reindex();
+        self.index = OnceLock::new();
         Some(v)
     }
 
     /// Removes every member.
     pub fn clear(&mut self) {
         self.entries.clear();
-        self.index = None;
+        self.index = OnceLock::new();
     }
 
     /// The members in insertion order.
@@ -205,20 +215,17 @@ impl Object {
     pub fn entries(&self) -> &[(Arc<str>, Json)] {
         &self.entries
     }
+}
 
-    fn reindex(&mut self) {
-        if self.entries.len() <= LINEAR_MAX {
-            self.index = None;
-            return;
-        }
-        let mut table = vec![0u64; table_size(self.entries.len())].into_boxed_slice();
-        for (i, (k, _)) in self.entries.iter().enumerate() {
-            if let Err((slot, h)) = probe(&table, &self.entries[..i], k) {
-                table[slot] = slot_hash(h) | (i as u64 + 1);
-            }
-        }
-        self.index = Some(table);
+/// A table indexing `entries`, whose names are all different.
+fn build_table(entries: &[(Arc<str>, Json)]) -> Box<[u64]> {
+    let mut table = vec![0u64; table_size(entries.len())].into_boxed_slice();
+    for (i, (k, _)) in entries.iter().enumerate() {
+        let h = hash_name(k);
+        let slot = free_slot(&table, h);
+        table[slot] = slot_hash(h) | (i as u64 + 1);
     }
+    table
 }
 
 /// The first empty slot on `h`'s probe sequence.

@@ -13,6 +13,7 @@ use super::error::Error;
 use super::number::{is_number_byte, parse_number};
 use super::string::{decode_raw, fast_string, find_special, scan_raw, utf8, Fast, Scan};
 use super::value::Json;
+use super::work::{Frame, Work};
 
 /// Deepest nesting of arrays and objects the parser accepts (OVS's
 /// `JSON_MAX_HEIGHT`).
@@ -76,13 +77,6 @@ enum StrEnd {
     More,
 }
 
-/// An open array or object: where its contents start on the value stack.
-#[derive(Clone, Copy)]
-struct Frame {
-    object: bool,
-    start: usize,
-}
-
 /// Byte classes for the lexer's start state.
 const WS: u8 = 1;
 const PUNCT: u8 = 2;
@@ -137,68 +131,8 @@ pub(crate) struct Core<B: Builder> {
     error: Option<Error>,
 
     // The stacks, borrowed from this thread while a value is half-read.
-    work: Work<B>,
+    work: Box<Work<B>>,
     has_work: bool,
-}
-
-/// The parser's working memory: the token cut short by a slice's end, the
-/// open containers, their contents so far, and the interner. It is needed
-/// only while a value is half-read; between values it goes back to a spare
-/// kept per thread, so that a connection waiting for its next message holds
-/// none of it (and a new parser starts with warm stacks and interner).
-pub(crate) struct Work<B: Builder> {
-    tok: Vec<u8>,
-    scratch: String,
-    frames: Vec<Frame>,
-    /// Elements of the open arrays.
-    values: Vec<B::Value>,
-    /// Members of the open objects.
-    members: Vec<(B::Name, B::Value)>,
-    /// Names read whose value is still to come.
-    names: Vec<B::Name>,
-    builder: B,
-}
-
-impl<B: Builder> Default for Work<B> {
-    fn default() -> Work<B> {
-        Work {
-            tok: Vec::new(),
-            scratch: String::new(),
-            frames: Vec::new(),
-            values: Vec::new(),
-            members: Vec::new(),
-            names: Vec::new(),
-            builder: B::default(),
-        }
-    }
-}
-
-impl<B: Builder> Work<B> {
-    /// Empties the stacks and gives back memory beyond what a typical
-    /// message needs.
-    fn clear_and_trim(&mut self) {
-        const KEEP: usize = 4096;
-        self.tok.clear();
-        self.frames.clear();
-        self.values.clear();
-        self.members.clear();
-        self.names.clear();
-        if self.frames.capacity() > KEEP {
-            self.frames.shrink_to(KEEP);
-        }
-        if self.values.capacity() > KEEP {
-            self.values.shrink_to(KEEP);
-        }
-        if self.members.capacity() > KEEP {
-            self.members.shrink_to(KEEP);
-        }
-        if self.tok.capacity() > 16 * KEEP {
-            self.tok.shrink_to(16 * KEEP);
-        }
-        if self.scratch.capacity() > 16 * KEEP {
-            self.scratch.shrink_to(16 * KEEP);
-        }
-    }
 }
 
 /// What a token handler asks of the lexer loop.
@@ -219,7 +153,7 @@ impl<B: Builder> Core<B> {
             result: None,
             done: false,
             error: None,
-            work: Work::default(),
+            work: Box::default(),
             has_work: false,
         }
     }
@@ -268,25 +202,40 @@ impl<B: Builder> Core<B> {
         self.return_work();
     }
 
-    /// Takes this thread's spare working memory, if the parser has none.
+    /// True while the parser holds working memory of its own.
+    #[cfg(test)]
+    pub(crate) fn holds_memory(&self) -> bool {
+        self.has_work || !self.work.is_empty()
+    }
+
+    /// Takes this thread's spare working memory (warm stacks and builder),
+    /// if the parser has none: the parser's own, empty, takes its place.
     #[inline]
     fn borrow_work(&mut self) {
         if !self.has_work {
-            if let Some(work) = B::take_spare() {
-                self.work = work;
+            if let Some(mut spare) = B::take_spare() {
+                std::mem::swap(&mut self.work, &mut spare);
+                B::keep_spare(spare);
             }
             self.has_work = true;
         }
     }
 
-    /// Hands the working memory back to this thread's spare, emptied.
+    /// Hands the working memory back to this thread's spare, emptied, and
+    /// keeps an empty one (the one left there, or a new one if what is
+    /// there holds memory: another parser's, returned meanwhile, which is
+    /// then freed).
     #[inline]
     fn return_work(&mut self) {
         if self.has_work {
             self.has_work = false;
-            let mut work = std::mem::take(&mut self.work);
-            work.clear_and_trim();
-            B::keep_spare(work);
+            self.work.clear_and_trim();
+            let empty = match B::take_spare() {
+                Some(spare) if spare.is_empty() => spare,
+                _ => Box::default(),
+            };
+            let used = std::mem::replace(&mut self.work, empty);
+            B::keep_spare(used);
         }
     }
 

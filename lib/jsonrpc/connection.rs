@@ -76,8 +76,8 @@ pub const OVSDB_OLD_PORT: u16 = 6632;
 /// Default maximum size of one received message (256 MiB).
 pub const DEFAULT_MAX_MSG_SIZE: usize = json::DEFAULT_MAX_SIZE as usize;
 
-/// Default size of the input buffer: the most bytes read from the socket
-/// and held unparsed at once.
+/// Default size of a read: the most bytes read from the socket and held
+/// unparsed at once.
 pub const DEFAULT_INPUT_BUFFER: usize = 64 * 1024;
 /// One buffer per thread that connections read into (see the module
 /// docs); only the bytes a connection must keep are copied out of it.
@@ -270,7 +270,8 @@ impl Jsonrpc {
         self.parser.set_max_size(Some(max.max(1) as u64));
     }
 
-    /// Sets the most bytes read from the socket and held unparsed at once
+    /// Sets the most bytes read from the socket at once (into this
+    /// thread's read buffer) and so held unparsed by the connection
     /// (default 64 KiB, at least 1 KiB). Takes effect with the next read.
     pub fn set_input_buffer_size(&mut self, bytes: usize) {
         self.input_buffer = bytes.max(1024);
@@ -634,3 +635,7 @@ pub fn open_block(name: &str, timeout_ms: i64) -> Result<Jsonrpc> {
 
 /// Re-exported for callers that build connections by hand.
 pub use stream::StreamWait;
+
+#[cfg(test)]
+#[path = "connection_tests.rs"]
+mod tests;

@@ -12,8 +12,10 @@
 //! dropped. A `Bytes` chunk is not appended to once it holds
 //! [`CHUNK_TARGET`] bytes, so written chunks go as a whole and nothing is
 //! ever moved to reclaim a written prefix; up to [`SPARE_BYTES`] of them
-//! are kept for reuse.
+//! are kept for reuse, per thread: the connections a thread serves share
+//! them, so a connection with nothing queued holds no output buffer.
 
+use std::cell::Cell;
 use std::collections::VecDeque;
 use std::io::{self, IoSlice};
 use std::sync::Arc;
@@ -57,12 +59,9 @@ pub(super) struct Output {
     queued: u64,
     /// Bytes ever written.
     sent: u64,
-    /// Written-out `Bytes` chunks, emptied, for reuse.
-    spares: Spares,
 }
 
-/// The most memory kept in spare chunks: an idle connection holds no more
-/// than this for its output.
+/// The most memory kept in spare chunks, per thread.
 const SPARE_BYTES: usize = 256 * 1024;
 
 /// Emptied chunks kept for reuse, so that a busy connection does not
@@ -95,20 +94,50 @@ impl Spares {
     }
 }
 
+thread_local! {
+    /// The spare chunks of the connections this thread serves.
+    static SPARES: Cell<Spares> = const {
+        Cell::new(Spares {
+            vecs: Vec::new(),
+            bytes: 0,
+        })
+    };
+}
+
+/// A fresh `Bytes` chunk: one of this thread's spares if there is one.
+fn take_spare() -> Vec<u8> {
+    SPARES
+        .try_with(|c| {
+            let mut spares = c.take();
+            let v = spares.take();
+            c.set(spares);
+            v
+        })
+        .unwrap_or_else(|_| Vec::with_capacity(1024))
+}
+
+/// Keeps `v`, written out, among this thread's spares if there is room.
+fn give_spare(v: Vec<u8>) {
+    let _ = SPARES.try_with(|c| {
+        let mut spares = c.take();
+        spares.give(v);
+        c.set(spares);
+    });
+}
+
 /// The serializer's view of the queue while a message is added: bytes go
 /// to `cur`, which joins the chunks when a shared string follows it and
 /// at the end.
 struct ChunkSink<'a> {
     cur: Vec<u8>,
     chunks: &'a mut VecDeque<Chunk>,
-    spares: &'a mut Spares,
     added: usize,
 }
 
 impl ChunkSink<'_> {
     fn finish(self) -> usize {
         if self.cur.is_empty() {
-            self.spares.give(self.cur);
+            give_spare(self.cur);
         } else {
             self.chunks.push_back(Chunk::Bytes(self.cur));
         }
@@ -136,7 +165,7 @@ impl Sink for ChunkSink<'_> {
             return;
         }
         self.put("\"");
-        let next = self.spares.take();
+        let next = take_spare();
         let cur = std::mem::replace(&mut self.cur, next);
         self.chunks.push_back(Chunk::Bytes(cur));
         self.chunks.push_back(Chunk::Shared(Arc::clone(s)));
@@ -168,14 +197,13 @@ impl Output {
         let cur = match self.chunks.back() {
             Some(Chunk::Bytes(v)) if v.len() < CHUNK_TARGET => match self.chunks.pop_back() {
                 Some(Chunk::Bytes(v)) => v,
-                _ => self.spares.take(),
+                _ => take_spare(),
             },
-            _ => self.spares.take(),
+            _ => take_spare(),
         };
         let mut sink = ChunkSink {
             cur,
             chunks: &mut self.chunks,
-            spares: &mut self.spares,
             added: 0,
         };
         msg.write_to_sink(&mut sink);
@@ -255,7 +283,7 @@ impl Output {
             n -= left;
             self.front_pos = 0;
             if let Some(Chunk::Bytes(v)) = self.chunks.pop_front() {
-                self.spares.give(v);
+                give_spare(v);
             }
         }
     }
@@ -265,6 +293,5 @@ impl Output {
         self.sent = self.queued;
         self.chunks = VecDeque::new();
         self.front_pos = 0;
-        self.spares = Spares::default();
     }
 }

@@ -41,9 +41,9 @@ pub struct SessionOpenOptions {
     /// Largest message accepted from the peer, in bytes (default 256 MiB,
     /// OVS's limit); a larger one fails the connection with `EPROTO`.
     pub max_msg_size: usize,
-    /// Most bytes read from the socket and held unparsed at once, per
-    /// connection (default 64 KiB; OVS reads 4 KiB at a time). Changes
-    /// memory and system calls, not behaviour.
+    /// Most bytes read from the socket at once (into one buffer per
+    /// thread) and held unparsed by the connection (default 64 KiB; OVS
+    /// reads 4 KiB at a time). Changes system calls, not behaviour.
     pub input_buffer: usize,
     /// Try this many remotes at once and keep the first that connects; the
     /// others are closed without counting as failures, and the next round
