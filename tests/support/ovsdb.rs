@@ -41,9 +41,15 @@ impl OvsdbServer {
     /// Starts ovsdb-server on `db` listening on `ptcp:PORT:127.0.0.1`
     /// (a free port chosen if 0) and on a unix socket in `dir`.
     pub fn start(dir: &Path, tag: &str, db: &Path, port: u16) -> OvsdbServer {
+        OvsdbServer::start_as(dir, tag, db, port, None)
+    }
+
+    /// [`start`](Self::start), under group `gid` (through `setpriv`) when
+    /// given.
+    pub fn start_as(dir: &Path, tag: &str, db: &Path, port: u16, gid: Option<u32>) -> OvsdbServer {
         let port = if port == 0 { free_port() } else { port };
         let sock = dir.join(format!("{tag}.sock"));
-        let mut server = OvsdbServer::start_with(
+        let mut server = OvsdbServer::launch(
             dir,
             tag,
             db,
@@ -51,6 +57,7 @@ impl OvsdbServer {
                 format!("--remote=ptcp:{port}:127.0.0.1"),
                 format!("--remote=punix:{}", sock.display()),
             ],
+            gid,
         );
         server.remote = format!("tcp:127.0.0.1:{port}");
         server.unix_remote = format!("unix:{}", sock.display());
@@ -62,10 +69,26 @@ impl OvsdbServer {
     /// socket) in `dir` named after `tag`, and `args` (remotes, TLS
     /// options, ...); the remote fields are left empty for the caller.
     pub fn start_with(dir: &Path, tag: &str, db: &Path, args: &[String]) -> OvsdbServer {
+        OvsdbServer::launch(dir, tag, db, args, None)
+    }
+
+    /// [`start_with`](Self::start_with), under group `gid` when given.
+    fn launch(dir: &Path, tag: &str, db: &Path, args: &[String], gid: Option<u32>) -> OvsdbServer {
         let ovsdb_server = find_tool("ovsdb-server").expect("ovsdb-server");
+        let mut cmd = match gid {
+            None => Command::new(ovsdb_server),
+            Some(gid) => {
+                let mut setpriv = Command::new(find_tool("setpriv").expect("setpriv (util-linux)"));
+                setpriv
+                    .arg(format!("--regid={gid}"))
+                    .arg("--clear-groups")
+                    .arg(ovsdb_server);
+                setpriv
+            }
+        };
         let pidfile = dir.join(format!("{tag}.pid"));
         let _ = fs::remove_file(&pidfile);
-        run(Command::new(ovsdb_server)
+        run(cmd
             .arg("--detach")
             .arg("--no-chdir")
             .arg(format!("--pidfile={}", pidfile.display()))
