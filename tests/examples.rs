@@ -18,7 +18,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use support::process::Process;
+use support::process::{Output, Process};
 
 /// The client's own timeout, in seconds: shorter than the support
 /// module's deadline, so that a stuck client says so itself.
@@ -108,28 +108,14 @@ fn active_name(passive: &str) -> String {
     }
 }
 
-/// How a run of a client ended.
-struct Output {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Output {
-    fn success(&self) -> bool {
-        self.code == Some(0)
-    }
-}
-
 /// Runs `cmd` to completion (within the support module's deadline).
 fn run(cmd: &mut Command, what: &str) -> Output {
-    let (code, stdout, stderr) = Process::spawn(cmd.stdin(Stdio::null()), what).finish();
-    eprintln!("{what}: exit {code:?}\n--- stdout:\n{stdout}--- stderr:\n{stderr}");
-    Output {
-        code,
-        stdout,
-        stderr,
-    }
+    let out = Process::spawn(cmd.stdin(Stdio::null()), what).output();
+    eprintln!(
+        "{what}: exit {:?}\n--- stdout:\n{}--- stderr:\n{}",
+        out.code, out.stdout, out.stderr
+    );
+    out
 }
 
 /// Runs the Rust client with `args` to completion, its log (info level)

@@ -7,21 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use ovsrpc::poll_loop;
-use support::process::Process;
+use support::process::{Output, Process};
 use support::{Deadline, TempDir};
-
-/// How one run of `ovstest test-jsonrpc` ended.
-struct Output {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Output {
-    fn success(&self) -> bool {
-        self.code == Some(0)
-    }
-}
 
 /// Runs `ovstest test-jsonrpc ARGS...` in `dir`; fails the test if it
 /// does not exit within the deadline.
@@ -34,12 +21,7 @@ fn ovstest(dir: &Path, args: &[&str]) -> Output {
             .stdin(Stdio::null()),
         &format!("ovstest test-jsonrpc {}", args.join(" ")),
     );
-    let (code, stdout, stderr) = child.finish();
-    Output {
-        code,
-        stdout,
-        stderr,
-    }
+    child.output()
 }
 
 fn stdout(o: &Output) -> String {

@@ -48,6 +48,23 @@ impl Pipe {
     }
 }
 
+/// How a child ended: its exit code and all it wrote.
+pub struct Output {
+    /// Its exit code (`None` if a signal ended it).
+    pub code: Option<i32>,
+    /// All it wrote to standard output.
+    pub stdout: String,
+    /// All it wrote to standard error.
+    pub stderr: String,
+}
+
+impl Output {
+    /// True if it exited 0.
+    pub fn success(&self) -> bool {
+        self.code == Some(0)
+    }
+}
+
 /// A running child process; see the module doc.
 pub struct Process {
     pid: u32,
@@ -204,6 +221,16 @@ impl Process {
             }
         }
         (status.code(), self.stdout.text(), self.stderr.text())
+    }
+
+    /// [`finish`](Self::finish), as an [`Output`].
+    pub fn output(self) -> Output {
+        let (code, stdout, stderr) = self.finish();
+        Output {
+            code,
+            stdout,
+            stderr,
+        }
     }
 
     /// SIGKILLs it unless it has exited already, and waits until it is
