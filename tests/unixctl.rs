@@ -70,29 +70,7 @@ fn spawn_appctl(appctl: &Path, target: &Path, args: &[&str]) -> Child {
 /// Drives `server` until every child has exited (30 s at most) and
 /// returns their outputs.
 fn drive(server: &mut UnixctlServer<Ctx>, ctx: &mut Ctx, children: Vec<Child>) -> Vec<Output> {
-    let deadline = time_msec() + 30_000;
-    let mut children: Vec<Option<Child>> = children.into_iter().map(Some).collect();
-    let mut outputs: Vec<Option<Output>> = children.iter().map(|_| None).collect();
-    loop {
-        server.run(ctx);
-        for (i, slot) in children.iter_mut().enumerate() {
-            let done = slot
-                .as_mut()
-                .is_some_and(|c| c.try_wait().expect("try_wait").is_some());
-            if done {
-                let child = slot.take().unwrap();
-                outputs[i] = Some(child.wait_with_output().expect("output"));
-            }
-        }
-        if children.iter().all(Option::is_none) {
-            return outputs.into_iter().map(Option::unwrap).collect();
-        }
-        assert!(time_msec() < deadline, "ovs-appctl did not finish in 30 s");
-        server.wait();
-        // Child exits are not poll events: look again every 5 ms.
-        poll_loop::timer_wait(5);
-        poll_loop::block();
-    }
+    drive_with(server, ctx, children, |_| {})
 }
 
 fn appctl(server: &mut UnixctlServer<Ctx>, ctx: &mut Ctx, args: &[&str]) -> Option<Output> {
@@ -409,6 +387,7 @@ fn client_against_our_server() {
         assert!(time_msec() < deadline, "client did not finish");
         server.run(&mut ctx);
         server.wait();
+        // Child exits are not poll events: look again every 5 ms.
         poll_loop::timer_wait(5);
         poll_loop::block();
     }
@@ -471,6 +450,7 @@ fn drive_with<C: 'static>(
         }
         assert!(time_msec() < deadline, "ovs-appctl did not finish in 30 s");
         server.wait();
+        // Child exits are not poll events: look again every 5 ms.
         poll_loop::timer_wait(5);
         poll_loop::block();
     }
