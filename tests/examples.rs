@@ -24,21 +24,6 @@ use support::process::{Output, Process};
 /// module's deadline, so that a stuck client says so itself.
 const CLIENT_TIMEOUT_S: u32 = 30;
 
-/// A Rust example binary, built by Cargo next to this test.
-fn rust_example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    // target/<profile>/deps/examples-<hash> -> target/<profile>/examples/<name>
-    let profile_dir = exe.parent().and_then(Path::parent).expect("target dir");
-    let path = profile_dir.join("examples").join(name);
-    assert!(
-        path.is_file(),
-        "{} is missing: build the examples first (`cargo build --examples`, or \
-         `cargo test` without --test, which builds them)",
-        path.display()
-    );
-    path
-}
-
 /// A C example binary, if it has been built. Missing: a failure under
 /// `CI=true`, a loud skip (None) elsewhere.
 fn c_example(name: &str) -> Option<PathBuf> {
@@ -122,7 +107,7 @@ fn run(cmd: &mut Command, what: &str) -> Output {
 /// on standard error.
 fn client(args: &[&str]) -> Output {
     run(
-        Command::new(rust_example("client"))
+        Command::new(support::example_path("client"))
             .arg("--timeout")
             .arg(CLIENT_TIMEOUT_S.to_string())
             .args(args)
@@ -151,7 +136,7 @@ fn result_of(line: &str) -> ovsrpc::json::Json {
 fn rust_client_rust_server_unix() {
     let dir = support::TempDir::new("examples-unix");
     let server = Server::start(
-        &rust_example("server"),
+        &support::example_path("server"),
         &format!("punix:{}", dir.join("server.sock").display()),
     );
     let out = client(&[&server.remote]);
@@ -164,7 +149,7 @@ fn rust_client_rust_server_unix() {
 
 #[test]
 fn rust_client_rust_server_tcp_many_requests_and_clients() {
-    let server = Server::start(&rust_example("server"), "ptcp:0:127.0.0.1");
+    let server = Server::start(&support::example_path("server"), "ptcp:0:127.0.0.1");
     assert!(
         server.remote.starts_with("tcp:127.0.0.1:"),
         "{}",
@@ -196,7 +181,7 @@ fn rust_client_rust_server_tcp_many_requests_and_clients() {
 
 #[test]
 fn rust_server_error_reply_for_unknown_method() {
-    let server = Server::start(&rust_example("server"), "ptcp:0:127.0.0.1");
+    let server = Server::start(&support::example_path("server"), "ptcp:0:127.0.0.1");
     let out = client(&[&server.remote, "no_such_method", "[]"]);
     assert_eq!(out.code, Some(1), "an error reply fails the client");
     assert_eq!(
@@ -208,8 +193,8 @@ fn rust_server_error_reply_for_unknown_method() {
 #[test]
 fn client_skips_a_dead_remote() {
     let dir = support::TempDir::new("examples-dead");
-    let a = Server::start(&rust_example("server"), "ptcp:0:127.0.0.1");
-    let b = Server::start(&rust_example("server"), "ptcp:0:127.0.0.1");
+    let a = Server::start(&support::example_path("server"), "ptcp:0:127.0.0.1");
+    let b = Server::start(&support::example_path("server"), "ptcp:0:127.0.0.1");
     // Nothing listens on this one: whenever the shuffle puts it first, the
     // session moves on without backoff. The client shuffles at random, so
     // run it until a run has tried the dead remote (each run does with
@@ -245,7 +230,7 @@ struct InteractiveClient(Process);
 impl InteractiveClient {
     fn start(remotes: &str) -> InteractiveClient {
         InteractiveClient(Process::spawn(
-            Command::new(rust_example("client"))
+            Command::new(support::example_path("client"))
                 .args(["--timeout", &CLIENT_TIMEOUT_S.to_string(), remotes, "-"])
                 .env("RUST_LOG", "ovsrpc=info")
                 .env("RUST_LOG_STYLE", "never")
@@ -275,7 +260,7 @@ impl InteractiveClient {
 #[test]
 fn client_survives_the_loss_of_its_server() {
     let mut servers: Vec<Server> = (0..3)
-        .map(|_| Server::start(&rust_example("server"), "ptcp:0:127.0.0.1"))
+        .map(|_| Server::start(&support::example_path("server"), "ptcp:0:127.0.0.1"))
         .collect();
     let remotes: Vec<String> = servers.iter().map(|s| s.remote.clone()).collect();
     let mut c = InteractiveClient::start(&remotes.join(","));
@@ -341,7 +326,7 @@ fn ovsdb_client_rust_server() {
     };
     let dir = support::TempDir::new("examples-ovsdb-client");
     let server = Server::start(
-        &rust_example("server"),
+        &support::example_path("server"),
         &format!("punix:{}", dir.join("server.sock").display()),
     );
     let out = run(
@@ -357,7 +342,7 @@ fn c_client_rust_server() {
     let Some(c_client) = c_example("c_client") else {
         return;
     };
-    let server = Server::start(&rust_example("server"), "ptcp:0:127.0.0.1");
+    let server = Server::start(&support::example_path("server"), "ptcp:0:127.0.0.1");
     let out = run(
         Command::new(c_client).args(["-n", "3", &server.remote]),
         "c_client",
@@ -419,11 +404,11 @@ fn c_client_ovsdb_server() {
 #[test]
 fn quickstart_survives_the_loss_of_its_server() {
     let mut servers: Vec<Server> = (0..3)
-        .map(|_| Server::start(&rust_example("server"), "ptcp:0:127.0.0.1"))
+        .map(|_| Server::start(&support::example_path("server"), "ptcp:0:127.0.0.1"))
         .collect();
     let remotes: Vec<String> = servers.iter().map(|s| s.remote.clone()).collect();
     let mut quickstart = Process::spawn(
-        Command::new(rust_example("quickstart"))
+        Command::new(support::example_path("quickstart"))
             .args(&remotes)
             .stdin(Stdio::null()),
         "the quick start",

@@ -577,18 +577,7 @@ fn example_server_answers_ovs_appctl() {
     let Some(appctl) = appctl_path() else {
         return;
     };
-    let exe = std::env::current_exe().unwrap();
-    let program = exe
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples/server");
-    assert!(
-        program.is_file(),
-        "build the examples first: {}",
-        program.display()
-    );
+    let program = support::example_path("server");
     let dir = TempDir::new("unixctl-example");
     let ctl = dir.join("server.ctl");
     let log = dir.join("server.log");
