@@ -110,6 +110,19 @@ pub(crate) unsafe fn c_str<'a>(p: *const c_char) -> Option<Cow<'a, str>> {
     }
 }
 
+/// The bytes of the C string at `p`, without the NUL; panics (so that the
+/// C boundary aborts) on NULL.
+///
+/// # Safety
+///
+/// `p` is NULL or points to a NUL-terminated string that stays valid and
+/// unchanged for `'a`.
+pub(crate) unsafe fn c_bytes<'a>(p: *const c_char) -> &'a [u8] {
+    assert!(!p.is_null(), "null string");
+    // SAFETY: the caller guarantees a valid NUL-terminated string.
+    unsafe { CStr::from_ptr(p) }.to_bytes()
+}
+
 /// The `n` C strings at `names` as owned text (see [`c_str`]), NULL entries
 /// left out; none if `names` is NULL.
 ///
