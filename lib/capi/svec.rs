@@ -12,6 +12,7 @@ use std::ffi::{c_char, CStr};
 use std::ptr;
 
 use super::{boundary, c_bytes, malloc_bytes, xrealloc};
+use crate::jsonrpc::remotes::random_seed;
 
 /// OVS's `struct svec`: `n` strings in `names`, room for `allocated`.
 #[repr(C)]
@@ -313,7 +314,7 @@ pub unsafe extern "C" fn svec_compact(svec: *mut svec) {
 pub unsafe extern "C" fn svec_shuffle(svec: *mut svec) {
     // SAFETY: per the C contract.
     boundary("svec_shuffle", || {
-        fastrand::shuffle(unsafe { sv_mut(svec) }.slots_mut())
+        fastrand::Rng::with_seed(random_seed()).shuffle(unsafe { sv_mut(svec) }.slots_mut())
     })
 }
 
