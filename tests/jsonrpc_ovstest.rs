@@ -87,9 +87,7 @@ impl Daemon {
 impl Drop for Daemon {
     fn drop(&mut self) {
         if self.pid > 0 {
-            let _ = Command::new("kill")
-                .args(["-KILL", &self.pid.to_string()])
-                .status();
+            support::process::signal(self.pid, "KILL");
         }
     }
 }

@@ -146,9 +146,7 @@ impl OvsdbServer {
     /// detached, so init reaps it.
     pub fn kill(&mut self) {
         if self.pid > 0 {
-            let _ = Command::new("kill")
-                .args(["-KILL", &self.pid.to_string()])
-                .status();
+            super::process::signal(self.pid, "KILL");
             self.pid = 0;
         }
     }

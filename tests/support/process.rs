@@ -243,7 +243,7 @@ impl Process {
             self.status = Some(status);
             return;
         }
-        send_kill(self.pid);
+        signal(self.pid, "KILL");
         match self.exit.recv_timeout(deadline()) {
             Ok(status) => self.status = Some(status),
             Err(e) => panic!("{} (pid {}) did not die: {e}", self.what, self.pid),
@@ -256,15 +256,17 @@ impl Drop for Process {
     /// panic while unwinding would abort the test binary).
     fn drop(&mut self) {
         if self.status.is_none() && self.exit.try_recv().is_err() {
-            send_kill(self.pid);
+            signal(self.pid, "KILL");
             let _ = self.exit.recv_timeout(deadline());
         }
     }
 }
 
-fn send_kill(pid: u32) {
+/// Sends `sig` (`KILL`, `STOP`, `CONT`, ...) to process `pid` with
+/// kill(1); a process that is gone already is no error.
+pub fn signal(pid: impl std::fmt::Display, sig: &str) {
     let _ = Command::new("kill")
-        .args(["-KILL", &pid.to_string()])
+        .args([format!("-{sig}"), pid.to_string()])
         .stderr(Stdio::null())
         .status();
 }

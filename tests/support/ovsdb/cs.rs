@@ -10,19 +10,13 @@ use ovsrpc::json::{self, Json, Object};
 use ovsrpc::ovsdb::{Event, OvsdbCs, Replica, TxnOutcome};
 use ovsrpc::timeval::time_msec;
 
+use super::super::process::signal;
 use super::super::{drive_until, find_tool};
 use super::{run, DropRule, OvsdbServer, SCHEMA};
 
 /// The group the isolatable member of a cluster runs as (`nogroup`), so
 /// that iptables' owner match can pick out the packets it sends.
 pub const ISOLATED_GID: u32 = 65534;
-
-/// Sends `sig` (`KILL`, `STOP`, `CONT`) to `pid`.
-pub fn signal(pid: i32, sig: &str) {
-    let _ = Command::new("kill")
-        .args([&format!("-{sig}"), &pid.to_string()])
-        .status();
-}
 
 /// A Raft cluster of ovsdb-servers on 127.0.0.1 serving database `demo`.
 pub struct RaftCluster {
