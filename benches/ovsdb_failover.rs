@@ -113,10 +113,7 @@ fn drive(
 }
 
 fn main() {
-    if support::require("ovsdb-server", "openvswitch-common").is_none()
-        || support::require("ovsdb-tool", "openvswitch-common").is_none()
-        || !support::require_python_ovs()
-    {
+    if !support::ovs_tools(&["ovsdb-server", "ovsdb-tool"]) || !support::require_python_ovs() {
         return;
     }
     let bench = std::env::args().any(|a| a == "--bench");

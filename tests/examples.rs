@@ -290,9 +290,7 @@ fn client_survives_the_loss_of_its_server() {
 
 #[test]
 fn rust_client_ovsdb_server() {
-    if support::require("ovsdb-server", "openvswitch-common").is_none()
-        || support::require("ovsdb-tool", "openvswitch-common").is_none()
-    {
+    if !support::ovs_tools(&["ovsdb-server", "ovsdb-tool"]) {
         return;
     }
     let dir = support::TempDir::new("examples-ovsdb");
@@ -382,9 +380,7 @@ fn c_client_ovsdb_server() {
     let Some(c_client) = c_example("c_client") else {
         return;
     };
-    if support::require("ovsdb-server", "openvswitch-common").is_none()
-        || support::require("ovsdb-tool", "openvswitch-common").is_none()
-    {
+    if !support::ovs_tools(&["ovsdb-server", "ovsdb-tool"]) {
         return;
     }
     let dir = support::TempDir::new("examples-c-ovsdb");

@@ -15,9 +15,7 @@ fn j(text: &str) -> Json {
 }
 
 fn start_server(dir: &TempDir) -> Option<OvsdbServer> {
-    support::require("ovsdb-server", "openvswitch-common")?;
-    support::require("ovsdb-tool", "openvswitch-common")?;
-    Some(OvsdbServer::standalone(dir.path()))
+    support::ovs_tools(&["ovsdb-server", "ovsdb-tool"]).then(|| OvsdbServer::standalone(dir.path()))
 }
 
 fn transact(rpc: &mut Jsonrpc, method: &str, params: Json) -> Msg {

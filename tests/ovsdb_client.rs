@@ -10,8 +10,7 @@ use ovsrpc::ovsdb::{Event, State, TxnOutcome};
 use support::ovsdb::cs::{committed, Client};
 
 fn peers_present() -> bool {
-    support::require("ovsdb-server", "openvswitch-common").is_some()
-        && support::require("ovsdb-tool", "openvswitch-common").is_some()
+    support::ovs_tools(&["ovsdb-server", "ovsdb-tool"])
 }
 
 #[test]

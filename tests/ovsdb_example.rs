@@ -14,9 +14,7 @@ use support::ovsdb::cs::{Client, RaftCluster};
 
 #[test]
 fn cluster_monitor_follows_the_leader_and_prints_the_replica() {
-    if support::require("ovsdb-server", "openvswitch-common").is_none()
-        || support::require("ovsdb-tool", "openvswitch-common").is_none()
-    {
+    if !support::ovs_tools(&["ovsdb-server", "ovsdb-tool"]) {
         return;
     }
     let dir = support::TempDir::new("ovsdb-example");

@@ -10,9 +10,7 @@ use ovsrpc::timeval::time_msec;
 use support::ovsdb::cs::{Client, RaftCluster};
 
 fn peers_present() -> bool {
-    support::require("ovsdb-server", "openvswitch-common").is_some()
-        && support::require("ovsdb-tool", "openvswitch-common").is_some()
-        && support::require("ovs-appctl", "openvswitch-common").is_some()
+    support::ovs_tools(&["ovsdb-server", "ovsdb-tool", "ovs-appctl"])
 }
 
 #[test]

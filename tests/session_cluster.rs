@@ -29,9 +29,7 @@ fn transact(s: &mut JsonrpcSession, params: &Json, deadline: i64) -> Msg {
 
 #[test]
 fn cluster_failover_keeps_every_acknowledged_insert() {
-    if support::require("ovsdb-server", "openvswitch-common").is_none()
-        || support::require("ovsdb-tool", "openvswitch-common").is_none()
-    {
+    if !support::ovs_tools(&["ovsdb-server", "ovsdb-tool"]) {
         return;
     }
     let dir = support::TempDir::new("cluster");

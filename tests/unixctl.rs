@@ -326,9 +326,7 @@ fn vlog_set_changes_what_is_logged() {
 /// Our client against ovsdb-server's control socket.
 #[test]
 fn client_against_ovsdb_server() {
-    if support::require("ovsdb-server", "openvswitch-common").is_none()
-        || support::require("ovsdb-tool", "openvswitch-common").is_none()
-    {
+    if !support::ovs_tools(&["ovsdb-server", "ovsdb-tool"]) {
         return;
     }
     let dir = TempDir::new("unixctl-ovsdb");

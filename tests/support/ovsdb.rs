@@ -15,6 +15,15 @@ pub const SCHEMA: &str = r#"{"name": "demo", "version": "1.0.0",
  "tables": {"Item": {"columns": {"n": {"type": "integer"},
                                  "who": {"type": "string"}}}}}"#;
 
+/// True if every one of `tools` (from Debian's `openvswitch-common`:
+/// ovsdb-server, ovsdb-tool, ovsdb-client, ovs-appctl) is installed; a
+/// missing one is skipped or failed as [`require`] says.
+pub fn ovs_tools(tools: &[&str]) -> bool {
+    tools
+        .iter()
+        .all(|tool| require(tool, "openvswitch-common").is_some())
+}
+
 fn run(cmd: &mut Command) {
     super::process::Process::run_ok(cmd);
 }
