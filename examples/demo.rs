@@ -24,7 +24,7 @@ use ovsrpc::unixctl::{register_session_commands, UnixctlClient, UnixctlServer};
 
 /// The three servers, whichever kind they are.
 enum Servers {
-    Cluster(support::Cluster),
+    Cluster(support::ovsdb::cs::RaftCluster),
     Echo(Vec<(String, std::process::Child)>),
 }
 
@@ -34,7 +34,7 @@ impl Servers {
             && support::find_tool("ovsdb-tool").is_some()
         {
             say("starting a 3-server OVSDB Raft cluster on 127.0.0.1 (ovsdb-tool, ovsdb-server)");
-            Servers::Cluster(support::Cluster::start(dir, 3))
+            Servers::Cluster(support::ovsdb::cs::RaftCluster::demo(dir, 3))
         } else {
             say("ovsdb-server not found: starting 3 ovstest echo servers instead");
             let exe = std::env::current_exe().unwrap();
@@ -64,7 +64,7 @@ impl Servers {
     fn kill(&mut self, remote: &str) {
         match self {
             Servers::Cluster(c) => {
-                if let Some(sv) = c.servers.iter_mut().find(|s| s.remote == remote) {
+                if let Some(sv) = c.members.iter_mut().find(|s| s.remote == remote) {
                     sv.kill();
                 }
             }

@@ -330,9 +330,8 @@ fn client_against_ovsdb_server() {
         return;
     }
     let dir = TempDir::new("unixctl-ovsdb");
-    let cluster = support::Cluster::start(dir.path(), 1);
-    let ctl = dir.join("s0.ctl");
-    let mut client = UnixctlClient::create_at(&ctl).expect("connect to ovsdb-server");
+    let cluster = support::ovsdb::cs::RaftCluster::demo(dir.path(), 1);
+    let mut client = UnixctlClient::create_at(&cluster.ctls[0]).expect("connect to ovsdb-server");
 
     let status = client
         .transact("cluster/status", &["demo"])

@@ -172,12 +172,6 @@ impl Drop for OvsdbServer {
     }
 }
 
-/// A Raft cluster of ovsdb-servers on loopback over [`SCHEMA`].
-pub struct Cluster {
-    /// The members, in the order they were created.
-    pub servers: Vec<OvsdbServer>,
-}
-
 /// Creates the database files of an `n`-member Raft cluster of database
 /// "demo" with `schema` (written to `dir/cluster.ovsschema`) in `dir`
 /// (`PREFIX0.db`, `PREFIX1.db`, ...; member 0
@@ -211,34 +205,6 @@ pub fn create_cluster_dbs(
             .arg(&raft[0]));
     }
     (ports, dbs)
-}
-
-impl Cluster {
-    /// Creates and starts an `n`-member cluster in `dir`.
-    pub fn start(dir: &Path, n: usize) -> Cluster {
-        let (_, dbs) = create_cluster_dbs(dir, n, SCHEMA, "s");
-        let servers: Vec<OvsdbServer> = (0..n)
-            .map(|i| OvsdbServer::start(dir, &format!("s{i}"), &dbs[i], 0))
-            .collect();
-        // Wait (ovsdb-client blocks, no polling here) until every member has
-        // joined and is connected to the cluster, so that killing one later
-        // leaves a majority.
-        let client = find_tool("ovsdb-client").expect("ovsdb-client");
-        for sv in &servers {
-            run(Command::new(&client)
-                .arg("--timeout=60")
-                .arg("wait")
-                .arg(&sv.unix_remote)
-                .arg("demo")
-                .arg("connected"));
-        }
-        Cluster { servers }
-    }
-
-    /// The members' `tcp:` remotes.
-    pub fn remotes(&self) -> Vec<String> {
-        self.servers.iter().map(|s| s.remote.clone()).collect()
-    }
 }
 
 /// An iptables rule on this machine's loopback traffic that drops packets
