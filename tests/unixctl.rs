@@ -9,7 +9,6 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Mutex, Once};
 
 use ovsrpc::poll_loop;
-use ovsrpc::timeval::time_msec;
 use ovsrpc::unixctl::{UnixctlClient, UnixctlConn, UnixctlServer};
 use support::TempDir;
 
@@ -149,17 +148,14 @@ fn drive_until(
     ctx: &mut Ctx,
     cond: impl Fn(&UnixctlServer<Ctx>, &Ctx) -> bool,
 ) {
-    let deadline = time_msec() + 30_000;
-    loop {
+    support::drive_within(30_000, "the server's condition", || {
         server.run(ctx);
         if cond(server, ctx) {
-            return;
+            return true;
         }
-        assert!(time_msec() < deadline, "condition not met in 30 s");
         server.wait();
-        poll_loop::timer_wait_until(deadline);
-        poll_loop::block();
-    }
+        false
+    });
 }
 
 #[test]
@@ -379,15 +375,16 @@ fn client_against_our_server() {
         (a, b, c)
     });
     let mut ctx = Ctx::default();
-    let deadline = time_msec() + 30_000;
-    while !client.is_finished() {
-        assert!(time_msec() < deadline, "client did not finish");
+    support::drive_within(30_000, "the client to finish", || {
+        if client.is_finished() {
+            return true;
+        }
         server.run(&mut ctx);
         server.wait();
-        // Child exits are not poll events: look again every 5 ms.
+        // A thread's end is not a poll event: look again every 5 ms.
         poll_loop::timer_wait(5);
-        poll_loop::block();
-    }
+        false
+    });
     let (a, b, c) = client.join().unwrap();
     assert_eq!(a, Ok("echo-args got x\n".to_string()));
     assert_eq!(b, Err("it failed\n".to_string()));
@@ -428,10 +425,9 @@ fn drive_with<C: 'static>(
     children: Vec<Child>,
     mut tick: impl FnMut(&mut C),
 ) -> Vec<Output> {
-    let deadline = time_msec() + 30_000;
     let mut children: Vec<Option<Child>> = children.into_iter().map(Some).collect();
     let mut outputs: Vec<Option<Output>> = children.iter().map(|_| None).collect();
-    loop {
+    support::drive_within(30_000, "ovs-appctl to finish", || {
         server.run(ctx);
         tick(ctx);
         for (i, slot) in children.iter_mut().enumerate() {
@@ -443,14 +439,14 @@ fn drive_with<C: 'static>(
             }
         }
         if children.iter().all(Option::is_none) {
-            return outputs.into_iter().map(Option::unwrap).collect();
+            return true;
         }
-        assert!(time_msec() < deadline, "ovs-appctl did not finish in 30 s");
         server.wait();
         // Child exits are not poll events: look again every 5 ms.
         poll_loop::timer_wait(5);
-        poll_loop::block();
-    }
+        false
+    });
+    outputs.into_iter().map(Option::unwrap).collect()
 }
 
 /// A session's status commands, asked by ovs-appctl while the session is
@@ -492,13 +488,12 @@ fn session_status_commands() {
         s.recv_wait();
     };
     // Connect (through the failed attempt on the absent remote).
-    let deadline = time_msec() + 30_000;
     let mut echo_sent = false;
-    loop {
+    support::drive_within(30_000, "the session to connect", || {
         server.run(&mut session);
         tick(&mut session);
         if session.is_connected() && session.get_remote_stats()[1].n_successes == 1 {
-            break;
+            return true;
         }
         // A connection counts as a success once it delivers a message:
         // the listening session answers this echo by itself.
@@ -508,11 +503,9 @@ fn session_status_commands() {
             session.send(echo).expect("send echo");
             echo_sent = true;
         }
-        assert!(time_msec() < deadline, "never connected");
         server.wait();
-        poll_loop::timer_wait_until(deadline);
-        poll_loop::block();
-    }
+        false
+    });
 
     let ctl = server.get_path().to_path_buf();
     let ask = |args: &[&str]| spawn_appctl(&appctl, &ctl, args);
