@@ -267,9 +267,9 @@ impl Drop for DropRule {
     }
 }
 
-/// The `transact` params that insert one row `{"n": n, "who": who}` into
+/// The operation that inserts one row `{"n": n, "who": who}` into
 /// [`SCHEMA`]'s `Item` table.
-pub fn insert_params(n: i64, who: &str) -> ovsrpc::json::Json {
+pub fn insert_op(n: i64, who: &str) -> ovsrpc::json::Json {
     let mut row = ovsrpc::json::Object::new();
     row.insert("n", n);
     row.insert("who", who);
@@ -277,7 +277,12 @@ pub fn insert_params(n: i64, who: &str) -> ovsrpc::json::Json {
     op.insert("op", "insert");
     op.insert("table", "Item");
     op.insert("row", ovsrpc::json::Json::object(row));
-    ovsrpc::json::Json::array(vec!["demo".into(), ovsrpc::json::Json::object(op)])
+    ovsrpc::json::Json::object(op)
+}
+
+/// The `transact` params of database `demo` with [`insert_op`].
+pub fn insert_params(n: i64, who: &str) -> ovsrpc::json::Json {
+    ovsrpc::json::Json::array(vec!["demo".into(), insert_op(n, who)])
 }
 
 /// True for a reply whose result is a non-empty array none of whose

@@ -266,10 +266,7 @@ impl Client {
     pub fn insert(&mut self, n: i64, who: &str, timeout_ms: i64) {
         let deadline = time_msec() + timeout_ms;
         loop {
-            let op = json::from_str(&format!(
-                r#"{{"op":"insert","table":"Item","row":{{"n":{n},"who":"{who}"}}}}"#
-            ))
-            .unwrap();
+            let op = super::insert_op(n, who);
             if let TxnOutcome::Reply(r) = self.transact(vec![op], (deadline - time_msec()).max(1)) {
                 if committed(&r) {
                     return;
