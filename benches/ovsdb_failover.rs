@@ -133,10 +133,7 @@ fn main() {
         let ops: Vec<Json> = (0..1000)
             .map(|i| {
                 let n = batch * 1000 + i;
-                json::from_str(&format!(
-                    r#"{{"op":"insert","table":"Item","row":{{"n":{n},"who":"row {n} of the failover bench"}}}}"#
-                ))
-                .unwrap()
+                support::insert_op(n as i64, &format!("row {n} of the failover bench"))
             })
             .collect();
         let outcome = writer.transact(ops, 120_000);
@@ -175,11 +172,7 @@ fn main() {
         for (k, (cs, replica, results)) in clients.iter_mut().enumerate() {
             // One write (so that the client has a last id from an update,
             // as the Python side needs), then SIGKILL of its leader.
-            let op = json::from_str(&format!(
-                r#"{{"op":"insert","table":"Item","row":{{"n":{},"who":"ovsrpc"}}}}"#,
-                -1 - (round * 2 + k) as i64
-            ))
-            .unwrap();
+            let op = support::insert_op(-1 - (round * 2 + k) as i64, "ovsrpc");
             // (The connection may have gone with an earlier victim: send
             // once the client is monitoring again.)
             let mut sent = false;
