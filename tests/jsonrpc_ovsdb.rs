@@ -58,9 +58,7 @@ fn converse(rpc: &mut Jsonrpc, who: &str) {
         Some(&j(r#"{"type":"integer"}"#))
     );
 
-    let insert = j(&format!(
-        r#"["demo", {{"op":"insert","table":"Item","row":{{"n":7,"who":"{who}"}}}}]"#
-    ));
+    let insert = support::insert_params(7, who);
     let reply = transact(rpc, "transact", insert);
     assert_eq!(reply.msg_type, MsgType::Reply, "{reply}");
     let result = reply.result.expect("result");
