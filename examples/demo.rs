@@ -160,8 +160,10 @@ fn appctl(unixctl: &mut UnixctlServer<JsonrpcSession>, s: &mut JsonrpcSession, a
             }
         }
     });
-    let deadline = time_msec() + 10_000;
-    while !asker.is_finished() && time_msec() < deadline {
+    let answered = support::drive_until(time_msec() + 10_000, || {
+        if asker.is_finished() {
+            return true;
+        }
         unixctl.run(s);
         s.run();
         while s.recv().is_some() {}
@@ -170,9 +172,9 @@ fn appctl(unixctl: &mut UnixctlServer<JsonrpcSession>, s: &mut JsonrpcSession, a
         s.recv_wait();
         // The asker is a thread, not a poll event: look again every 5 ms.
         poll_loop::timer_wait(5);
-        poll_loop::block();
-    }
-    if asker.is_finished() {
+        false
+    });
+    if answered {
         for line in asker.join().unwrap_or_default().lines() {
             say(&format!("    {line}"));
         }
