@@ -22,7 +22,6 @@ use std::process::{Command, Stdio};
 
 use ovsrpc::json::{self, Json};
 use ovsrpc::ovsdb::{Event, OvsdbCs, Replica, State};
-use ovsrpc::poll_loop;
 use ovsrpc::timeval::time_msec;
 use support::ovsdb::cs::{Client, RaftCluster};
 
@@ -95,21 +94,18 @@ fn drive(
     timeout_ms: i64,
     mut cond: impl FnMut(&OvsdbCs, &Replica) -> bool,
 ) {
-    let deadline = time_msec() + timeout_ms;
-    loop {
+    support::drive_within(timeout_ms, "the client's condition", || {
         for e in cs.run() {
             if let Event::Update(u) = e {
                 replica.apply(&u).expect("update applies");
             }
         }
         if cond(cs, replica) {
-            return;
+            return true;
         }
-        assert!(time_msec() < deadline, "not within {timeout_ms} ms");
         cs.wait();
-        poll_loop::timer_wait_until(deadline);
-        poll_loop::block();
-    }
+        false
+    });
 }
 
 fn main() {
