@@ -113,7 +113,7 @@ fn reconnected(s: &mut JsonrpcSession, seqno: u32) {
 
 fn cluster_failovers(fast: bool) -> (Vec<i64>, Vec<i64>) {
     let dir = support::TempDir::new("bench-failover");
-    let mut cluster = support::Cluster::start(dir.path(), 3);
+    let mut cluster = support::ovsdb::cs::RaftCluster::demo(dir.path(), 3);
     let o = SessionOpenOptions {
         fast_failover: fast,
         ..Default::default()
@@ -125,19 +125,19 @@ fn cluster_failovers(fast: bool) -> (Vec<i64>, Vec<i64>) {
     let mut reconnects = Vec::new();
     for _ in 0..4 {
         let victim = cluster
-            .servers
+            .members
             .iter()
             .position(|sv| sv.remote == s.get_name())
             .unwrap();
         let t0 = time_msec();
         let seqno = s.get_seqno();
-        cluster.servers[victim].kill();
+        cluster.members[victim].kill();
         reconnected(&mut s, seqno);
         reconnects.push(time_msec() - t0);
         n += 1;
         transact(&mut s, n);
         times.push(time_msec() - t0);
-        cluster.servers[victim].restart();
+        cluster.members[victim].restart();
         // Let the restarted member rejoin before the next kill.
         for _ in 0..20 {
             n += 1;

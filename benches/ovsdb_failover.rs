@@ -22,7 +22,6 @@ use std::process::{Command, Stdio};
 
 use ovsrpc::json::{self, Json};
 use ovsrpc::ovsdb::{Event, OvsdbCs, Replica, State};
-use ovsrpc::poll_loop;
 use ovsrpc::timeval::time_msec;
 use support::ovsdb::cs::{Client, RaftCluster};
 
@@ -95,28 +94,22 @@ fn drive(
     timeout_ms: i64,
     mut cond: impl FnMut(&OvsdbCs, &Replica) -> bool,
 ) {
-    let deadline = time_msec() + timeout_ms;
-    loop {
+    support::drive_within(timeout_ms, "the client's condition", || {
         for e in cs.run() {
             if let Event::Update(u) = e {
                 replica.apply(&u).expect("update applies");
             }
         }
         if cond(cs, replica) {
-            return;
+            return true;
         }
-        assert!(time_msec() < deadline, "not within {timeout_ms} ms");
         cs.wait();
-        poll_loop::timer_wait_until(deadline);
-        poll_loop::block();
-    }
+        false
+    });
 }
 
 fn main() {
-    if support::require("ovsdb-server", "openvswitch-common").is_none()
-        || support::require("ovsdb-tool", "openvswitch-common").is_none()
-        || !support::require_python_ovs()
-    {
+    if !support::ovs_tools(&["ovsdb-server", "ovsdb-tool"]) || !support::require_python_ovs() {
         return;
     }
     let bench = std::env::args().any(|a| a == "--bench");
@@ -136,10 +129,7 @@ fn main() {
         let ops: Vec<Json> = (0..1000)
             .map(|i| {
                 let n = batch * 1000 + i;
-                json::from_str(&format!(
-                    r#"{{"op":"insert","table":"Item","row":{{"n":{n},"who":"row {n} of the failover bench"}}}}"#
-                ))
-                .unwrap()
+                support::insert_op(n as i64, &format!("row {n} of the failover bench"))
             })
             .collect();
         let outcome = writer.transact(ops, 120_000);
@@ -178,11 +168,7 @@ fn main() {
         for (k, (cs, replica, results)) in clients.iter_mut().enumerate() {
             // One write (so that the client has a last id from an update,
             // as the Python side needs), then SIGKILL of its leader.
-            let op = json::from_str(&format!(
-                r#"{{"op":"insert","table":"Item","row":{{"n":{},"who":"ovsrpc"}}}}"#,
-                -1 - (round * 2 + k) as i64
-            ))
-            .unwrap();
+            let op = support::insert_op(-1 - (round * 2 + k) as i64, "ovsrpc");
             // (The connection may have gone with an earlier victim: send
             // once the client is monitoring again.)
             let mut sent = false;

@@ -24,7 +24,7 @@ use ovsrpc::unixctl::{register_session_commands, UnixctlClient, UnixctlServer};
 
 /// The three servers, whichever kind they are.
 enum Servers {
-    Cluster(support::Cluster),
+    Cluster(support::ovsdb::cs::RaftCluster),
     Echo(Vec<(String, std::process::Child)>),
 }
 
@@ -34,7 +34,7 @@ impl Servers {
             && support::find_tool("ovsdb-tool").is_some()
         {
             say("starting a 3-server OVSDB Raft cluster on 127.0.0.1 (ovsdb-tool, ovsdb-server)");
-            Servers::Cluster(support::Cluster::start(dir, 3))
+            Servers::Cluster(support::ovsdb::cs::RaftCluster::demo(dir, 3))
         } else {
             say("ovsdb-server not found: starting 3 ovstest echo servers instead");
             let exe = std::env::current_exe().unwrap();
@@ -64,7 +64,7 @@ impl Servers {
     fn kill(&mut self, remote: &str) {
         match self {
             Servers::Cluster(c) => {
-                if let Some(sv) = c.servers.iter_mut().find(|s| s.remote == remote) {
+                if let Some(sv) = c.members.iter_mut().find(|s| s.remote == remote) {
                     sv.kill();
                 }
             }
@@ -160,8 +160,10 @@ fn appctl(unixctl: &mut UnixctlServer<JsonrpcSession>, s: &mut JsonrpcSession, a
             }
         }
     });
-    let deadline = time_msec() + 10_000;
-    while !asker.is_finished() && time_msec() < deadline {
+    let answered = support::drive_until(time_msec() + 10_000, || {
+        if asker.is_finished() {
+            return true;
+        }
         unixctl.run(s);
         s.run();
         while s.recv().is_some() {}
@@ -170,9 +172,9 @@ fn appctl(unixctl: &mut UnixctlServer<JsonrpcSession>, s: &mut JsonrpcSession, a
         s.recv_wait();
         // The asker is a thread, not a poll event: look again every 5 ms.
         poll_loop::timer_wait(5);
-        poll_loop::block();
-    }
-    if asker.is_finished() {
+        false
+    });
+    if answered {
         for line in asker.join().unwrap_or_default().lines() {
             say(&format!("    {line}"));
         }

@@ -18,26 +18,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use support::process::Process;
+use support::process::{Output, Process};
 
 /// The client's own timeout, in seconds: shorter than the support
 /// module's deadline, so that a stuck client says so itself.
 const CLIENT_TIMEOUT_S: u32 = 30;
-
-/// A Rust example binary, built by Cargo next to this test.
-fn rust_example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    // target/<profile>/deps/examples-<hash> -> target/<profile>/examples/<name>
-    let profile_dir = exe.parent().and_then(Path::parent).expect("target dir");
-    let path = profile_dir.join("examples").join(name);
-    assert!(
-        path.is_file(),
-        "{} is missing: build the examples first (`cargo build --examples`, or \
-         `cargo test` without --test, which builds them)",
-        path.display()
-    );
-    path
-}
 
 /// A C example binary, if it has been built. Missing: a failure under
 /// `CI=true`, a loud skip (None) elsewhere.
@@ -108,35 +93,21 @@ fn active_name(passive: &str) -> String {
     }
 }
 
-/// How a run of a client ended.
-struct Output {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Output {
-    fn success(&self) -> bool {
-        self.code == Some(0)
-    }
-}
-
 /// Runs `cmd` to completion (within the support module's deadline).
 fn run(cmd: &mut Command, what: &str) -> Output {
-    let (code, stdout, stderr) = Process::spawn(cmd.stdin(Stdio::null()), what).finish();
-    eprintln!("{what}: exit {code:?}\n--- stdout:\n{stdout}--- stderr:\n{stderr}");
-    Output {
-        code,
-        stdout,
-        stderr,
-    }
+    let out = Process::spawn(cmd.stdin(Stdio::null()), what).output();
+    eprintln!(
+        "{what}: exit {:?}\n--- stdout:\n{}--- stderr:\n{}",
+        out.code, out.stdout, out.stderr
+    );
+    out
 }
 
 /// Runs the Rust client with `args` to completion, its log (info level)
 /// on standard error.
 fn client(args: &[&str]) -> Output {
     run(
-        Command::new(rust_example("client"))
+        Command::new(support::example_path("client"))
             .arg("--timeout")
             .arg(CLIENT_TIMEOUT_S.to_string())
             .args(args)
@@ -165,7 +136,7 @@ fn result_of(line: &str) -> ovsrpc::json::Json {
 fn rust_client_rust_server_unix() {
     let dir = support::TempDir::new("examples-unix");
     let server = Server::start(
-        &rust_example("server"),
+        &support::example_path("server"),
         &format!("punix:{}", dir.join("server.sock").display()),
     );
     let out = client(&[&server.remote]);
@@ -178,7 +149,7 @@ fn rust_client_rust_server_unix() {
 
 #[test]
 fn rust_client_rust_server_tcp_many_requests_and_clients() {
-    let server = Server::start(&rust_example("server"), "ptcp:0:127.0.0.1");
+    let server = Server::start(&support::example_path("server"), "ptcp:0:127.0.0.1");
     assert!(
         server.remote.starts_with("tcp:127.0.0.1:"),
         "{}",
@@ -210,7 +181,7 @@ fn rust_client_rust_server_tcp_many_requests_and_clients() {
 
 #[test]
 fn rust_server_error_reply_for_unknown_method() {
-    let server = Server::start(&rust_example("server"), "ptcp:0:127.0.0.1");
+    let server = Server::start(&support::example_path("server"), "ptcp:0:127.0.0.1");
     let out = client(&[&server.remote, "no_such_method", "[]"]);
     assert_eq!(out.code, Some(1), "an error reply fails the client");
     assert_eq!(
@@ -222,8 +193,8 @@ fn rust_server_error_reply_for_unknown_method() {
 #[test]
 fn client_skips_a_dead_remote() {
     let dir = support::TempDir::new("examples-dead");
-    let a = Server::start(&rust_example("server"), "ptcp:0:127.0.0.1");
-    let b = Server::start(&rust_example("server"), "ptcp:0:127.0.0.1");
+    let a = Server::start(&support::example_path("server"), "ptcp:0:127.0.0.1");
+    let b = Server::start(&support::example_path("server"), "ptcp:0:127.0.0.1");
     // Nothing listens on this one: whenever the shuffle puts it first, the
     // session moves on without backoff. The client shuffles at random, so
     // run it until a run has tried the dead remote (each run does with
@@ -259,7 +230,7 @@ struct InteractiveClient(Process);
 impl InteractiveClient {
     fn start(remotes: &str) -> InteractiveClient {
         InteractiveClient(Process::spawn(
-            Command::new(rust_example("client"))
+            Command::new(support::example_path("client"))
                 .args(["--timeout", &CLIENT_TIMEOUT_S.to_string(), remotes, "-"])
                 .env("RUST_LOG", "ovsrpc=info")
                 .env("RUST_LOG_STYLE", "never")
@@ -289,7 +260,7 @@ impl InteractiveClient {
 #[test]
 fn client_survives_the_loss_of_its_server() {
     let mut servers: Vec<Server> = (0..3)
-        .map(|_| Server::start(&rust_example("server"), "ptcp:0:127.0.0.1"))
+        .map(|_| Server::start(&support::example_path("server"), "ptcp:0:127.0.0.1"))
         .collect();
     let remotes: Vec<String> = servers.iter().map(|s| s.remote.clone()).collect();
     let mut c = InteractiveClient::start(&remotes.join(","));
@@ -319,9 +290,7 @@ fn client_survives_the_loss_of_its_server() {
 
 #[test]
 fn rust_client_ovsdb_server() {
-    if support::require("ovsdb-server", "openvswitch-common").is_none()
-        || support::require("ovsdb-tool", "openvswitch-common").is_none()
-    {
+    if !support::ovs_tools(&["ovsdb-server", "ovsdb-tool"]) {
         return;
     }
     let dir = support::TempDir::new("examples-ovsdb");
@@ -355,7 +324,7 @@ fn ovsdb_client_rust_server() {
     };
     let dir = support::TempDir::new("examples-ovsdb-client");
     let server = Server::start(
-        &rust_example("server"),
+        &support::example_path("server"),
         &format!("punix:{}", dir.join("server.sock").display()),
     );
     let out = run(
@@ -371,7 +340,7 @@ fn c_client_rust_server() {
     let Some(c_client) = c_example("c_client") else {
         return;
     };
-    let server = Server::start(&rust_example("server"), "ptcp:0:127.0.0.1");
+    let server = Server::start(&support::example_path("server"), "ptcp:0:127.0.0.1");
     let out = run(
         Command::new(c_client).args(["-n", "3", &server.remote]),
         "c_client",
@@ -411,9 +380,7 @@ fn c_client_ovsdb_server() {
     let Some(c_client) = c_example("c_client") else {
         return;
     };
-    if support::require("ovsdb-server", "openvswitch-common").is_none()
-        || support::require("ovsdb-tool", "openvswitch-common").is_none()
-    {
+    if !support::ovs_tools(&["ovsdb-server", "ovsdb-tool"]) {
         return;
     }
     let dir = support::TempDir::new("examples-c-ovsdb");
@@ -433,11 +400,11 @@ fn c_client_ovsdb_server() {
 #[test]
 fn quickstart_survives_the_loss_of_its_server() {
     let mut servers: Vec<Server> = (0..3)
-        .map(|_| Server::start(&rust_example("server"), "ptcp:0:127.0.0.1"))
+        .map(|_| Server::start(&support::example_path("server"), "ptcp:0:127.0.0.1"))
         .collect();
     let remotes: Vec<String> = servers.iter().map(|s| s.remote.clone()).collect();
     let mut quickstart = Process::spawn(
-        Command::new(rust_example("quickstart"))
+        Command::new(support::example_path("quickstart"))
             .args(&remotes)
             .stdin(Stdio::null()),
         "the quick start",

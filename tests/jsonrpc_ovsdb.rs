@@ -15,9 +15,7 @@ fn j(text: &str) -> Json {
 }
 
 fn start_server(dir: &TempDir) -> Option<OvsdbServer> {
-    support::require("ovsdb-server", "openvswitch-common")?;
-    support::require("ovsdb-tool", "openvswitch-common")?;
-    Some(OvsdbServer::standalone(dir.path()))
+    support::ovs_tools(&["ovsdb-server", "ovsdb-tool"]).then(|| OvsdbServer::standalone(dir.path()))
 }
 
 fn transact(rpc: &mut Jsonrpc, method: &str, params: Json) -> Msg {
@@ -60,9 +58,7 @@ fn converse(rpc: &mut Jsonrpc, who: &str) {
         Some(&j(r#"{"type":"integer"}"#))
     );
 
-    let insert = j(&format!(
-        r#"["demo", {{"op":"insert","table":"Item","row":{{"n":7,"who":"{who}"}}}}]"#
-    ));
+    let insert = support::insert_params(7, who);
     let reply = transact(rpc, "transact", insert);
     assert_eq!(reply.msg_type, MsgType::Reply, "{reply}");
     let result = reply.result.expect("result");

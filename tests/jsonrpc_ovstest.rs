@@ -7,21 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use ovsrpc::poll_loop;
-use support::process::Process;
+use support::process::{Output, Process};
 use support::{Deadline, TempDir};
-
-/// How one run of `ovstest test-jsonrpc` ended.
-struct Output {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Output {
-    fn success(&self) -> bool {
-        self.code == Some(0)
-    }
-}
 
 /// Runs `ovstest test-jsonrpc ARGS...` in `dir`; fails the test if it
 /// does not exit within the deadline.
@@ -34,20 +21,7 @@ fn ovstest(dir: &Path, args: &[&str]) -> Output {
             .stdin(Stdio::null()),
         &format!("ovstest test-jsonrpc {}", args.join(" ")),
     );
-    let (code, stdout, stderr) = child.finish();
-    Output {
-        code,
-        stdout,
-        stderr,
-    }
-}
-
-fn stdout(o: &Output) -> String {
-    o.stdout.clone()
-}
-
-fn stderr(o: &Output) -> String {
-    o.stderr.clone()
+    child.output()
 }
 
 /// A daemon started with `--detach --pidfile`: killed on drop if the test
@@ -60,13 +34,28 @@ struct Daemon {
 impl Daemon {
     fn start(dir: &Path, args: &[&str], pidfile: PathBuf) -> Daemon {
         let out = ovstest(dir, args);
-        assert!(out.success(), "listen --detach failed: {}", stderr(&out));
-        assert_eq!(stdout(&out), "", "the parent prints nothing");
+        assert!(out.success(), "listen --detach failed: {}", out.stderr);
+        assert_eq!(out.stdout, "", "the parent prints nothing");
         let text = std::fs::read_to_string(&pidfile).expect("pidfile exists once detached");
         let pid: i32 = text.trim().parse().expect("pid");
         assert_eq!(text, format!("{pid}\n"));
         assert!(Path::new(&format!("/proc/{pid}")).exists());
         Daemon { pidfile, pid }
+    }
+
+    /// Starts `listen --detach` on a unix socket in `dir`, with its pidfile
+    /// there too; returns it and the socket's active name.
+    fn listen_unix(dir: &Path) -> (Daemon, String) {
+        let sock = dir.join("rpc.sock");
+        let listen = format!("punix:{}", sock.display());
+        let pidfile = dir.join("listen.pid");
+        let pidarg = format!("--pidfile={}", pidfile.display());
+        let daemon = Daemon::start(
+            dir,
+            &["--detach", &pidarg, "--no-chdir", "listen", &listen],
+            pidfile,
+        );
+        (daemon, format!("unix:{}", sock.display()))
     }
 
     /// Waits (poll-loop timer, with a deadline) until the daemon has removed
@@ -98,9 +87,7 @@ impl Daemon {
 impl Drop for Daemon {
     fn drop(&mut self) {
         if self.pid > 0 {
-            let _ = Command::new("kill")
-                .args(["-KILL", &self.pid.to_string()])
-                .status();
+            support::process::signal(self.pid, "KILL");
         }
     }
 }
@@ -108,16 +95,7 @@ impl Drop for Daemon {
 #[test]
 fn detached_listener_serves_requests_until_shutdown() {
     let dir = TempDir::new("ovstest-jsonrpc");
-    let sock = dir.join("rpc.sock");
-    let listen = format!("punix:{}", sock.display());
-    let remote = format!("unix:{}", sock.display());
-    let pidfile = dir.join("listen.pid");
-    let pidarg = format!("--pidfile={}", pidfile.display());
-    let mut daemon = Daemon::start(
-        dir.path(),
-        &["--detach", &pidarg, "--no-chdir", "listen", &listen],
-        pidfile,
-    );
+    let (mut daemon, remote) = Daemon::listen_unix(dir.path());
 
     // The socket accepts connections as soon as the parent has exited.
     let out = ovstest(
@@ -129,28 +107,28 @@ fn detached_listener_serves_requests_until_shutdown() {
             r#"[1, "two", {"b": [], "a": null}]"#,
         ],
     );
-    assert!(out.success(), "{}", stderr(&out));
+    assert!(out.success(), "{}", out.stderr);
     assert_eq!(
-        stdout(&out),
+        out.stdout,
         "{\"error\":null,\"id\":0,\"result\":[1,\"two\",{\"a\":null,\"b\":[]}]}\n"
     );
 
     let out = ovstest(dir.path(), &["request", &remote, "frobnicate", "[]"]);
-    assert!(out.success(), "{}", stderr(&out));
+    assert!(out.success(), "{}", out.stderr);
     assert_eq!(
-        stdout(&out),
+        out.stdout,
         "{\"error\":{\"error\":\"unknown method\"},\"id\":0,\"result\":null}\n"
     );
 
     // A notification other than shutdown is ignored.
     let out = ovstest(dir.path(), &["notify", &remote, "hello", "[]"]);
-    assert!(out.success(), "{}", stderr(&out));
-    assert_eq!(stdout(&out), "");
+    assert!(out.success(), "{}", out.stderr);
+    assert_eq!(out.stdout, "");
     let out = ovstest(dir.path(), &["request", &remote, "echo", "[]"]);
-    assert_eq!(stdout(&out), "{\"error\":null,\"id\":0,\"result\":[]}\n");
+    assert_eq!(out.stdout, "{\"error\":null,\"id\":0,\"result\":[]}\n");
 
     let out = ovstest(dir.path(), &["notify", &remote, "shutdown", "[]"]);
-    assert!(out.success(), "{}", stderr(&out));
+    assert!(out.success(), "{}", out.stderr);
     daemon.wait_for_exit();
 
     // Nobody listens any more.
@@ -170,13 +148,13 @@ fn pidfile_defaults_to_the_working_directory() {
         dir.join("test-jsonrpc.pid"),
     );
     let out = ovstest(dir.path(), &["request", &remote, "echo", r#"["tcp"]"#]);
-    assert!(out.success(), "{}", stderr(&out));
+    assert!(out.success(), "{}", out.stderr);
     assert_eq!(
-        stdout(&out),
+        out.stdout,
         "{\"error\":null,\"id\":0,\"result\":[\"tcp\"]}\n"
     );
     let out = ovstest(dir.path(), &["notify", &remote, "shutdown", "[]"]);
-    assert!(out.success(), "{}", stderr(&out));
+    assert!(out.success(), "{}", out.stderr);
     daemon.wait_for_exit();
 }
 
@@ -184,15 +162,15 @@ fn pidfile_defaults_to_the_working_directory() {
 /// test-jsonrpc, that contains every one of `needles`.
 #[track_caller]
 fn assert_fails(out: &Output, needles: &[&str]) {
-    assert_eq!(out.code, Some(1), "{}", stdout(out));
-    let err = stderr(out);
+    assert_eq!(out.code, Some(1), "{}", out.stdout);
+    let err = &out.stderr;
     assert_eq!(err.lines().count(), 1, "{err:?}");
     assert!(err.ends_with('\n'));
     assert!(err.starts_with("test-jsonrpc: "), "{err:?}");
     for needle in needles {
         assert!(err.contains(needle), "{err:?} does not say {needle:?}");
     }
-    assert_eq!(stdout(out), "");
+    assert_eq!(out.stdout, "");
 }
 
 #[test]
@@ -213,18 +191,9 @@ fn errors_are_one_line_and_exit_status_one() {
 
     // PARAMS must be a JSON array text: refused before connecting, here to
     // a listener that would answer a well-formed request.
-    let sock = dir.join("rpc.sock");
-    let listen = format!("punix:{}", sock.display());
-    let remote = format!("unix:{}", sock.display());
-    let pidfile = dir.join("listen.pid");
-    let pidarg = format!("--pidfile={}", pidfile.display());
-    let mut daemon = Daemon::start(
-        dir.path(),
-        &["--detach", &pidarg, "--no-chdir", "listen", &listen],
-        pidfile,
-    );
+    let (mut daemon, remote) = Daemon::listen_unix(dir.path());
     let out = ovstest(dir.path(), &["request", &remote, "echo", "[]"]);
-    assert!(out.success(), "the listener answers: {}", stderr(&out));
+    assert!(out.success(), "the listener answers: {}", out.stderr);
     let out = ovstest(dir.path(), &["request", &remote, "echo", "{}"]);
     assert_fails(&out, &["{}: not a JSON array"]);
     let out = ovstest(dir.path(), &["request", &remote, "echo", "[1,"]);
@@ -232,15 +201,11 @@ fn errors_are_one_line_and_exit_status_one() {
     let out = ovstest(dir.path(), &["notify", &remote, "echo", "nope"]);
     assert_fails(&out, &["nope: ", "invalid keyword 'nope'"]);
     let out = ovstest(dir.path(), &["notify", &remote, "shutdown", "[]"]);
-    assert!(out.success(), "{}", stderr(&out));
+    assert!(out.success(), "{}", out.stderr);
     daemon.wait_for_exit();
 
     // A name that is not a passive one (the stream layer logs why, too).
     let out = ovstest(dir.path(), &["listen", "tcp:127.0.0.1:1"]);
     assert_eq!(out.code, Some(1));
-    assert!(
-        stderr(&out).contains("could not listen on"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(out.stderr.contains("could not listen on"), "{}", out.stderr);
 }

@@ -25,10 +25,7 @@ enum Down {
 
 #[test]
 fn chaos_keeps_the_replica_equal_to_the_database() {
-    if support::require("ovsdb-server", "openvswitch-common").is_none()
-        || support::require("ovsdb-tool", "openvswitch-common").is_none()
-        || support::require("ovs-appctl", "openvswitch-common").is_none()
-    {
+    if !support::ovs_tools(&["ovsdb-server", "ovsdb-tool", "ovs-appctl"]) {
         return;
     }
     let dir = support::TempDir::new("ovsdb-chaos");

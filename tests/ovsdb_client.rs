@@ -10,8 +10,7 @@ use ovsrpc::ovsdb::{Event, State, TxnOutcome};
 use support::ovsdb::cs::{committed, Client};
 
 fn peers_present() -> bool {
-    support::require("ovsdb-server", "openvswitch-common").is_some()
-        && support::require("ovsdb-tool", "openvswitch-common").is_some()
+    support::ovs_tools(&["ovsdb-server", "ovsdb-tool"])
 }
 
 #[test]
@@ -153,9 +152,7 @@ fn rows_read_as_typed_values_and_transactions_report_errors() {
 fn probe_interval_set_before_set_remote_reaches_the_session() {
     use ovsrpc::jsonrpc::{Jsonrpc, MsgType};
     use ovsrpc::ovsdb::OvsdbCs;
-    use ovsrpc::poll_loop;
     use ovsrpc::stream::PStream;
-    use ovsrpc::timeval::time_msec;
 
     // A peer that never answers: on a unix socket a session does not
     // probe by default, so an `echo` arriving means the interval was kept.
@@ -166,8 +163,7 @@ fn probe_interval_set_before_set_remote_reaches_the_session() {
     cs.set_probe_interval(200);
     cs.set_remote(Some(&format!("unix:{}", path.display())), true);
     let mut peer: Option<Jsonrpc> = None;
-    let deadline = time_msec() + 30_000;
-    loop {
+    support::drive_within(30_000, "a probe from the client", || {
         cs.run();
         if peer.is_none() {
             if let Ok(stream) = listener.accept() {
@@ -178,18 +174,16 @@ fn probe_interval_set_before_set_remote_reaches_the_session() {
             p.run();
             if let Ok(msg) = p.recv() {
                 if msg.msg_type == MsgType::Request && msg.method.as_deref() == Some("echo") {
-                    break;
+                    return true;
                 }
             }
         }
-        assert!(time_msec() < deadline, "no probe from the client");
         cs.wait();
         listener.wait();
         if let Some(p) = &peer {
             p.wait();
             p.recv_wait();
         }
-        poll_loop::timer_wait_until(deadline);
-        poll_loop::block();
-    }
+        false
+    });
 }

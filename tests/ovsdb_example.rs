@@ -5,7 +5,6 @@
 mod support;
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -13,24 +12,9 @@ use std::time::Duration;
 use ovsrpc::json::{self, Json};
 use support::ovsdb::cs::{Client, RaftCluster};
 
-/// The example binary, built by Cargo next to this test.
-fn cluster_monitor() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    let profile_dir = exe.parent().and_then(Path::parent).expect("target dir");
-    let path = profile_dir.join("examples").join("cluster-monitor");
-    assert!(
-        path.is_file(),
-        "{} is missing: build the examples first (`cargo build --examples`)",
-        path.display()
-    );
-    path
-}
-
 #[test]
 fn cluster_monitor_follows_the_leader_and_prints_the_replica() {
-    if support::require("ovsdb-server", "openvswitch-common").is_none()
-        || support::require("ovsdb-tool", "openvswitch-common").is_none()
-    {
+    if !support::ovs_tools(&["ovsdb-server", "ovsdb-tool"]) {
         return;
     }
     let dir = support::TempDir::new("ovsdb-example");
@@ -41,7 +25,7 @@ fn cluster_monitor_follows_the_leader_and_prints_the_replica() {
         writer.insert(n, "first", 60_000);
     }
 
-    let mut child = Command::new(cluster_monitor())
+    let mut child = Command::new(support::example_path("cluster-monitor"))
         .args(["--duration", "20", "demo", "Item"])
         .args(cluster.remotes())
         .stdout(Stdio::piped())

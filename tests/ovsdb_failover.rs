@@ -10,9 +10,7 @@ use ovsrpc::timeval::time_msec;
 use support::ovsdb::cs::{Client, RaftCluster};
 
 fn peers_present() -> bool {
-    support::require("ovsdb-server", "openvswitch-common").is_some()
-        && support::require("ovsdb-tool", "openvswitch-common").is_some()
-        && support::require("ovs-appctl", "openvswitch-common").is_some()
+    support::ovs_tools(&["ovsdb-server", "ovsdb-tool", "ovs-appctl"])
 }
 
 #[test]
@@ -114,8 +112,7 @@ fn transaction_cut_off_by_sigkill_is_of_unknown_outcome() {
 
     // Stopped, the leader cannot answer; killed, its connection drops.
     cluster.stop(leader);
-    let op = ovsrpc::json::from_str(r#"{"op":"insert","table":"Item","row":{"n":2,"who":"cut"}}"#)
-        .unwrap();
+    let op = support::insert_op(2, "cut");
     assert!(c.cs.may_send_transaction());
     let id = c.cs.send_transaction(vec![op]).expect("sent");
     assert_eq!(c.cs.n_transactions(), 1);

@@ -14,10 +14,7 @@ use ovsrpc::ovsdb::{Event, State};
 use support::ovsdb::cs::{Client, RaftCluster};
 
 fn peers_present() -> bool {
-    support::require("ovsdb-server", "openvswitch-common").is_some()
-        && support::require("ovsdb-tool", "openvswitch-common").is_some()
-        && support::require("ovsdb-client", "openvswitch-common").is_some()
-        && support::require("ovs-appctl", "openvswitch-common").is_some()
+    support::ovs_tools(&["ovsdb-server", "ovsdb-tool", "ovsdb-client", "ovs-appctl"])
 }
 
 #[test]

@@ -12,6 +12,7 @@ use libc::{EADDRINUSE, ECONNREFUSED, ECONNRESET, ENOMEM};
 use log::Level;
 use ovsrpc::error::EOF;
 use ovsrpc::reconnect::Reconnect;
+use support::process::Output;
 
 // ---------------------------------------------------------------------------
 // Running the driver.
@@ -29,19 +30,7 @@ fn ovstest(input: &[u8]) -> Output {
         "ovstest test-reconnect",
     );
     child.feed(input.to_vec());
-    let (code, stdout, stderr) = child.finish();
-    Output {
-        code,
-        stdout,
-        stderr,
-    }
-}
-
-/// How a run of `ovstest test-reconnect` ended.
-struct Output {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
+    child.output()
 }
 
 /// A line diff of `expected` and `actual`: `-` for expected lines that

@@ -29,13 +29,11 @@ fn transact(s: &mut JsonrpcSession, params: &Json, deadline: i64) -> Msg {
 
 #[test]
 fn cluster_failover_keeps_every_acknowledged_insert() {
-    if support::require("ovsdb-server", "openvswitch-common").is_none()
-        || support::require("ovsdb-tool", "openvswitch-common").is_none()
-    {
+    if !support::ovs_tools(&["ovsdb-server", "ovsdb-tool"]) {
         return;
     }
     let dir = support::TempDir::new("cluster");
-    let mut cluster = support::Cluster::start(dir.path(), 3);
+    let mut cluster = support::ovsdb::cs::RaftCluster::demo(dir.path(), 3);
     let remotes = cluster.remotes();
     let mut s = JsonrpcSession::open_multiple(&remotes, true);
     let deadline = time_msec() + 120_000;
@@ -48,13 +46,13 @@ fn cluster_failover_keeps_every_acknowledged_insert() {
 
     // Kill the member the session is connected to.
     let victim = cluster
-        .servers
+        .members
         .iter()
         .position(|sv| sv.remote == s.get_name())
         .expect("connected to a member");
     let seqno = s.get_seqno();
     let killed_at = time_msec();
-    cluster.servers[victim].kill();
+    cluster.members[victim].kill();
     transact(&mut s, &insert_op(20), deadline);
     let failover_ms = time_msec() - killed_at;
     acked.insert(20);

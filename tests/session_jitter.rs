@@ -3,8 +3,9 @@
 //! other remote starts no sooner than the seeded draw, and without it at
 //! once, as in OVS.
 
+mod support;
+
 use ovsrpc::jsonrpc::{JsonrpcSession, RemoteOrder, SessionOpenOptions};
-use ovsrpc::poll_loop;
 use ovsrpc::reconnect::{Reconnect, State};
 use ovsrpc::stream::{PStream, Stream};
 use ovsrpc::timeval::time_msec;
@@ -20,39 +21,38 @@ fn listener() -> (PStream, String) {
 /// Runs `s` and the listeners until `accepted` returns a stream from one
 /// of them; returns it with the index of its listener.
 fn drive_until_accept(s: &mut JsonrpcSession, listeners: &mut [PStream]) -> (usize, Stream) {
-    let start = time_msec();
-    loop {
+    let mut accepted = None;
+    support::drive_within(DEADLINE_MS, "a connection accepted", || {
         s.run();
         while s.recv().is_some() {}
         for (i, l) in listeners.iter_mut().enumerate() {
             if let Ok(stream) = l.accept() {
-                return (i, stream);
+                accepted = Some((i, stream));
+                return true;
             }
         }
-        assert!(time_msec() - start < DEADLINE_MS, "no connection accepted");
         s.wait();
         s.recv_wait();
         for l in listeners.iter() {
             l.wait();
         }
-        poll_loop::block();
-    }
+        false
+    });
+    accepted.expect("accepted")
 }
 
 /// Runs `s` until `done` holds.
 fn drive_until(s: &mut JsonrpcSession, mut done: impl FnMut(&JsonrpcSession) -> bool) {
-    let start = time_msec();
-    loop {
+    support::drive_within(DEADLINE_MS, "the session's condition", || {
         s.run();
         while s.recv().is_some() {}
         if done(s) {
-            return;
+            return true;
         }
-        assert!(time_msec() - start < DEADLINE_MS, "condition never held");
         s.wait();
         s.recv_wait();
-        poll_loop::block();
-    }
+        false
+    });
 }
 
 /// The wait the FSM draws, with `seed` and `window`, at the start of a

@@ -16,7 +16,7 @@ use ovsrpc::stream::ssl::SslConfig;
 use ovsrpc::stream::{PStream, Stream};
 use serde_json::{json, Value};
 use support::log::{self, assert_logged, logged};
-use support::process::Process;
+use support::process::{Output, Process};
 use support::stream::{errno_of, would_block};
 use support::tls::*;
 use support::OvsdbServer;
@@ -289,20 +289,7 @@ fn serve_until_exit(l: &mut PStream, mut child: Process) -> (Output, Vec<String>
         poll_loop::timer_wait(20);
         false
     });
-    let (code, stdout, stderr) = child.finish();
-    let out = Output {
-        success: code == Some(0),
-        stdout,
-        stderr,
-    };
-    (out, peer_ids, failures)
-}
-
-/// How an ovsdb-client run ended.
-struct Output {
-    success: bool,
-    stdout: String,
-    stderr: String,
+    (child.output(), peer_ids, failures)
 }
 
 /// Starts `ovsdb-client --timeout=10 <pki options> list-dbs <remote>`.
@@ -341,7 +328,7 @@ fn ovsdb_client_to_our_pssl() {
     let me = pki.good(&ca, "ovsdb-client-1");
     let child = ovsdb_client(&tools.2, &pki_options(&me, &ca), &remote);
     let (out, peers, failures) = serve_until_exit(&mut l, child);
-    assert!(out.success, "ovsdb-client failed: {}", out.stderr);
+    assert!(out.success(), "ovsdb-client failed: {}", out.stderr);
     assert_eq!(out.stdout.trim(), "Demo");
     assert_eq!(peers, ["ovsdb-client-1"]);
     assert!(failures.is_empty(), "{failures:?}");
@@ -352,7 +339,7 @@ fn ovsdb_client_to_our_pssl() {
     let stranger = pki.good(&other, "stranger");
     let child = ovsdb_client(&tools.2, &pki_options(&stranger, &ca), &remote);
     let (out, peers, failures) = serve_until_exit(&mut l, child);
-    assert!(!out.success);
+    assert!(!out.success());
     assert!(peers.is_empty(), "{peers:?}");
     assert!(failures.contains(&libc::EPROTO), "{failures:?}");
     assert_logged(&[
@@ -363,14 +350,14 @@ fn ovsdb_client_to_our_pssl() {
     // ovsdb-client speaking plain tcp to our pssl listener.
     let child = ovsdb_client(&tools.2, &[], &format!("tcp:127.0.0.1:{port}"));
     let (out, peers, _) = serve_until_exit(&mut l, child);
-    assert!(!out.success);
+    assert!(!out.success());
     assert!(peers.is_empty(), "{peers:?}");
     assert_logged(&["received JSON-RPC data on SSL channel"]);
 
     // Still serving.
     let child = ovsdb_client(&tools.2, &pki_options(&me, &ca), &remote);
     let (out, _, _) = serve_until_exit(&mut l, child);
-    assert!(out.success);
+    assert!(out.success());
 }
 
 #[test]
@@ -391,7 +378,7 @@ fn ovsdb_client_tls12_with_selected_cipher() {
     opts.push("--ssl-ciphers=ECDHE-ECDSA-AES256-GCM-SHA384".into());
     let child = ovsdb_client(&tools.2, &opts, &format!("ssl:127.0.0.1:{port}"));
     let (out, peers, _) = serve_until_exit(&mut l, child);
-    assert!(out.success, "{}", out.stderr);
+    assert!(out.success(), "{}", out.stderr);
     assert_eq!(peers, ["c12"]);
     // A raw check that nothing else is pending on the listener.
     assert!(would_block(&l.accept()));

@@ -9,7 +9,6 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Mutex, Once};
 
 use ovsrpc::poll_loop;
-use ovsrpc::timeval::time_msec;
 use ovsrpc::unixctl::{UnixctlClient, UnixctlConn, UnixctlServer};
 use support::TempDir;
 
@@ -70,29 +69,7 @@ fn spawn_appctl(appctl: &Path, target: &Path, args: &[&str]) -> Child {
 /// Drives `server` until every child has exited (30 s at most) and
 /// returns their outputs.
 fn drive(server: &mut UnixctlServer<Ctx>, ctx: &mut Ctx, children: Vec<Child>) -> Vec<Output> {
-    let deadline = time_msec() + 30_000;
-    let mut children: Vec<Option<Child>> = children.into_iter().map(Some).collect();
-    let mut outputs: Vec<Option<Output>> = children.iter().map(|_| None).collect();
-    loop {
-        server.run(ctx);
-        for (i, slot) in children.iter_mut().enumerate() {
-            let done = slot
-                .as_mut()
-                .is_some_and(|c| c.try_wait().expect("try_wait").is_some());
-            if done {
-                let child = slot.take().unwrap();
-                outputs[i] = Some(child.wait_with_output().expect("output"));
-            }
-        }
-        if children.iter().all(Option::is_none) {
-            return outputs.into_iter().map(Option::unwrap).collect();
-        }
-        assert!(time_msec() < deadline, "ovs-appctl did not finish in 30 s");
-        server.wait();
-        // Child exits are not poll events: look again every 5 ms.
-        poll_loop::timer_wait(5);
-        poll_loop::block();
-    }
+    drive_with(server, ctx, children, |_| {})
 }
 
 fn appctl(server: &mut UnixctlServer<Ctx>, ctx: &mut Ctx, args: &[&str]) -> Option<Output> {
@@ -171,17 +148,14 @@ fn drive_until(
     ctx: &mut Ctx,
     cond: impl Fn(&UnixctlServer<Ctx>, &Ctx) -> bool,
 ) {
-    let deadline = time_msec() + 30_000;
-    loop {
+    support::drive_within(30_000, "the server's condition", || {
         server.run(ctx);
         if cond(server, ctx) {
-            return;
+            return true;
         }
-        assert!(time_msec() < deadline, "condition not met in 30 s");
         server.wait();
-        poll_loop::timer_wait_until(deadline);
-        poll_loop::block();
-    }
+        false
+    });
 }
 
 #[test]
@@ -348,15 +322,12 @@ fn vlog_set_changes_what_is_logged() {
 /// Our client against ovsdb-server's control socket.
 #[test]
 fn client_against_ovsdb_server() {
-    if support::require("ovsdb-server", "openvswitch-common").is_none()
-        || support::require("ovsdb-tool", "openvswitch-common").is_none()
-    {
+    if !support::ovs_tools(&["ovsdb-server", "ovsdb-tool"]) {
         return;
     }
     let dir = TempDir::new("unixctl-ovsdb");
-    let cluster = support::Cluster::start(dir.path(), 1);
-    let ctl = dir.join("s0.ctl");
-    let mut client = UnixctlClient::create_at(&ctl).expect("connect to ovsdb-server");
+    let cluster = support::ovsdb::cs::RaftCluster::demo(dir.path(), 1);
+    let mut client = UnixctlClient::create_at(&cluster.ctls[0]).expect("connect to ovsdb-server");
 
     let status = client
         .transact("cluster/status", &["demo"])
@@ -404,14 +375,16 @@ fn client_against_our_server() {
         (a, b, c)
     });
     let mut ctx = Ctx::default();
-    let deadline = time_msec() + 30_000;
-    while !client.is_finished() {
-        assert!(time_msec() < deadline, "client did not finish");
+    support::drive_within(30_000, "the client to finish", || {
+        if client.is_finished() {
+            return true;
+        }
         server.run(&mut ctx);
         server.wait();
+        // A thread's end is not a poll event: look again every 5 ms.
         poll_loop::timer_wait(5);
-        poll_loop::block();
-    }
+        false
+    });
     let (a, b, c) = client.join().unwrap();
     assert_eq!(a, Ok("echo-args got x\n".to_string()));
     assert_eq!(b, Err("it failed\n".to_string()));
@@ -452,10 +425,9 @@ fn drive_with<C: 'static>(
     children: Vec<Child>,
     mut tick: impl FnMut(&mut C),
 ) -> Vec<Output> {
-    let deadline = time_msec() + 30_000;
     let mut children: Vec<Option<Child>> = children.into_iter().map(Some).collect();
     let mut outputs: Vec<Option<Output>> = children.iter().map(|_| None).collect();
-    loop {
+    support::drive_within(30_000, "ovs-appctl to finish", || {
         server.run(ctx);
         tick(ctx);
         for (i, slot) in children.iter_mut().enumerate() {
@@ -467,13 +439,14 @@ fn drive_with<C: 'static>(
             }
         }
         if children.iter().all(Option::is_none) {
-            return outputs.into_iter().map(Option::unwrap).collect();
+            return true;
         }
-        assert!(time_msec() < deadline, "ovs-appctl did not finish in 30 s");
         server.wait();
+        // Child exits are not poll events: look again every 5 ms.
         poll_loop::timer_wait(5);
-        poll_loop::block();
-    }
+        false
+    });
+    outputs.into_iter().map(Option::unwrap).collect()
 }
 
 /// A session's status commands, asked by ovs-appctl while the session is
@@ -515,13 +488,12 @@ fn session_status_commands() {
         s.recv_wait();
     };
     // Connect (through the failed attempt on the absent remote).
-    let deadline = time_msec() + 30_000;
     let mut echo_sent = false;
-    loop {
+    support::drive_within(30_000, "the session to connect", || {
         server.run(&mut session);
         tick(&mut session);
         if session.is_connected() && session.get_remote_stats()[1].n_successes == 1 {
-            break;
+            return true;
         }
         // A connection counts as a success once it delivers a message:
         // the listening session answers this echo by itself.
@@ -531,11 +503,9 @@ fn session_status_commands() {
             session.send(echo).expect("send echo");
             echo_sent = true;
         }
-        assert!(time_msec() < deadline, "never connected");
         server.wait();
-        poll_loop::timer_wait_until(deadline);
-        poll_loop::block();
-    }
+        false
+    });
 
     let ctl = server.get_path().to_path_buf();
     let ask = |args: &[&str]| spawn_appctl(&appctl, &ctl, args);
@@ -597,18 +567,7 @@ fn example_server_answers_ovs_appctl() {
     let Some(appctl) = appctl_path() else {
         return;
     };
-    let exe = std::env::current_exe().unwrap();
-    let program = exe
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples/server");
-    assert!(
-        program.is_file(),
-        "build the examples first: {}",
-        program.display()
-    );
+    let program = support::example_path("server");
     let dir = TempDir::new("unixctl-example");
     let ctl = dir.join("server.ctl");
     let log = dir.join("server.log");

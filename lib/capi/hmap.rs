@@ -16,6 +16,7 @@ use std::mem;
 use std::ptr;
 
 use super::{boundary, xmalloc};
+use crate::jsonrpc::remotes::random_seed;
 
 /// A node of a hash map, embedded in the caller's structure (OVS's
 /// `struct hmap_node`).
@@ -438,8 +439,9 @@ pub unsafe extern "C" fn hmap_random_node(hmap: *const hmap) -> *mut hmap_node {
             b.iter().any(|n| !n.is_null()),
             "hmap_random_node: empty map"
         );
+        let mut rng = fastrand::Rng::with_seed(random_seed());
         let head = loop {
-            let n = b[fastrand::usize(..) & (b.len() - 1)];
+            let n = b[rng.usize(..) & (b.len() - 1)];
             if !n.is_null() {
                 break n;
             }
@@ -452,7 +454,7 @@ pub unsafe extern "C" fn hmap_random_node(hmap: *const hmap) -> *mut hmap_node {
             n = unsafe { (*n).next };
         }
         let mut node = head;
-        for _ in 0..fastrand::usize(..count) {
+        for _ in 0..rng.usize(..count) {
             // SAFETY: fewer steps than the chain's length.
             node = unsafe { (*node).next };
         }

@@ -110,6 +110,38 @@ pub(crate) unsafe fn c_str<'a>(p: *const c_char) -> Option<Cow<'a, str>> {
     }
 }
 
+/// The bytes of the C string at `p`, without the NUL; panics (so that the
+/// C boundary aborts) on NULL.
+///
+/// # Safety
+///
+/// `p` is NULL or points to a NUL-terminated string that stays valid and
+/// unchanged for `'a`.
+pub(crate) unsafe fn c_bytes<'a>(p: *const c_char) -> &'a [u8] {
+    assert!(!p.is_null(), "null string");
+    // SAFETY: the caller guarantees a valid NUL-terminated string.
+    unsafe { CStr::from_ptr(p) }.to_bytes()
+}
+
+/// The `n` C strings at `names` as owned text (see [`c_str`]), NULL entries
+/// left out; none if `names` is NULL.
+///
+/// # Safety
+///
+/// `names` is NULL or points to `n` pointers, each NULL or a NUL-terminated
+/// string.
+pub(crate) unsafe fn c_strs(names: *const *const c_char, n: usize) -> Vec<String> {
+    if names.is_null() {
+        return Vec::new();
+    }
+    // SAFETY: the caller passes `n` readable pointers.
+    unsafe { std::slice::from_raw_parts(names, n) }
+        .iter()
+        // SAFETY: each is NULL or a C string.
+        .filter_map(|&p| unsafe { c_str(p) }.map(Cow::into_owned))
+        .collect()
+}
+
 /// Allocates with `malloc()` a NUL-terminated copy of `bytes`, which the C
 /// caller releases with `free()`. Aborts if memory is exhausted, as OVS's
 /// `xmalloc()` does.

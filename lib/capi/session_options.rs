@@ -12,7 +12,7 @@ use std::ffi::{c_char, c_int, c_longlong, c_uint};
 use std::ptr;
 
 use super::jsonrpc::jsonrpc_session;
-use super::{boundary, c_str, obj, obj_mut};
+use super::{boundary, c_strs, obj, obj_mut};
 use crate::jsonrpc::{JsonrpcSession, RemoteOrder, SessionOpenOptions};
 use crate::stream::{Keepalive, TcpOptions};
 
@@ -209,16 +209,8 @@ pub unsafe extern "C" fn ovsrpc_session_open_multiple(
                 None => return ptr::null_mut(),
             }
         };
-        let remotes: Vec<String> = if names.is_null() {
-            Vec::new()
-        } else {
-            // SAFETY: the caller passes `n` C strings.
-            unsafe { std::slice::from_raw_parts(names, n) }
-                .iter()
-                // SAFETY: each is NULL or a C string.
-                .filter_map(|&p| unsafe { c_str(p) }.map(|s| s.into_owned()))
-                .collect()
-        };
+        // SAFETY: the caller passes NULL or `n` C strings (or NULLs).
+        let remotes = unsafe { c_strs(names, n) };
         jsonrpc_session::into_raw(JsonrpcSession::open_multiple_with(
             &remotes, retry, &options,
         ))

@@ -7,11 +7,11 @@
 //! set means a program that links OVS's objects as well never pulls OVS's
 //! `shash.o` from `libopenvswitch.a` (its symbols would clash with these).
 
-use std::ffi::{c_char, c_void, CStr};
+use std::ffi::{c_char, c_void};
 use std::ptr;
 
 use super::hmap::{self as hm, hash_bytes, hmap, hmap_node};
-use super::{boundary, malloc_bytes, xmalloc};
+use super::{boundary, c_bytes, malloc_bytes, xmalloc};
 
 /// A member of a [`shash`] (OVS's `struct shash_node`).
 #[repr(C)]
@@ -35,17 +35,6 @@ pub struct shash {
 
 fn hash_name(name: &[u8]) -> usize {
     hash_bytes(name, 0) as usize
-}
-
-/// The bytes of the C string at `p`.
-///
-/// # Safety
-///
-/// `p` is a valid NUL-terminated string that outlives the result's use.
-unsafe fn bytes<'a>(p: *const c_char) -> &'a [u8] {
-    assert!(!p.is_null(), "null name");
-    // SAFETY: as the caller guarantees.
-    unsafe { CStr::from_ptr(p) }.to_bytes()
 }
 
 /// The nodes of `sh` in iteration order (`SHASH_FOR_EACH`).
@@ -73,7 +62,7 @@ pub(crate) unsafe fn find(sh: *const shash, name: &[u8], hash: usize) -> *mut sh
         while !n.is_null() {
             if (*n).hash == hash {
                 let node = n as *mut shash_node;
-                if bytes((*node).name) == name {
+                if c_bytes((*node).name) == name {
                     return node;
                 }
             }
@@ -240,7 +229,7 @@ pub unsafe extern "C" fn shash_add(
     boundary("shash_add", || {
         // SAFETY: the caller passes a valid map and a C string.
         unsafe {
-            let b = bytes(name);
+            let b = c_bytes(name);
             add_nocopy(sh, malloc_bytes(b), data, hash_name(b))
         }
     })
@@ -255,7 +244,7 @@ pub unsafe extern "C" fn shash_add_nocopy(
 ) -> *mut shash_node {
     boundary("shash_add_nocopy", || {
         // SAFETY: the caller passes a valid map and a malloc()ed string.
-        unsafe { add_nocopy(sh, name, data, hash_name(bytes(name))) }
+        unsafe { add_nocopy(sh, name, data, hash_name(c_bytes(name))) }
     })
 }
 
@@ -270,7 +259,7 @@ pub unsafe extern "C" fn shash_add_once(
     boundary("shash_add_once", || {
         // SAFETY: the caller passes a valid map and a C string.
         unsafe {
-            let b = bytes(name);
+            let b = c_bytes(name);
             let h = hash_name(b);
             if find(sh, b, h).is_null() {
                 add_nocopy(sh, malloc_bytes(b), data, h);
@@ -308,7 +297,7 @@ pub unsafe extern "C" fn shash_replace(
     boundary("shash_replace", || {
         // SAFETY: the caller passes a valid map and a C string.
         unsafe {
-            let b = bytes(name);
+            let b = c_bytes(name);
             let h = hash_name(b);
             let node = find(sh, b, h);
             if node.is_null() {
@@ -332,7 +321,7 @@ pub unsafe extern "C" fn shash_replace_nocopy(
     boundary("shash_replace_nocopy", || {
         // SAFETY: the caller passes a valid map and a malloc()ed string.
         unsafe {
-            let b = bytes(name);
+            let b = c_bytes(name);
             let h = hash_name(b);
             let node = find(sh, b, h);
             if node.is_null() {
@@ -369,7 +358,7 @@ pub unsafe extern "C" fn shash_find(sh: *const shash, name: *const c_char) -> *m
     boundary("shash_find", || {
         // SAFETY: the caller passes a valid map and a C string.
         unsafe {
-            let b = bytes(name);
+            let b = c_bytes(name);
             find(sh, b, hash_name(b))
         }
     })
@@ -456,7 +445,7 @@ pub unsafe extern "C" fn shash_sort(sh: *const shash) -> *mut *const shash_node 
             return ptr::null_mut();
         }
         // SAFETY: nodes of the map have valid names.
-        v.sort_unstable_by(|&a, &b| unsafe { bytes((*a).name).cmp(bytes((*b).name)) });
+        v.sort_unstable_by(|&a, &b| unsafe { c_bytes((*a).name).cmp(c_bytes((*b).name)) });
         let p =
             xmalloc(v.len() * std::mem::size_of::<*const shash_node>()) as *mut *const shash_node;
         // SAFETY: `p` has room for `v.len()` pointers.
@@ -473,7 +462,7 @@ pub unsafe extern "C" fn shash_equal_keys(a: *const shash, b: *const shash) -> b
         unsafe {
             (*a).map.n == (*b).map.n
                 && nodes(a).all(|n| {
-                    let name = bytes((*n).name);
+                    let name = c_bytes((*n).name);
                     !find(b, name, hash_name(name)).is_null()
                 })
         }

@@ -11,7 +11,8 @@ use std::cmp::Ordering;
 use std::ffi::{c_char, CStr};
 use std::ptr;
 
-use super::{boundary, malloc_bytes, xrealloc};
+use super::{boundary, c_bytes, malloc_bytes, xrealloc};
+use crate::jsonrpc::remotes::random_seed;
 
 /// OVS's `struct svec`: `n` strings in `names`, room for `allocated`.
 #[repr(C)]
@@ -128,17 +129,6 @@ impl svec {
     }
 }
 
-/// The bytes of the C string `p` (which must not be NULL).
-///
-/// # Safety
-///
-/// `p` is a valid NUL-terminated string.
-unsafe fn cbytes<'a>(p: *const c_char) -> &'a [u8] {
-    assert!(!p.is_null(), "null string");
-    // SAFETY: the caller guarantees a valid string.
-    unsafe { CStr::from_ptr(p) }.to_bytes()
-}
-
 /// Initialises `svec` as empty (OVS's `svec_init`).
 #[no_mangle]
 pub unsafe extern "C" fn svec_init(svec: *mut svec) {
@@ -203,7 +193,7 @@ pub unsafe extern "C" fn svec_is_empty(svec: *const svec) -> bool {
 pub unsafe extern "C" fn svec_add(svec: *mut svec, name: *const c_char) {
     boundary("svec_add", || {
         // SAFETY: per the C contract.
-        let copy = malloc_bytes(unsafe { cbytes(name) });
+        let copy = malloc_bytes(unsafe { c_bytes(name) });
         unsafe { sv_mut(svec) }.push(copy)
     })
 }
@@ -221,7 +211,7 @@ pub unsafe extern "C" fn svec_add_nocopy(svec: *mut svec, name: *mut c_char) {
 pub unsafe extern "C" fn svec_del(svec: *mut svec, name: *const c_char) {
     boundary("svec_del", || {
         // SAFETY: per the C contract.
-        let (s, name) = unsafe { (sv_mut(svec), cbytes(name)) };
+        let (s, name) = unsafe { (sv_mut(svec), c_bytes(name)) };
         if let Some(i) = s.find(name) {
             let removed = s.slots()[i];
             s.slots_mut()[i..].rotate_left(1);
@@ -266,7 +256,7 @@ pub unsafe extern "C" fn svec_sort(svec: *mut svec) {
         // SAFETY: per the C contract; every slot is a valid string.
         let s = unsafe { sv_mut(svec) };
         s.slots_mut()
-            .sort_by(|&a, &b| unsafe { cbytes(a).cmp(cbytes(b)) });
+            .sort_by(|&a, &b| unsafe { c_bytes(a).cmp(c_bytes(b)) });
     })
 }
 
@@ -324,7 +314,7 @@ pub unsafe extern "C" fn svec_compact(svec: *mut svec) {
 pub unsafe extern "C" fn svec_shuffle(svec: *mut svec) {
     // SAFETY: per the C contract.
     boundary("svec_shuffle", || {
-        fastrand::shuffle(unsafe { sv_mut(svec) }.slots_mut())
+        fastrand::Rng::with_seed(random_seed()).shuffle(unsafe { sv_mut(svec) }.slots_mut())
     })
 }
 
@@ -387,7 +377,7 @@ pub unsafe extern "C" fn svec_diff(
 pub unsafe extern "C" fn svec_contains(svec: *const svec, name: *const c_char) -> bool {
     boundary("svec_contains", || {
         // SAFETY: per the C contract.
-        unsafe { sv(svec).find(cbytes(name)) }.is_some()
+        unsafe { sv(svec).find(c_bytes(name)) }.is_some()
     })
 }
 
@@ -397,7 +387,7 @@ pub unsafe extern "C" fn svec_contains(svec: *const svec, name: *const c_char) -
 pub unsafe extern "C" fn svec_contains_unsorted(svec: *const svec, name: *const c_char) -> bool {
     boundary("svec_contains_unsorted", || {
         // SAFETY: per the C contract.
-        let (s, name) = unsafe { (sv(svec), cbytes(name)) };
+        let (s, name) = unsafe { (sv(svec), c_bytes(name)) };
         (0..s.n).any(|i| s.bytes(i) == name)
     })
 }
@@ -408,7 +398,7 @@ pub unsafe extern "C" fn svec_contains_unsorted(svec: *const svec, name: *const 
 pub unsafe extern "C" fn svec_find(svec: *const svec, name: *const c_char) -> usize {
     boundary("svec_find", || {
         // SAFETY: per the C contract.
-        unsafe { sv(svec).find(cbytes(name)) }.unwrap_or(usize::MAX)
+        unsafe { sv(svec).find(c_bytes(name)) }.unwrap_or(usize::MAX)
     })
 }
 
@@ -459,7 +449,7 @@ pub unsafe extern "C" fn svec_swap(a: *mut svec, b: *mut svec) {
 pub unsafe extern "C" fn svec_print(svec: *const svec, title: *const c_char) {
     boundary("svec_print", || {
         // SAFETY: per the C contract.
-        let (s, title) = unsafe { (sv(svec), cbytes(title)) };
+        let (s, title) = unsafe { (sv(svec), c_bytes(title)) };
         let mut text = Vec::with_capacity(title.len() + 2);
         text.extend_from_slice(title);
         text.extend_from_slice(b":\n");
@@ -480,7 +470,7 @@ pub unsafe extern "C" fn svec_print(svec: *const svec, title: *const c_char) {
 pub unsafe extern "C" fn svec_parse_words(svec: *mut svec, words: *const c_char) {
     boundary("svec_parse_words", || {
         // SAFETY: per the C contract.
-        let (s, text) = unsafe { (sv_mut(svec), cbytes(words)) };
+        let (s, text) = unsafe { (sv_mut(svec), c_bytes(words)) };
         for word in parse_words(text) {
             s.push(malloc_bytes(&word));
         }
@@ -554,7 +544,7 @@ pub unsafe extern "C" fn svec_join(
     boundary("svec_join", || {
         // SAFETY: per the C contract.
         let (s, delimiter, terminator) =
-            unsafe { (sv(svec), cbytes(delimiter), cbytes(terminator)) };
+            unsafe { (sv(svec), c_bytes(delimiter), c_bytes(terminator)) };
         let mut text = Vec::new();
         for i in 0..s.n {
             if i > 0 {

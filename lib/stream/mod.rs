@@ -77,8 +77,8 @@ mod tcp;
 mod unix;
 
 pub use names::{
-    abs_file_name, format_address, inet_parse_active, inet_parse_passive, rundir, unix_parse_path,
-    InetTarget,
+    abs_file_name, format_address, inet_parse_active, inet_parse_passive, rundir, rundir_or,
+    unix_parse_path, InetTarget,
 };
 pub use provider::{
     PStreamClass, PStreamProvider, StreamClass, StreamProvider, StreamWait, PSTREAM_PROVIDERS,

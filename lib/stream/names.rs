@@ -224,9 +224,16 @@ pub fn format_address(addr: &SocketAddr) -> String {
 /// The directory that relative Unix socket names are relative to: the
 /// `OVS_RUNDIR` environment variable, or `/var/run/openvswitch`.
 pub fn rundir() -> PathBuf {
+    rundir_or(Path::new("/var/run/openvswitch"))
+}
+
+/// The run directory OVS keeps sockets in: `OVS_RUNDIR` if set, else
+/// `default` (OVS's `ovs_rundir()`, whose built-in default is
+/// `/var/run/openvswitch`: see [`rundir`]).
+pub fn rundir_or(default: &Path) -> PathBuf {
     match std::env::var_os("OVS_RUNDIR") {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => PathBuf::from("/var/run/openvswitch"),
+        _ => default.to_path_buf(),
     }
 }
 

@@ -61,6 +61,7 @@ mod client;
 mod server;
 mod session;
 
+pub use crate::stream::rundir_or;
 pub use client::UnixctlClient;
-pub use server::{default_path, program_name, rundir_or, Handler, UnixctlConn, UnixctlServer};
+pub use server::{default_path, program_name, Handler, UnixctlConn, UnixctlServer};
 pub use session::{register_session_commands, remote_stats, session_status, SessionGetter};

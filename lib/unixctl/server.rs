@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::json::Json;
 use crate::jsonrpc::{Jsonrpc, Msg, MsgType};
 use crate::poll_loop;
-use crate::stream::{abs_file_name, PStream};
+use crate::stream::{abs_file_name, rundir_or, PStream};
 use crate::vlog::levels as vlog_levels;
 use crate::vlog::RateLimit;
 
@@ -172,16 +172,6 @@ pub fn program_name() -> String {
     match base.strip_prefix("lt-") {
         Some(rest) => rest.to_string(),
         None => base,
-    }
-}
-
-/// The directory OVS keeps control sockets in: `OVS_RUNDIR` if set, else
-/// `default` (OVS's `ovs_rundir()`, whose built-in default is
-/// `/var/run/openvswitch`).
-pub fn rundir_or(default: &Path) -> PathBuf {
-    match std::env::var_os("OVS_RUNDIR") {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => default.to_path_buf(),
     }
 }
 

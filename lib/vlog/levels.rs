@@ -85,10 +85,7 @@ impl Table {
     fn level_of(&self, target: &str) -> LevelFilter {
         let mut best: Option<&Module> = None;
         for m in self.modules.iter().flatten() {
-            let matches = target == m.target
-                || (target.starts_with(m.target.as_str())
-                    && target[m.target.len()..].starts_with("::"));
-            if matches && best.is_none_or(|b| b.target.len() < m.target.len()) {
+            if is_under(target, &m.target) && best.is_none_or(|b| b.target.len() < m.target.len()) {
                 best = Some(m);
             }
         }
@@ -102,6 +99,14 @@ impl Table {
             .map(|m| m.level)
             .fold(default, Ord::max)
     }
+}
+
+/// True if log target `target` is `prefix` or a path under it
+/// (`prefix::...`).
+fn is_under(target: &str, prefix: &str) -> bool {
+    target
+        .strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with("::"))
 }
 
 static TABLE: RwLock<Table> = RwLock::new(Table {
@@ -292,9 +297,7 @@ fn apply_env_spec(spec: &str) {
                     // it: `ovsrpc=info` sets every library module.
                     let mut exact = false;
                     for m in t.modules().iter_mut() {
-                        let under = m.target.starts_with(target)
-                            && m.target[target.len()..].starts_with("::");
-                        if under || m.target == target || m.name == target {
+                        if is_under(&m.target, target) || m.name == target {
                             m.level = level;
                             exact |= m.target == target || m.name == target;
                         }

@@ -9,7 +9,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::io::AsRawFd;
 use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -20,21 +20,7 @@ use ovsrpc::jsonrpc::{JsonrpcSession, Msg, MsgType};
 use ovsrpc::poll_loop;
 use ovsrpc::timeval::time_msec;
 
-use super::{drive, Deadline, DEADLINE_MS};
-
-/// Path of an example binary built next to this test or bench binary.
-pub fn example_path(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("current exe");
-    // target/<profile>/deps/<this binary>
-    let profile_dir = exe.parent().and_then(Path::parent).expect("target dir");
-    let path = profile_dir.join("examples").join(name);
-    assert!(
-        path.is_file(),
-        "{} not found: build it with `cargo build --examples` (cargo test and make do)",
-        path.display()
-    );
-    path
-}
+use super::{drive, example_path, Deadline, DEADLINE_MS};
 
 /// Peak resident set size (VmHWM) of process `pid`, in KiB.
 pub fn vm_hwm_kb(pid: u32) -> u64 {

@@ -124,6 +124,20 @@ pub fn drive_until(deadline: i64, mut step: impl FnMut() -> bool) -> bool {
     }
 }
 
+/// Path of an example binary built next to this test or bench binary.
+pub fn example_path(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    // target/<profile>/deps/<this binary>
+    let profile_dir = exe.parent().and_then(Path::parent).expect("target dir");
+    let path = profile_dir.join("examples").join(name);
+    assert!(
+        path.is_file(),
+        "{} not found: build it with `cargo build --examples` (cargo test and make do)",
+        path.display()
+    );
+    path
+}
+
 /// Finds an executable by name in the usual places.
 pub fn find_tool(name: &str) -> Option<PathBuf> {
     let mut dirs: Vec<PathBuf> = vec!["/usr/sbin".into(), "/usr/bin".into(), "/sbin".into()];

@@ -15,6 +15,15 @@ pub const SCHEMA: &str = r#"{"name": "demo", "version": "1.0.0",
  "tables": {"Item": {"columns": {"n": {"type": "integer"},
                                  "who": {"type": "string"}}}}}"#;
 
+/// True if every one of `tools` (from Debian's `openvswitch-common`:
+/// ovsdb-server, ovsdb-tool, ovsdb-client, ovs-appctl) is installed; a
+/// missing one is skipped or failed as [`require`] says.
+pub fn ovs_tools(tools: &[&str]) -> bool {
+    tools
+        .iter()
+        .all(|tool| require(tool, "openvswitch-common").is_some())
+}
+
 fn run(cmd: &mut Command) {
     super::process::Process::run_ok(cmd);
 }
@@ -41,9 +50,15 @@ impl OvsdbServer {
     /// Starts ovsdb-server on `db` listening on `ptcp:PORT:127.0.0.1`
     /// (a free port chosen if 0) and on a unix socket in `dir`.
     pub fn start(dir: &Path, tag: &str, db: &Path, port: u16) -> OvsdbServer {
+        OvsdbServer::start_as(dir, tag, db, port, None)
+    }
+
+    /// [`start`](Self::start), under group `gid` (through `setpriv`) when
+    /// given.
+    pub fn start_as(dir: &Path, tag: &str, db: &Path, port: u16, gid: Option<u32>) -> OvsdbServer {
         let port = if port == 0 { free_port() } else { port };
         let sock = dir.join(format!("{tag}.sock"));
-        let mut server = OvsdbServer::start_with(
+        let mut server = OvsdbServer::launch(
             dir,
             tag,
             db,
@@ -51,6 +66,7 @@ impl OvsdbServer {
                 format!("--remote=ptcp:{port}:127.0.0.1"),
                 format!("--remote=punix:{}", sock.display()),
             ],
+            gid,
         );
         server.remote = format!("tcp:127.0.0.1:{port}");
         server.unix_remote = format!("unix:{}", sock.display());
@@ -62,10 +78,26 @@ impl OvsdbServer {
     /// socket) in `dir` named after `tag`, and `args` (remotes, TLS
     /// options, ...); the remote fields are left empty for the caller.
     pub fn start_with(dir: &Path, tag: &str, db: &Path, args: &[String]) -> OvsdbServer {
+        OvsdbServer::launch(dir, tag, db, args, None)
+    }
+
+    /// [`start_with`](Self::start_with), under group `gid` when given.
+    fn launch(dir: &Path, tag: &str, db: &Path, args: &[String], gid: Option<u32>) -> OvsdbServer {
         let ovsdb_server = find_tool("ovsdb-server").expect("ovsdb-server");
+        let mut cmd = match gid {
+            None => Command::new(ovsdb_server),
+            Some(gid) => {
+                let mut setpriv = Command::new(find_tool("setpriv").expect("setpriv (util-linux)"));
+                setpriv
+                    .arg(format!("--regid={gid}"))
+                    .arg("--clear-groups")
+                    .arg(ovsdb_server);
+                setpriv
+            }
+        };
         let pidfile = dir.join(format!("{tag}.pid"));
         let _ = fs::remove_file(&pidfile);
-        run(Command::new(ovsdb_server)
+        run(cmd
             .arg("--detach")
             .arg("--no-chdir")
             .arg(format!("--pidfile={}", pidfile.display()))
@@ -123,9 +155,7 @@ impl OvsdbServer {
     /// detached, so init reaps it.
     pub fn kill(&mut self) {
         if self.pid > 0 {
-            let _ = Command::new("kill")
-                .args(["-KILL", &self.pid.to_string()])
-                .status();
+            super::process::signal(self.pid, "KILL");
             self.pid = 0;
         }
     }
@@ -140,12 +170,6 @@ impl Drop for OvsdbServer {
     fn drop(&mut self) {
         self.kill();
     }
-}
-
-/// A Raft cluster of ovsdb-servers on loopback over [`SCHEMA`].
-pub struct Cluster {
-    /// The members, in the order they were created.
-    pub servers: Vec<OvsdbServer>,
 }
 
 /// Creates the database files of an `n`-member Raft cluster of database
@@ -181,34 +205,6 @@ pub fn create_cluster_dbs(
             .arg(&raft[0]));
     }
     (ports, dbs)
-}
-
-impl Cluster {
-    /// Creates and starts an `n`-member cluster in `dir`.
-    pub fn start(dir: &Path, n: usize) -> Cluster {
-        let (_, dbs) = create_cluster_dbs(dir, n, SCHEMA, "s");
-        let servers: Vec<OvsdbServer> = (0..n)
-            .map(|i| OvsdbServer::start(dir, &format!("s{i}"), &dbs[i], 0))
-            .collect();
-        // Wait (ovsdb-client blocks, no polling here) until every member has
-        // joined and is connected to the cluster, so that killing one later
-        // leaves a majority.
-        let client = find_tool("ovsdb-client").expect("ovsdb-client");
-        for sv in &servers {
-            run(Command::new(&client)
-                .arg("--timeout=60")
-                .arg("wait")
-                .arg(&sv.unix_remote)
-                .arg("demo")
-                .arg("connected"));
-        }
-        Cluster { servers }
-    }
-
-    /// The members' `tcp:` remotes.
-    pub fn remotes(&self) -> Vec<String> {
-        self.servers.iter().map(|s| s.remote.clone()).collect()
-    }
 }
 
 /// An iptables rule on this machine's loopback traffic that drops packets
@@ -271,9 +267,9 @@ impl Drop for DropRule {
     }
 }
 
-/// The `transact` params that insert one row `{"n": n, "who": who}` into
+/// The operation that inserts one row `{"n": n, "who": who}` into
 /// [`SCHEMA`]'s `Item` table.
-pub fn insert_params(n: i64, who: &str) -> ovsrpc::json::Json {
+pub fn insert_op(n: i64, who: &str) -> ovsrpc::json::Json {
     let mut row = ovsrpc::json::Object::new();
     row.insert("n", n);
     row.insert("who", who);
@@ -281,7 +277,12 @@ pub fn insert_params(n: i64, who: &str) -> ovsrpc::json::Json {
     op.insert("op", "insert");
     op.insert("table", "Item");
     op.insert("row", ovsrpc::json::Json::object(row));
-    ovsrpc::json::Json::array(vec!["demo".into(), ovsrpc::json::Json::object(op)])
+    ovsrpc::json::Json::object(op)
+}
+
+/// The `transact` params of database `demo` with [`insert_op`].
+pub fn insert_params(n: i64, who: &str) -> ovsrpc::json::Json {
+    ovsrpc::json::Json::array(vec!["demo".into(), insert_op(n, who)])
 }
 
 /// True for a reply whose result is a non-empty array none of whose

@@ -48,6 +48,23 @@ impl Pipe {
     }
 }
 
+/// How a child ended: its exit code and all it wrote.
+pub struct Output {
+    /// Its exit code (`None` if a signal ended it).
+    pub code: Option<i32>,
+    /// All it wrote to standard output.
+    pub stdout: String,
+    /// All it wrote to standard error.
+    pub stderr: String,
+}
+
+impl Output {
+    /// True if it exited 0.
+    pub fn success(&self) -> bool {
+        self.code == Some(0)
+    }
+}
+
 /// A running child process; see the module doc.
 pub struct Process {
     pid: u32,
@@ -206,6 +223,16 @@ impl Process {
         (status.code(), self.stdout.text(), self.stderr.text())
     }
 
+    /// [`finish`](Self::finish), as an [`Output`].
+    pub fn output(self) -> Output {
+        let (code, stdout, stderr) = self.finish();
+        Output {
+            code,
+            stdout,
+            stderr,
+        }
+    }
+
     /// SIGKILLs it unless it has exited already, and waits until it is
     /// gone.
     pub fn kill(&mut self) {
@@ -216,7 +243,7 @@ impl Process {
             self.status = Some(status);
             return;
         }
-        send_kill(self.pid);
+        signal(self.pid, "KILL");
         match self.exit.recv_timeout(deadline()) {
             Ok(status) => self.status = Some(status),
             Err(e) => panic!("{} (pid {}) did not die: {e}", self.what, self.pid),
@@ -229,15 +256,17 @@ impl Drop for Process {
     /// panic while unwinding would abort the test binary).
     fn drop(&mut self) {
         if self.status.is_none() && self.exit.try_recv().is_err() {
-            send_kill(self.pid);
+            signal(self.pid, "KILL");
             let _ = self.exit.recv_timeout(deadline());
         }
     }
 }
 
-fn send_kill(pid: u32) {
+/// Sends `sig` (`KILL`, `STOP`, `CONT`, ...) to process `pid` with
+/// kill(1); a process that is gone already is no error.
+pub fn signal(pid: impl std::fmt::Display, sig: &str) {
     let _ = Command::new("kill")
-        .args(["-KILL", &pid.to_string()])
+        .args([format!("-{sig}"), pid.to_string()])
         .stderr(Stdio::null())
         .status();
 }

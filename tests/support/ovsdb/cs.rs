@@ -3,7 +3,6 @@
 //! client ([`OvsdbCs`] plus [`Replica`]) driven by the poll loop until a
 //! condition holds.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -11,64 +10,13 @@ use ovsrpc::json::{self, Json, Object};
 use ovsrpc::ovsdb::{Event, OvsdbCs, Replica, TxnOutcome};
 use ovsrpc::timeval::time_msec;
 
-use super::super::{drive_until, find_tool, free_port};
+use super::super::process::signal;
+use super::super::{drive_until, find_tool};
 use super::{run, DropRule, OvsdbServer, SCHEMA};
 
 /// The group the isolatable member of a cluster runs as (`nogroup`), so
 /// that iptables' owner match can pick out the packets it sends.
 pub const ISOLATED_GID: u32 = 65534;
-
-/// Starts ovsdb-server as [`OvsdbServer::start`] does, under group `gid`
-/// (through `setpriv`) when given.
-fn start_server(dir: &Path, tag: &str, db: &Path, gid: Option<u32>) -> OvsdbServer {
-    let Some(gid) = gid else {
-        return OvsdbServer::start(dir, tag, db, 0);
-    };
-    let port = free_port();
-    let pidfile = dir.join(format!("{tag}.pid"));
-    let sock = dir.join(format!("{tag}.sock"));
-    run(
-        Command::new(find_tool("setpriv").expect("setpriv (util-linux)"))
-            .arg(format!("--regid={gid}"))
-            .arg("--clear-groups")
-            .arg(find_tool("ovsdb-server").expect("ovsdb-server"))
-            .arg("--detach")
-            .arg("--no-chdir")
-            .arg(format!("--pidfile={}", pidfile.display()))
-            .arg(format!(
-                "--log-file={}",
-                dir.join(format!("{tag}.log")).display()
-            ))
-            .arg(format!(
-                "--unixctl={}",
-                dir.join(format!("{tag}.ctl")).display()
-            ))
-            .arg(format!("--remote=ptcp:{port}:127.0.0.1"))
-            .arg(format!("--remote=punix:{}", sock.display()))
-            .arg(db),
-    );
-    let pid: i32 = fs::read_to_string(&pidfile)
-        .expect("pidfile")
-        .trim()
-        .parse()
-        .expect("pid");
-    OvsdbServer {
-        pid,
-        remote: format!("tcp:127.0.0.1:{port}"),
-        unix_remote: format!("unix:{}", sock.display()),
-        port,
-        dir: dir.to_path_buf(),
-        db: db.to_path_buf(),
-        tag: tag.to_string(),
-    }
-}
-
-/// Sends `sig` (`KILL`, `STOP`, `CONT`) to `pid`.
-pub fn signal(pid: i32, sig: &str) {
-    let _ = Command::new("kill")
-        .args([&format!("-{sig}"), &pid.to_string()])
-        .status();
-}
 
 /// A Raft cluster of ovsdb-servers on 127.0.0.1 serving database `demo`.
 pub struct RaftCluster {
@@ -98,7 +46,7 @@ impl RaftCluster {
         let members: Vec<OvsdbServer> = (0..n)
             .map(|i| {
                 let gid = (isolatable && i == n - 1).then_some(ISOLATED_GID);
-                start_server(dir, &format!("m{i}"), &dbs[i], gid)
+                OvsdbServer::start_as(dir, &format!("m{i}"), &dbs[i], 0, gid)
             })
             .collect();
         let cluster = RaftCluster {
@@ -318,10 +266,7 @@ impl Client {
     pub fn insert(&mut self, n: i64, who: &str, timeout_ms: i64) {
         let deadline = time_msec() + timeout_ms;
         loop {
-            let op = json::from_str(&format!(
-                r#"{{"op":"insert","table":"Item","row":{{"n":{n},"who":"{who}"}}}}"#
-            ))
-            .unwrap();
+            let op = super::insert_op(n, who);
             if let TxnOutcome::Reply(r) = self.transact(vec![op], (deadline - time_msec()).max(1)) {
                 if committed(&r) {
                     return;
