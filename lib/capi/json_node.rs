@@ -296,11 +296,6 @@ pub(crate) fn to_c(j: &Json) -> *mut json {
     }
 }
 
-/// `to_c` for an optional value: `None` is NULL.
-pub(crate) fn option_to_c(j: Option<&Json>) -> *mut json {
-    j.map_or(ptr::null_mut(), to_c)
-}
-
 /// The string of a string or serialized-object node, whatever its storage.
 ///
 /// # Safety

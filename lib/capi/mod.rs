@@ -51,6 +51,7 @@ pub mod json_node;
 pub mod json_text;
 pub mod jsonrpc;
 pub mod jsonrpc_msg;
+pub(crate) mod jsonrpc_recv;
 pub mod logging;
 pub mod poll_loop;
 pub mod reconnect;

@@ -1,0 +1,144 @@
+//! Receiving from C: the parser core with the builder of C nodes, fed by a
+//! connection's receive path, so that a message arrives as C nodes
+//! straight from the bytes (no Rust tree, no conversion).
+//!
+//! Each C connection (`struct jsonrpc`) and session keeps one
+//! [`CDecoder`]; the connection's own Rust parser stays idle. A session's
+//! decoder starts afresh whenever the session's connection changes, and
+//! moves with the connection when one is stolen from or handed to a
+//! session.
+
+use std::ptr::{self, NonNull};
+
+use super::json_build::CBuilder;
+use super::json_node::{from_c, json_type, string_bytes, type_of};
+use super::jsonrpc_msg::{destroy_msg, jsonrpc_msg, msg_from_c, msg_from_json};
+use crate::json::{self, Core, Json, DEFAULT_MAX_SIZE};
+use crate::jsonrpc::connection::{Decoder, Incoming, MsgResult};
+use crate::jsonrpc::{Msg, MsgType};
+
+/// The parser of one C connection's input.
+pub(crate) struct CDecoder {
+    core: Core<CBuilder>,
+}
+
+impl Default for CDecoder {
+    fn default() -> CDecoder {
+        CDecoder {
+            core: Core::with_flags(false, Some(DEFAULT_MAX_SIZE)),
+        }
+    }
+}
+
+/// A received C message, freed when dropped unless handed over.
+pub(crate) struct CRecvMsg(NonNull<jsonrpc_msg>);
+
+impl CRecvMsg {
+    /// Hands the message over to the caller.
+    pub(crate) fn into_raw(self) -> *mut jsonrpc_msg {
+        let p = self.0.as_ptr();
+        std::mem::forget(self);
+        p
+    }
+
+    /// The message.
+    pub(crate) fn msg(&self) -> &jsonrpc_msg {
+        // SAFETY: the message is live while owned.
+        unsafe { self.0.as_ref() }
+    }
+}
+
+impl Drop for CRecvMsg {
+    fn drop(&mut self) {
+        // SAFETY: the message is owned and live.
+        unsafe { destroy_msg(self.0.as_ptr()) }
+    }
+}
+
+/// `CRecvMsg` result as a raw pointer (NULL for none).
+pub(crate) fn raw(m: Option<CRecvMsg>) -> *mut jsonrpc_msg {
+    m.map_or(ptr::null_mut(), CRecvMsg::into_raw)
+}
+
+impl Decoder for CDecoder {
+    type Msg = CRecvMsg;
+
+    #[inline]
+    fn feed(&mut self, input: &[u8]) -> usize {
+        self.core.feed(input)
+    }
+
+    fn is_done(&self) -> bool {
+        self.core.is_done()
+    }
+
+    fn is_started(&self) -> bool {
+        self.core.is_started()
+    }
+
+    fn bytes_consumed(&self) -> u64 {
+        self.core.bytes_consumed()
+    }
+
+    fn reset(&mut self) {
+        self.core.reset()
+    }
+
+    fn set_max_size(&mut self, max: Option<u64>) {
+        self.core.set_max_size(max)
+    }
+
+    fn finish(&mut self) -> Result<MsgResult<CRecvMsg>, json::Error> {
+        let value = self.core.finish()?.into_raw();
+        // SAFETY: `value` is a fresh tree holding one reference, released
+        // once the message holds its own references to its members.
+        unsafe {
+            let m = msg_from_json(value);
+            super::json_node::destroy(value);
+            Ok(m.map(|p| CRecvMsg(NonNull::new(p).expect("xmalloc never returns NULL"))))
+        }
+    }
+
+    fn describe(msg: &CRecvMsg) -> String {
+        // SAFETY: the message is live.
+        unsafe { msg_from_c(msg.msg()) }.describe()
+    }
+}
+
+impl Incoming for CRecvMsg {
+    fn echo_reply(&self) -> Option<Msg> {
+        let m = self.msg();
+        if m.type_.get() != Some(MsgType::Request) || m.method.is_null() {
+            return None;
+        }
+        // SAFETY: a received message's method is a C string.
+        let method = unsafe { std::ffi::CStr::from_ptr(m.method) };
+        if method.to_bytes() != b"echo" {
+            return None;
+        }
+        // SAFETY: the members are NULL or live trees.
+        let (params, id) = unsafe {
+            (
+                if m.params.is_null() {
+                    Json::empty_array()
+                } else {
+                    from_c(m.params)
+                },
+                from_c(m.id),
+            )
+        };
+        Some(Msg::create_reply(params, &id))
+    }
+
+    fn is_echo_reply(&self) -> bool {
+        let m = self.msg();
+        if m.type_.get() != Some(MsgType::Reply) || m.id.is_null() {
+            return false;
+        }
+        // SAFETY: the id is a live node; a string's bytes are read as such.
+        unsafe {
+            let id = &*m.id;
+            type_of(id) == Some(json_type::JSON_STRING) && string_bytes(id) == b"echo"
+        }
+    }
+}
