@@ -24,8 +24,8 @@ use std::ptr::{self, NonNull};
 
 use super::hmap::{self as hm, hash_bytes, hmap_node};
 use super::json_node::{
-    destroy, elements, json, json_type, json_value, new_node, new_object, string_bytes,
-    type_of, ARRAY_DYNAMIC, STRING_DYNAMIC,
+    destroy, elements, json, json_type, json_value, new_node, new_object, string_bytes, type_of,
+    ARRAY_DYNAMIC, STRING_DYNAMIC,
 };
 use super::shash::{shash, shash_node};
 use super::{malloc_bytes, xmalloc};
@@ -274,7 +274,8 @@ fn child<'a>(p: *mut json) -> &'a json {
 }
 
 /// The elements of a C array node as nodes.
-pub(crate) type CElements<'a> = std::iter::Map<std::slice::Iter<'a, *mut json>, fn(&'a *mut json) -> &'a json>;
+pub(crate) type CElements<'a> =
+    std::iter::Map<std::slice::Iter<'a, *mut json>, fn(&'a *mut json) -> &'a json>;
 
 /// The members of a C object node as (name, node) pairs, in the map's
 /// iteration order (OVS's `SHASH_FOR_EACH`).
@@ -321,9 +322,7 @@ impl Node for json {
                 Some(json_type::JSON_INTEGER) => View::Integer(self.u.integer),
                 Some(json_type::JSON_REAL) => View::Real(self.u.real),
                 Some(json_type::JSON_STRING) => View::String(text_of(string_bytes(self))),
-                Some(json_type::JSON_SERIALIZED_OBJECT) => {
-                    View::Raw(text_of(string_bytes(self)))
-                }
+                Some(json_type::JSON_SERIALIZED_OBJECT) => View::Raw(text_of(string_bytes(self))),
                 Some(json_type::JSON_ARRAY) => {
                     let f: fn(&*mut json) -> &json = elem;
                     let f: fn(&'_ *mut json) -> &'_ json = f;

@@ -12,7 +12,6 @@ use std::ffi::{c_char, c_int, c_uint, CString};
 use std::ptr;
 
 use super::json_node::equal;
-use crate::jsonrpc::connection::Decoder;
 use super::jsonrpc_msg::{destroy_msg, jsonrpc_msg, jsonrpc_msg_type, CMsg};
 use super::jsonrpc_recv::{raw, CDecoder, CRecvMsg};
 use super::reconnect::{put_stats, reconnect_stats};
@@ -20,6 +19,7 @@ use super::stream::{pstream, put_pstream, put_stream, stream, with_name};
 use super::svec;
 use super::{boundary, c_str, c_string, obj, obj_mut};
 use crate::jsonrpc::connection;
+use crate::jsonrpc::connection::Decoder;
 use crate::jsonrpc::{Jsonrpc, JsonrpcSession, SessionOptions};
 
 /// The port IANA assigned to OVSDB, the default for "tcp:", "ssl:",

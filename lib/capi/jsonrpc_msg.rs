@@ -16,8 +16,8 @@ use super::json_build::serialize_c;
 use super::json_node::{destroy, from_c, members, text, to_c};
 use super::{boundary, c_str, malloc_string, obj, put, xmalloc};
 use crate::json::Json;
-use crate::jsonrpc::msg::create_id;
 use crate::json::{SerializeOptions, Sink};
+use crate::jsonrpc::msg::create_id;
 use crate::jsonrpc::{Msg, MsgType, Outgoing};
 
 /// The kind of a JSON-RPC message, with OVS's values.

@@ -80,15 +80,15 @@ mod serializer;
 pub(crate) mod string;
 mod value;
 
+pub(crate) use builder::Builder;
 pub use document::{from_reader, from_slice, from_str};
 pub use error::Error;
 pub use incremental::{Parser, DEFAULT_MAX_SIZE};
 pub use object::Object;
 pub use parser::MAX_HEIGHT;
+pub(crate) use parser::{Core, Work};
 pub use serde_bridge::{from_json, to_json};
 pub use serializer::SerializeOptions;
-pub(crate) use builder::Builder;
-pub(crate) use parser::{Core, Work};
 pub(crate) use serializer::{serialize, Node, Sink, View};
 pub(crate) use string::find_special;
 pub use value::{Json, JsonType};

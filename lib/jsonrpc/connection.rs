@@ -199,7 +199,8 @@ impl Incoming for Msg {
     }
 
     fn is_echo_reply(&self) -> bool {
-        self.msg_type == MsgType::Reply && self.id.as_ref().and_then(|id| id.as_str()) == Some("echo")
+        self.msg_type == MsgType::Reply
+            && self.id.as_ref().and_then(|id| id.as_str()) == Some("echo")
     }
 }
 
