@@ -24,8 +24,8 @@ use std::ptr::{self, NonNull};
 
 use super::hmap::{self as hm, hash_bytes, hmap_node};
 use super::json_node::{
-    destroy, elements, json, json_type, json_value, new_node, new_object, string_bytes, type_of,
-    ARRAY_DYNAMIC, STRING_DYNAMIC,
+    destroy, elements, json, json_type, json_value, new_node, new_object, prefetch, string_bytes,
+    type_of, ARRAY_DYNAMIC, STRING_DYNAMIC,
 };
 use super::shash::{shash, shash_node};
 use super::{malloc_bytes, xmalloc};
@@ -55,12 +55,12 @@ impl Drop for CValue {
     }
 }
 
-/// A member name: a `malloc()`ed C string, its length and OVS's hash of
-/// it, freed when dropped unless a map took it over.
+/// A member name: a `malloc()`ed C string and OVS's hash of it, freed when dropped unless a map took it over.
 pub(crate) struct CName {
     ptr: *mut c_char,
-    len: usize,
-    hash: usize,
+    /// OVS's 32-bit hash (kept small: the parser's stack holds a name per
+    /// open member).
+    hash: u32,
 }
 
 impl Drop for CName {
@@ -122,8 +122,7 @@ impl Builder for CBuilder {
     fn name(&mut self, s: &str) -> CName {
         CName {
             ptr: malloc_bytes(s.as_bytes()),
-            len: s.len(),
-            hash: hash_bytes(s.as_bytes(), 0) as usize,
+            hash: hash_bytes(s.as_bytes(), 0),
         }
     }
 
@@ -171,7 +170,7 @@ impl Builder for CBuilder {
                         name: name.ptr,
                         data: value.into_raw() as *mut c_void,
                     });
-                    hm::insert_fast(map, m as *mut hmap_node, name.hash);
+                    hm::insert_fast(map, m as *mut hmap_node, name.hash as usize);
                 }
                 mem::forget(name);
             } else {
@@ -207,19 +206,14 @@ fn scalar(t: json_type, u: json_value) -> CValue {
 /// `sh` is a valid map whose names are C strings.
 #[inline]
 unsafe fn find(sh: *mut shash, name: &CName) -> *mut shash_node {
-    // SAFETY: as the caller guarantees; `name.ptr` holds `len + 1` bytes.
+    // SAFETY: as the caller guarantees; `name.ptr` is a C string.
     unsafe {
         let map = &(*sh).map;
-        let mut n = *map.buckets.add(name.hash & map.mask);
+        let hash = name.hash as usize;
+        let mut n = *map.buckets.add(hash & map.mask);
         while !n.is_null() {
             let node = n as *mut shash_node;
-            if (*n).hash == name.hash
-                && libc::memcmp(
-                    (*node).name as *const c_void,
-                    name.ptr as *const c_void,
-                    name.len + 1,
-                ) == 0
-            {
+            if (*n).hash == hash && libc::strcmp((*node).name, name.ptr) == 0 {
                 return node;
             }
             n = (*n).next;
@@ -273,9 +267,25 @@ fn child<'a>(p: *mut json) -> &'a json {
     }
 }
 
-/// The elements of a C array node as nodes.
-pub(crate) type CElements<'a> =
-    std::iter::Map<std::slice::Iter<'a, *mut json>, fn(&'a *mut json) -> &'a json>;
+/// The elements of a C array node as nodes, each fetched a few ahead.
+pub(crate) struct CElements<'a> {
+    elements: &'a [*mut json],
+    at: usize,
+}
+
+impl<'a> Iterator for CElements<'a> {
+    type Item = &'a json;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a json> {
+        let e = *self.elements.get(self.at)?;
+        if let Some(&ahead) = self.elements.get(self.at + 4) {
+            prefetch(ahead);
+        }
+        self.at += 1;
+        Some(child(e))
+    }
+}
 
 /// The members of a C object node as (name, node) pairs, in the map's
 /// iteration order (OVS's `SHASH_FOR_EACH`).
@@ -297,14 +307,11 @@ impl<'a> Iterator for CMembers<'a> {
         // string and its data a node; `next` stays within the map.
         unsafe {
             self.node = hm::next(self.map, self.node);
+            prefetch(self.node);
             let name = CStr::from_ptr((*this).name).to_bytes();
             Some((text_of(name), child((*this).data as *mut json)))
         }
     }
-}
-
-fn elem<'a>(p: &*mut json) -> &'a json {
-    child(*p)
 }
 
 impl Node for json {
@@ -323,11 +330,10 @@ impl Node for json {
                 Some(json_type::JSON_REAL) => View::Real(self.u.real),
                 Some(json_type::JSON_STRING) => View::String(text_of(string_bytes(self))),
                 Some(json_type::JSON_SERIALIZED_OBJECT) => View::Raw(text_of(string_bytes(self))),
-                Some(json_type::JSON_ARRAY) => {
-                    let f: fn(&*mut json) -> &json = elem;
-                    let f: fn(&'_ *mut json) -> &'_ json = f;
-                    View::Array(elements(self).iter().map(f))
-                }
+                Some(json_type::JSON_ARRAY) => View::Array(CElements {
+                    elements: elements(self),
+                    at: 0,
+                }),
                 Some(json_type::JSON_OBJECT) => {
                     let map = &(*self.u.object).map;
                     View::Object(CMembers {
@@ -365,4 +371,88 @@ pub(crate) unsafe fn to_string_c(j: *const json, options: SerializeOptions) -> S
     // SAFETY: as the caller guarantees.
     unsafe { serialize_c(j, &mut out, options) };
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capi::json_node::{members, new_array, new_string_bytes, new_string_nocopy};
+    use crate::json::Core;
+
+    const TEXT: &str = r#"{"id":null,"method":"update","params":["mon",{"Interface":{"6f8a":{"new":{"name":"tap\u00e9\n","ofport":-17,"mtu":1500,"speed":1e10,"x":1.5e-3,"up":true,"down":false,"none":null,"external_ids":["map",[["a","b"],["c","\"d\""]]],"mtu":9000,"s":["set",[]],"o":{}}}}}]}"#;
+
+    fn parse_c(text: &str, step: usize) -> Result<CValue, crate::json::Error> {
+        let mut core: Core<CBuilder> = Core::with_flags(true, None);
+        for chunk in text.as_bytes().chunks(step) {
+            core.feed(chunk);
+        }
+        core.finish()
+    }
+
+    #[test]
+    fn c_nodes_serialize_as_the_rust_tree_does() {
+        let rust = crate::json::from_str(TEXT).unwrap();
+        for step in [1, 3, 64, TEXT.len()] {
+            let c = parse_c(TEXT, step).unwrap();
+            for options in [SerializeOptions::SORTED, SerializeOptions::PRETTY_SORTED] {
+                // SAFETY: `c` is a live tree.
+                let text = unsafe { to_string_c(c.0.as_ptr(), options) };
+                assert_eq!(text, rust.to_string_with(options), "step {step}");
+            }
+            // Unsorted: the map's order, which reads back as the same value.
+            // SAFETY: as above.
+            let text = unsafe { to_string_c(c.0.as_ptr(), SerializeOptions::COMPACT) };
+            assert_eq!(crate::json::from_str(&text).unwrap(), rust);
+        }
+    }
+
+    #[test]
+    fn a_repeated_name_keeps_one_member_with_the_last_value() {
+        let c = parse_c(r#"{"a":1,"b":2,"a":[3]}"#, 1).unwrap();
+        // SAFETY: `c` is a live object.
+        unsafe {
+            let j = &*c.0.as_ptr();
+            let m: Vec<String> = members(j)
+                .map(|(n, _)| n.to_string_lossy().into_owned())
+                .collect();
+            assert_eq!(m.len(), 2);
+            assert_eq!(
+                to_string_c(j, SerializeOptions::SORTED),
+                r#"{"a":[3],"b":2}"#
+            );
+        }
+    }
+
+    #[test]
+    fn errors_are_the_rust_parsers() {
+        for text in [
+            r#"{"a":[1,2,{"b":"c"}],"d":[true,]}"#,
+            r#"[1,"x",{"y":[2,3"#,
+        ] {
+            let expected = crate::json::from_str(text).unwrap_err().to_string();
+            for step in [1, 4, text.len()] {
+                let got = parse_c(text, step).err().expect("an error");
+                assert_eq!(got.to_string(), expected);
+            }
+        }
+    }
+
+    #[test]
+    fn odd_nodes_serialize() {
+        // Bytes that are not UTF-8, a NULL element, a serialized object.
+        let bad = new_string_bytes(b"a\xffb");
+        let raw = new_string_nocopy(
+            json_type::JSON_SERIALIZED_OBJECT,
+            malloc_bytes(br#"{"z" : 1}"#),
+        );
+        let a = new_array(&[bad, ptr::null_mut(), raw]);
+        // SAFETY: `a` is a live tree, released once.
+        unsafe {
+            assert_eq!(
+                to_string_c(a, SerializeOptions::COMPACT),
+                "[\"a\u{fffd}b\",null,{\"z\" : 1}]"
+            );
+            destroy(a);
+        }
+    }
 }

@@ -462,6 +462,95 @@ pub(crate) unsafe fn msg_from_json(json: *const json) -> Result<*mut jsonrpc_msg
     ))
 }
 
+/// [`msg_from_json`] for a freshly parsed message, reading the object in
+/// place: the same rules and texts (those of [`Msg::from_json`], members
+/// taken in the map's iteration order), with no stand-in tree.
+///
+/// # Safety
+///
+/// `json` is a live tree.
+pub(crate) unsafe fn msg_from_parsed(json: *const json) -> Result<*mut jsonrpc_msg, String> {
+    // SAFETY: the caller guarantees `json` is live.
+    let j = unsafe { &*json };
+    if j.type_ != json_type::JSON_OBJECT as c_int {
+        return Err("message is not a JSON object".to_string());
+    }
+    let mut method: *mut json = ptr::null_mut();
+    // params, result, error, id: the non-null values.
+    let mut slots: [*mut json; 4] = [ptr::null_mut(); 4];
+    let mut unexpected: Option<String> = None;
+    // SAFETY: `j` is a live object; names are C strings, values live nodes.
+    for (name, value) in unsafe { members(j) } {
+        let slot = match name.to_bytes() {
+            b"method" => {
+                // SAFETY: `value` is a live node.
+                if unsafe { (*value).type_ } != json_type::JSON_STRING as c_int {
+                    return Err("method is not a JSON string".to_string());
+                }
+                method = value;
+                continue;
+            }
+            b"params" => 0,
+            b"result" => 1,
+            b"error" => 2,
+            b"id" => 3,
+            _ => {
+                if unexpected.is_none() {
+                    unexpected = Some(name.to_string_lossy().into_owned());
+                }
+                continue;
+            }
+        };
+        // SAFETY: `value` is a live node.
+        if unsafe { (*value).type_ } != json_type::JSON_NULL as c_int {
+            slots[slot] = value;
+        }
+    }
+    if let Some(name) = unexpected {
+        return Err(format!("message has unexpected member \"{name}\""));
+    }
+    let [params, result, error, id] = slots;
+    let msg_type = if !result.is_null() {
+        MsgType::Reply
+    } else if !error.is_null() {
+        MsgType::Error
+    } else if !id.is_null() {
+        MsgType::Request
+    } else {
+        MsgType::Notify
+    };
+    // SAFETY: each member is NULL or a live node.
+    let check = unsafe {
+        Msg {
+            msg_type,
+            method: (!method.is_null()).then(String::new),
+            params: shape(params),
+            result: shape(result),
+            error: shape(error),
+            id: shape(id),
+        }
+    };
+    check.is_valid()?;
+    // SAFETY: `method` is a live string node; each member kept gets a
+    // reference of its own (the object's goes with the object).
+    unsafe {
+        let method = if method.is_null() {
+            ptr::null_mut()
+        } else {
+            super::malloc_bytes(super::json_node::string_bytes(&*method))
+        };
+        let take = |p: *mut json| if p.is_null() { p } else { cjson::json_clone(p) };
+        Ok(new_msg(
+            msg_type,
+            method,
+            take(params),
+            take(result),
+            take(error),
+            take(id),
+        ))
+    }
+}
+
 /// Returns the JSON form of `m`, taking `m` over (and freeing it): an
 /// object with the members the message has, plus `"error": null` in a
 /// reply, `"result": null` in an error reply and `"id": null` in a

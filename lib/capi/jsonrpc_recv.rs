@@ -12,7 +12,7 @@ use std::ptr::{self, NonNull};
 
 use super::json_build::CBuilder;
 use super::json_node::{from_c, json_type, string_bytes, type_of};
-use super::jsonrpc_msg::{destroy_msg, jsonrpc_msg, msg_from_c, msg_from_json};
+use super::jsonrpc_msg::{destroy_msg, jsonrpc_msg, msg_from_c, msg_from_parsed};
 use crate::json::{self, Core, Json, DEFAULT_MAX_SIZE};
 use crate::jsonrpc::connection::{Decoder, Incoming, MsgResult};
 use crate::jsonrpc::{Msg, MsgType};
@@ -93,7 +93,7 @@ impl Decoder for CDecoder {
         // SAFETY: `value` is a fresh tree holding one reference, released
         // once the message holds its own references to its members.
         unsafe {
-            let m = msg_from_json(value);
+            let m = msg_from_parsed(value);
             super::json_node::destroy(value);
             Ok(m.map(|p| CRecvMsg(NonNull::new(p).expect("xmalloc never returns NULL"))))
         }
