@@ -248,6 +248,9 @@ pub struct Jsonrpc {
     pending: Vec<u8>,
     pending_start: usize,
     parser: json::Parser,
+    /// The size limit of one message, applied to whichever parser the
+    /// input goes to.
+    max_msg_size: Option<u64>,
     received_bytes: u64,
     input_buffer: usize,
 
@@ -281,6 +284,7 @@ impl Jsonrpc {
             pending: Vec::new(),
             pending_start: 0,
             parser: json::Parser::new(),
+            max_msg_size: Some(DEFAULT_MAX_MSG_SIZE as u64),
             received_bytes: 0,
             input_buffer: DEFAULT_INPUT_BUFFER,
             output: Output::default(),
@@ -348,7 +352,8 @@ impl Jsonrpc {
     /// Sets the largest message accepted from the peer (default 256 MiB);
     /// a bigger one fails the connection with `EPROTO`.
     pub fn set_max_msg_size(&mut self, max: usize) {
-        self.parser.set_max_size(Some(max.max(1) as u64));
+        self.max_msg_size = Some(max.max(1) as u64);
+        self.parser.set_max_size(self.max_msg_size);
     }
 
     /// Sets the most bytes read from the socket and held unparsed at once
@@ -574,7 +579,7 @@ impl Jsonrpc {
     /// caller keeps `parser` for this connection alone.
     pub(crate) fn recv_with<D: Decoder>(&mut self, parser: &mut D) -> Result<D::Msg> {
         self.status_result()?;
-        parser.set_max_size(self.parser.max_size());
+        parser.set_max_size(self.max_msg_size);
         for _ in 0..MAX_READS_PER_RECV {
             if self.pending_start < self.pending.len() {
                 let used = parser.feed(&self.pending[self.pending_start..]);
