@@ -282,6 +282,17 @@ impl<'a> Iterator for CElements<'a> {
         if let Some(&ahead) = self.elements.get(self.at + 4) {
             prefetch(ahead);
         }
+        // The next element was fetched a few steps ago: fetch what it
+        // points to (a string's bytes) too.
+        if let Some(&soon) = self.elements.get(self.at + 1) {
+            // SAFETY: elements of a live array are NULL or live nodes; the
+            // type says which member of the union is live.
+            unsafe {
+                if !soon.is_null() && (*soon).type_ == json_type::JSON_STRING as i32 {
+                    prefetch((*soon).u.str_ptr);
+                }
+            }
+        }
         self.at += 1;
         Some(child(e))
     }
@@ -306,6 +317,9 @@ impl<'a> Iterator for CMembers<'a> {
         // SAFETY: `this` is a member of the live map: its name is a C
         // string and its data a node; `next` stays within the map.
         unsafe {
+            // The value is read right after the name: start fetching it
+            // (and the next member) before the name is scanned.
+            prefetch((*this).data);
             self.node = hm::next(self.map, self.node);
             prefetch(self.node);
             let name = CStr::from_ptr((*this).name).to_bytes();
