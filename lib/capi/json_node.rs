@@ -18,12 +18,13 @@
 //! `json->array.elems` directly, working on every node ovsrpc returns;
 //! mutators turn an inline array into a dynamic one first.
 //!
-//! Building: `to_c` turns a Rust [`Json`] into C nodes in one pass (one
-//! allocation per node and per member, each string copied once), inserting
-//! members in the Rust value's order, so that the `shash`'s iteration order
-//! is the one OVS's parser would give. `from_c` goes the other way. A
-//! second builder (the parser producing C nodes directly) belongs here too.
-//! Reference counting is OVS's and not atomic: a value belongs to one
+//! Building: the parser makes C nodes through its own builder
+//! (`json_build`), and the serializer reads them in place; nothing on those
+//! paths goes through a Rust tree. `to_c` turns a Rust [`Json`] made on the
+//! Rust side (a request's id) into C nodes in one pass, inserting members
+//! in the Rust value's order; `from_c` goes the other way, for the few
+//! places that hand a C value to Rust code (logging a message, an echo
+//! reply). Reference counting is OVS's and not atomic: a value belongs to one
 //! thread at a time.
 
 use std::ffi::{c_char, c_int, c_longlong, c_void, CStr};
