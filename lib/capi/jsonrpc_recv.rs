@@ -142,3 +142,65 @@ impl Incoming for CRecvMsg {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parses `text` as a received message through the C decoder.
+    fn decode(text: &str) -> MsgResult<CRecvMsg> {
+        let mut d = CDecoder::default();
+        assert_eq!(d.feed(text.as_bytes()), text.len());
+        assert!(d.is_done());
+        d.finish().expect("valid JSON")
+    }
+
+    #[test]
+    fn messages_and_their_errors_are_the_rust_sides() {
+        for text in [
+            r#"{"method":"echo","params":[1,"x"],"id":7}"#,
+            r#"{"method":"update","params":[{"a":{}}],"id":null}"#,
+            r#"{"result":{"b":[true]},"error":null,"id":"echo"}"#,
+            r#"{"error":"oops","result":null,"id":[1]}"#,
+            r#"[1,2]"#,
+            r#"{"method":3,"params":[],"id":1}"#,
+            r#"{"method":"m","params":{},"id":1}"#,
+            r#"{"method":"m","params":[],"id":1,"extra":0}"#,
+            r#"{"params":[],"id":1}"#,
+            r#"{"result":1,"error":2,"id":1}"#,
+            r#"{"method":"m"}"#,
+        ] {
+            let rust = Msg::from_json(crate::json::from_str(text).unwrap());
+            match (decode(text), rust) {
+                (Ok(c), Ok(r)) => {
+                    // SAFETY: the message is live.
+                    let back = unsafe { msg_from_c(c.msg()) };
+                    assert_eq!(back, r, "{text}");
+                    assert_eq!(c.echo_reply(), r.echo_reply(), "{text}");
+                    assert_eq!(c.is_echo_reply(), r.is_echo_reply(), "{text}");
+                }
+                (Err(c), Err(r)) => assert_eq!(c, r, "{text}"),
+                (c, r) => panic!("{text}: C {:?}, Rust {:?}", c.is_ok(), r.is_ok()),
+            }
+        }
+    }
+
+    #[test]
+    fn echo_requests_and_replies_are_recognized() {
+        let request = decode(r#"{"method":"echo","params":["hi"],"id":3}"#).unwrap();
+        let reply = request.echo_reply().expect("an echo request");
+        assert_eq!(
+            reply,
+            Msg::create_reply(
+                crate::json::from_str(r#"["hi"]"#).unwrap(),
+                &Json::Integer(3)
+            )
+        );
+        assert!(!request.is_echo_reply());
+        let ours = decode(r#"{"result":[],"error":null,"id":"echo"}"#).unwrap();
+        assert!(ours.is_echo_reply());
+        assert!(ours.echo_reply().is_none());
+        let other = decode(r#"{"method":"echo2","params":[],"id":1}"#).unwrap();
+        assert!(other.echo_reply().is_none());
+    }
+}
