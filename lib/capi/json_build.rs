@@ -243,6 +243,11 @@ thread_local! {
 /// sequences replaced, kept until the tree being serialized is done.
 #[inline]
 fn text_of(bytes: &[u8]) -> &str {
+    if bytes.is_ascii() {
+        // SAFETY: ASCII is UTF-8 (the common case, checked word by word,
+        // cheaper than full validation).
+        return unsafe { std::str::from_utf8_unchecked(bytes) };
+    }
     match std::str::from_utf8(bytes) {
         Ok(s) => s,
         Err(_) => {
