@@ -17,7 +17,7 @@ use super::json_node::{destroy, from_c, members, text, to_c};
 use super::{boundary, c_str, malloc_string, obj, put, xmalloc};
 use crate::json::Json;
 use crate::json::{SerializeOptions, Sink};
-use crate::jsonrpc::msg::create_id;
+use crate::jsonrpc::msg::{check_shape, create_id};
 use crate::jsonrpc::{Msg, MsgType, Outgoing};
 
 /// The kind of a JSON-RPC message, with OVS's values.
@@ -519,18 +519,20 @@ pub(crate) unsafe fn msg_from_parsed(json: *const json) -> Result<*mut jsonrpc_m
     } else {
         MsgType::Notify
     };
-    // SAFETY: each member is NULL or a live node.
-    let check = unsafe {
-        Msg {
-            msg_type,
-            method: (!method.is_null()).then(String::new),
-            params: shape(params),
-            result: shape(result),
-            error: shape(error),
-            id: shape(id),
-        }
-    };
-    check.is_valid()?;
+    // SAFETY: `params` is NULL or a live node.
+    let params_array =
+        params.is_null() || unsafe { (*params).type_ } == json_type::JSON_ARRAY as c_int;
+    check_shape(
+        msg_type,
+        [
+            !method.is_null(),
+            !params.is_null(),
+            !result.is_null(),
+            !error.is_null(),
+            !id.is_null(),
+        ],
+        params_array,
+    )?;
     // SAFETY: `method` is a live string node; each member kept gets a
     // reference of its own (the object's goes with the object).
     unsafe {
