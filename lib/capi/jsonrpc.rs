@@ -4,8 +4,11 @@
 //!
 //! Sending takes the message over (`jsonrpc_send()`, `jsonrpc_session_send()`
 //! and the blocking variants free it, even on failure); receiving hands the
-//! caller a new message to free with `jsonrpc_msg_destroy()`. A received
-//! message is parsed once, in Rust, and converted once into C nodes.
+//! caller a new message to free with `jsonrpc_msg_destroy()`. No tree is
+//! converted on the way: a message sent is written from its C nodes
+//! straight into the connection's output queue, and a message received is
+//! parsed straight into C nodes by the connection's receive path feeding a
+//! C-node parser (`jsonrpc_recv`), which each connection and session keeps.
 
 use std::cell::RefCell;
 use std::ffi::{c_char, c_int, c_uint, CString};
