@@ -14,9 +14,8 @@ use std::cell::RefCell;
 use std::ffi::{c_char, c_int, c_uint, CString};
 use std::ptr;
 
-use super::json_node::equal;
-use super::jsonrpc_msg::{destroy_msg, jsonrpc_msg, jsonrpc_msg_type, CMsg};
-use super::jsonrpc_recv::{raw, CDecoder, CRecvMsg};
+use super::jsonrpc_msg::{destroy_msg, jsonrpc_msg, CMsg};
+use super::jsonrpc_recv::{put_received, raw, recv_block, transact_block, CDecoder, CRecvMsg};
 use super::reconnect::{put_stats, reconnect_stats};
 use super::stream::{pstream, put_pstream, put_stream, stream, with_name};
 use super::svec;
@@ -37,11 +36,11 @@ const _: () = assert!(OVSDB_OLD_PORT == connection::OVSDB_OLD_PORT);
 
 /// A JSON-RPC connection over a stream (opaque).
 pub struct jsonrpc {
-    inner: Jsonrpc,
+    pub(super) inner: Jsonrpc,
     /// The connection's name as a C string, for `jsonrpc_get_name()`.
     name: CString,
     /// The parser of its input, which makes C messages.
-    decoder: CDecoder,
+    pub(super) decoder: CDecoder,
 }
 
 impl jsonrpc {
@@ -341,70 +340,6 @@ pub unsafe extern "C" fn jsonrpc_recv(rpc: *mut jsonrpc, msgp: *mut *mut jsonrpc
             put_received(msgp, r.inner.recv_with(&mut r.decoder))
         }
     })
-}
-
-/// Stores the result of receiving: the message and 0, or NULL and the
-/// error.
-///
-/// # Safety
-///
-/// `msgp` is NULL or writable.
-unsafe fn put_received(msgp: *mut *mut jsonrpc_msg, result: crate::Result<CRecvMsg>) -> c_int {
-    let (p, error) = match result {
-        Ok(m) => (m.into_raw(), 0),
-        Err(e) => (ptr::null_mut(), e.errno()),
-    };
-    // SAFETY: the caller guarantees `msgp` is NULL or writable.
-    unsafe { super::put(msgp, p) };
-    error
-}
-
-/// OVS's `jsonrpc_recv_block()` on a C connection: receives, flushing
-/// output meanwhile, until a message or an error other than `EAGAIN`.
-fn recv_block(r: &mut jsonrpc) -> crate::Result<CRecvMsg> {
-    loop {
-        match r.inner.recv_with(&mut r.decoder) {
-            Err(e) if e.is_again() => {}
-            other => return other,
-        }
-        r.inner.run();
-        r.inner.wait();
-        r.inner.recv_wait();
-        crate::poll_loop::block();
-    }
-}
-
-/// OVS's `jsonrpc_transact_block()` on a C connection: sends `request`
-/// (taken over), then receives until the reply or error reply with its id,
-/// dropping other messages.
-///
-/// # Safety
-///
-/// `request` is a live message the caller gives up.
-unsafe fn transact_block(r: &mut jsonrpc, request: *mut jsonrpc_msg) -> crate::Result<CRecvMsg> {
-    // SAFETY: as the caller guarantees; the id is kept (one reference)
-    // until the reply is found, and released once.
-    unsafe {
-        let id = (*request).id;
-        if !id.is_null() {
-            (*id).count += 1;
-        }
-        let sent = r.inner.send_block_outgoing(&CMsg(&*request));
-        destroy_msg(request);
-        let result = sent.and_then(|()| loop {
-            let reply = recv_block(r)?;
-            let m = reply.msg();
-            let kind = m.type_.0;
-            if (kind == jsonrpc_msg_type::JSONRPC_REPLY as c_int
-                || kind == jsonrpc_msg_type::JSONRPC_ERROR as c_int)
-                && equal(m.id, id)
-            {
-                return Ok(reply);
-            }
-        });
-        super::json_node::destroy(id);
-        result
-    }
 }
 
 /// Makes the next `poll_block()` wake up when `jsonrpc_recv()` may have a

@@ -12,7 +12,13 @@ use std::ptr::{self, NonNull};
 
 use super::json_build::CBuilder;
 use super::json_node::{from_c, json_type, string_bytes, type_of};
-use super::jsonrpc_msg::{destroy_msg, jsonrpc_msg, msg_from_c, msg_from_parsed};
+use std::ffi::c_int;
+
+use super::json_node::equal;
+use super::jsonrpc::jsonrpc;
+use super::jsonrpc_msg::{
+    destroy_msg, jsonrpc_msg, jsonrpc_msg_type, msg_from_c, msg_from_parsed, CMsg,
+};
 use crate::json::{self, Core, Json, DEFAULT_MAX_SIZE};
 use crate::jsonrpc::connection::{Decoder, Incoming, MsgResult};
 use crate::jsonrpc::{Msg, MsgType};
@@ -140,6 +146,76 @@ impl Incoming for CRecvMsg {
             let id = &*m.id;
             type_of(id) == Some(json_type::JSON_STRING) && string_bytes(id) == b"echo"
         }
+    }
+}
+
+/// Stores the result of receiving: the message and 0, or NULL and the
+/// error.
+///
+/// # Safety
+///
+/// `msgp` is NULL or writable.
+pub(crate) unsafe fn put_received(
+    msgp: *mut *mut jsonrpc_msg,
+    result: crate::Result<CRecvMsg>,
+) -> c_int {
+    let (p, error) = match result {
+        Ok(m) => (m.into_raw(), 0),
+        Err(e) => (ptr::null_mut(), e.errno()),
+    };
+    // SAFETY: the caller guarantees `msgp` is NULL or writable.
+    unsafe { super::put(msgp, p) };
+    error
+}
+
+/// OVS's `jsonrpc_recv_block()` on a C connection: receives, flushing
+/// output meanwhile, until a message or an error other than `EAGAIN`.
+pub(crate) fn recv_block(r: &mut jsonrpc) -> crate::Result<CRecvMsg> {
+    loop {
+        match r.inner.recv_with(&mut r.decoder) {
+            Err(e) if e.is_again() => {}
+            other => return other,
+        }
+        r.inner.run();
+        r.inner.wait();
+        r.inner.recv_wait();
+        crate::poll_loop::block();
+    }
+}
+
+/// OVS's `jsonrpc_transact_block()` on a C connection: sends `request`
+/// (taken over), then receives until the reply or error reply with its id,
+/// dropping other messages.
+///
+/// # Safety
+///
+/// `request` is a live message the caller gives up.
+pub(crate) unsafe fn transact_block(
+    r: &mut jsonrpc,
+    request: *mut jsonrpc_msg,
+) -> crate::Result<CRecvMsg> {
+    // SAFETY: as the caller guarantees; the id is kept (one reference)
+    // until the reply is found, and released once.
+    unsafe {
+        let id = (*request).id;
+        if !id.is_null() {
+            (*id).count += 1;
+        }
+        let sent = r.inner.send_block_outgoing(&CMsg(&*request));
+        destroy_msg(request);
+        let result = sent.and_then(|()| loop {
+            let reply = recv_block(r)?;
+            let m = reply.msg();
+            let kind = m.type_.0;
+            if (kind == jsonrpc_msg_type::JSONRPC_REPLY as c_int
+                || kind == jsonrpc_msg_type::JSONRPC_ERROR as c_int)
+                && equal(m.id, id)
+            {
+                return Ok(reply);
+            }
+        });
+        super::json_node::destroy(id);
+        result
     }
 }
 
