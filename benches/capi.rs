@@ -1,8 +1,9 @@
-//! What the C boundary costs for JSON: `json_from_string()` (parse, then one
-//! conversion into C nodes) and `json_destroy()` next to the Rust parse
-//! alone; `json_to_string()` (one conversion back, then serialize) next to
-//! the Rust serializer alone. Same input, same run; each figure is the best
-//! of several alternating rounds.
+//! What the C boundary costs for JSON: `json_from_string()` (the parser
+//! core building C nodes directly: a `malloc()`ed node per value, a
+//! `shash_node` and a name per member, as OVS) and `json_destroy()` next to
+//! the Rust parse alone; `json_to_string()` (the serializer core reading the
+//! C nodes in place) next to the Rust serializer alone. Same input, same
+//! run; each figure is the best of several alternating rounds.
 //!
 //! The input is an OVSDB-monitor-like update with many rows of strings,
 //! integers, uuids, sets and maps: the kind of message a C client receives.

@@ -277,6 +277,22 @@ unsafe fn resize(h: *mut hmap, new_mask: usize) {
     }
 }
 
+/// Makes room in `h` for `capacity` nodes without further growth (the
+/// inline `hmap_reserve()`).
+///
+/// # Safety
+///
+/// `h` is a valid map.
+pub(crate) unsafe fn reserve(h: *mut hmap, capacity: usize) {
+    let m = calc_mask(capacity);
+    // SAFETY: as the caller guarantees.
+    unsafe {
+        if m > (*h).mask {
+            resize(h, m);
+        }
+    }
+}
+
 /// # Safety
 ///
 /// `h` is a valid map.

@@ -18,12 +18,13 @@
 //! `json->array.elems` directly, working on every node ovsrpc returns;
 //! mutators turn an inline array into a dynamic one first.
 //!
-//! Building: `to_c` turns a Rust [`Json`] into C nodes in one pass (one
-//! allocation per node and per member, each string copied once), inserting
-//! members in the Rust value's order, so that the `shash`'s iteration order
-//! is the one OVS's parser would give. `from_c` goes the other way. A
-//! second builder (the parser producing C nodes directly) belongs here too.
-//! Reference counting is OVS's and not atomic: a value belongs to one
+//! Building: the parser makes C nodes through its own builder
+//! (`json_build`), and the serializer reads them in place; nothing on those
+//! paths goes through a Rust tree. `to_c` turns a Rust [`Json`] made on the
+//! Rust side (a request's id) into C nodes in one pass, inserting members
+//! in the Rust value's order; `from_c` goes the other way, for the few
+//! places that hand a C value to Rust code (logging a message, an echo
+//! reply). Reference counting is OVS's and not atomic: a value belongs to one
 //! thread at a time.
 
 use std::ffi::{c_char, c_int, c_longlong, c_void, CStr};
@@ -296,11 +297,6 @@ pub(crate) fn to_c(j: &Json) -> *mut json {
     }
 }
 
-/// `to_c` for an optional value: `None` is NULL.
-pub(crate) fn option_to_c(j: Option<&Json>) -> *mut json {
-    j.map_or(ptr::null_mut(), to_c)
-}
-
 /// The string of a string or serialized-object node, whatever its storage.
 ///
 /// # Safety
@@ -502,6 +498,19 @@ pub(crate) unsafe fn destroy(p: *mut json) {
     }
 }
 
+/// Asks the CPU to bring `p`'s cache line in (a hint; any pointer is fine,
+/// NULL included: nothing is read).
+#[inline(always)]
+pub(crate) fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch reads nothing and cannot fault.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p as *const i8)
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
 /// Frees `p`, whose count has reached 0, and releases its children
 /// (`json_destroy__()`).
 ///
@@ -520,19 +529,35 @@ pub(crate) unsafe fn destroy_node(p: *mut json) {
                 libc::free(j.u.str_ptr as *mut c_void);
             }
             Some(json_type::JSON_ARRAY) => {
-                for &e in elements(j) {
-                    destroy(e);
+                let e = elements(j);
+                for (i, &child) in e.iter().enumerate() {
+                    if let Some(&ahead) = e.get(i + 4) {
+                        prefetch(ahead);
+                    }
+                    destroy(child);
                 }
                 if inline_len(j) == 0 {
                     libc::free(j.u.array.elements as *mut c_void);
                 }
             }
             Some(json_type::JSON_OBJECT) => {
+                // One pass over the buckets: each member's value, name and
+                // node go together (the map itself is freed after).
                 let sh = j.u.object;
-                for (_, v) in members(j) {
-                    destroy(v);
+                let map = ptr::addr_of_mut!((*sh).map);
+                for i in 0..=(*map).mask {
+                    let mut n = *(*map).buckets.add(i);
+                    while !n.is_null() {
+                        let next = (*n).next;
+                        let member = n as *mut shash_node;
+                        prefetch(next);
+                        destroy((*member).data as *mut json);
+                        libc::free((*member).name as *mut c_void);
+                        libc::free(member as *mut c_void);
+                        n = next;
+                    }
                 }
-                sh::shash_destroy(sh);
+                super::hmap::destroy(map);
                 libc::free(sh as *mut c_void);
             }
             _ => {}

@@ -2,21 +2,24 @@
 //! whole documents from strings, files and streams, serializing to strings
 //! and `struct ds`, serialized objects, and string escaping.
 //!
-//! Parsing runs the Rust parser and turns its value into C nodes with
-//! `to_c`; serializing reads the C tree with `from_c` and runs the Rust
-//! serializer, which sorts members (`JSSF_SORT`) or keeps the `shash`'s
-//! iteration order, as OVS's serializer does. Parse errors come back as
-//! OVS returns them: a string node holding the message.
+//! Parsing runs the one parser core with the builder of C nodes
+//! (`json_build`): no Rust tree is made. Serializing runs the one
+//! serializer core over the C nodes in place; it sorts members
+//! (`JSSF_SORT`) or keeps the `shash`'s iteration order, as OVS's
+//! serializer does. Parse errors come back as OVS returns them: a string
+//! node holding the message.
 
 use std::ffi::{c_char, c_int, CStr};
 
 use super::ds::{ds, put_bytes};
 use super::json::json;
-use super::json_node::{
-    expect_type, from_c, json_type, new_string, new_string_nocopy, string_ptr, to_c,
-};
+use super::json_build::{serialize_c, to_string_c, CBuilder, CValue};
+use super::json_node::{expect_type, json_type, new_string, new_string_nocopy, string_ptr};
 use super::{boundary, malloc_bytes, malloc_string, obj, obj_mut};
-use crate::json::{Json, Parser, SerializeOptions};
+use crate::json::{Core, Json, SerializeOptions};
+
+/// The parser core making C nodes.
+pub(crate) type CParser = Core<CBuilder>;
 
 /// `JSPF_TRAILER`: anything but white space after the value is an error.
 const JSPF_TRAILER: c_int = 1 << 0;
@@ -27,7 +30,7 @@ const JSSF_SORT: c_int = 1 << 1;
 
 /// An incremental JSON parser (OVS's `struct json_parser`), opaque to C.
 pub struct json_parser {
-    parser: Parser,
+    parser: CParser,
 }
 
 /// Returns a new parser. With `JSPF_TRAILER` in `flags` it reads one whole
@@ -37,7 +40,7 @@ pub struct json_parser {
 pub extern "C" fn json_parser_create(flags: c_int) -> *mut json_parser {
     boundary("json_parser_create", || {
         Box::into_raw(Box::new(json_parser {
-            parser: Parser::with_flags(flags & JSPF_TRAILER != 0, None),
+            parser: CParser::with_flags(flags & JSPF_TRAILER != 0, None),
         }))
     })
 }
@@ -97,11 +100,42 @@ pub unsafe extern "C" fn json_parser_abort(p: *mut json_parser) {
     })
 }
 
-fn result_to_c(r: Result<Json, crate::json::Error>) -> *mut json {
+/// A parse's result as OVS hands it over: the value, or a string node
+/// holding the error message.
+pub(crate) fn result_to_c(r: Result<CValue, crate::json::Error>) -> *mut json {
     match r {
-        Ok(value) => to_c(&value),
+        Ok(value) => value.into_raw(),
         Err(e) => new_string(&e.to_string()),
     }
+}
+
+thread_local! {
+    /// A document parser kept per thread, so that parsing many small texts
+    /// does not set it up every time.
+    static DOCUMENT_PARSER: std::cell::Cell<Option<Box<CParser>>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// Runs `f` with this thread's spare document parser (or a new one if it
+/// is in use), then keeps the parser for next time.
+fn with_document_parser<T>(f: impl FnOnce(&mut CParser) -> T) -> T {
+    let mut p = DOCUMENT_PARSER
+        .try_with(|c| c.take())
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| Box::new(CParser::with_flags(true, None)));
+    let result = f(&mut p);
+    p.reset();
+    let _ = DOCUMENT_PARSER.try_with(|c| c.set(Some(p)));
+    result
+}
+
+/// Parses `bytes` as one whole JSON text into C nodes.
+pub(crate) fn parse_document(bytes: &[u8]) -> Result<CValue, crate::json::Error> {
+    with_document_parser(|p| {
+        p.feed(bytes);
+        p.finish()
+    })
 }
 
 /// Parses `string` as a JSON text (an object or an array). Returns the
@@ -113,7 +147,7 @@ pub unsafe extern "C" fn json_from_string(string: *const c_char) -> *mut json {
         assert!(!string.is_null(), "json_from_string: null string");
         // SAFETY: the caller passes a C string (checked non-NULL).
         let bytes = unsafe { CStr::from_ptr(string) }.to_bytes();
-        result_to_c(crate::json::from_slice(bytes))
+        result_to_c(parse_document(bytes))
     })
 }
 
@@ -130,7 +164,7 @@ pub unsafe extern "C" fn json_from_serialized_object(json: *const json) -> *mut 
         );
         // SAFETY: a serialized object holds a C string.
         let text = unsafe { CStr::from_ptr(string_ptr(j)) }.to_bytes();
-        result_to_c(crate::json::from_slice(text))
+        result_to_c(parse_document(text))
     })
 }
 
@@ -140,17 +174,18 @@ pub unsafe extern "C" fn json_from_serialized_object(json: *const json) -> *mut 
 pub unsafe extern "C" fn json_from_stream(stream: *mut libc::FILE) -> *mut json {
     boundary("json_from_stream", || {
         assert!(!stream.is_null(), "json_from_stream: null stream");
-        let mut p = Parser::with_flags(true, None);
-        let mut buf = vec![0u8; 8192];
-        loop {
-            // SAFETY: `buf` has room for `buf.len()` bytes; the caller
-            // passes an open stream.
-            let n = unsafe { libc::fread(buf.as_mut_ptr().cast(), 1, buf.len(), stream) };
-            if n == 0 || p.feed(&buf[..n]) != n {
-                break;
+        let result = with_document_parser(|p| {
+            let mut buf = vec![0u8; 64 * 1024];
+            loop {
+                // SAFETY: `buf` has room for `buf.len()` bytes; the caller
+                // passes an open stream.
+                let n = unsafe { libc::fread(buf.as_mut_ptr().cast(), 1, buf.len(), stream) };
+                if n == 0 || p.feed(&buf[..n]) != n {
+                    break;
+                }
             }
-        }
-        let result = p.finish();
+            p.finish()
+        });
         // SAFETY: as above.
         if unsafe { libc::ferror(stream) } != 0 {
             let e = std::io::Error::last_os_error();
@@ -209,9 +244,10 @@ fn options(flags: c_int) -> SerializeOptions {
 #[no_mangle]
 pub unsafe extern "C" fn json_to_string(json: *const json, flags: c_int) -> *mut c_char {
     boundary("json_to_string", || {
+        let mut out = Vec::new();
         // SAFETY: the caller passes a live tree.
-        let value = unsafe { from_c(json) };
-        malloc_string(&value.to_string_with(options(flags)))
+        unsafe { serialize_c(json, &mut out, options(flags)) };
+        malloc_bytes(&out)
     })
 }
 
@@ -221,8 +257,9 @@ pub unsafe extern "C" fn json_to_ds(json: *const json, flags: c_int, ds: *mut ds
     boundary("json_to_ds", || {
         // SAFETY: the caller passes a live tree and a valid `struct ds`.
         unsafe {
-            let value = from_c(json);
-            put_bytes(ds, value.to_string_with(options(flags)).as_bytes());
+            let mut out = Vec::new();
+            serialize_c(json, &mut out, options(flags));
+            put_bytes(ds, &out);
         }
     })
 }
@@ -233,7 +270,7 @@ pub unsafe extern "C" fn json_to_ds(json: *const json, flags: c_int, ds: *mut ds
 pub unsafe extern "C" fn json_serialized_object_create(src: *const json) -> *mut json {
     boundary("json_serialized_object_create", || {
         // SAFETY: the caller passes a live tree.
-        let text = unsafe { from_c(src) }.to_string_with(SerializeOptions::SORTED);
+        let text = unsafe { to_string_c(src, SerializeOptions::SORTED) };
         new_string_nocopy(json_type::JSON_SERIALIZED_OBJECT, malloc_string(&text))
     })
 }

@@ -4,19 +4,24 @@
 //!
 //! Sending takes the message over (`jsonrpc_send()`, `jsonrpc_session_send()`
 //! and the blocking variants free it, even on failure); receiving hands the
-//! caller a new message to free with `jsonrpc_msg_destroy()`. A received
-//! message is parsed once, in Rust, and converted once into C nodes.
+//! caller a new message to free with `jsonrpc_msg_destroy()`. No tree is
+//! converted on the way: a message sent is written from its C nodes
+//! straight into the connection's output queue, and a message received is
+//! parsed straight into C nodes by the connection's receive path feeding a
+//! C-node parser (`jsonrpc_recv`), which each connection and session keeps.
 
 use std::cell::RefCell;
 use std::ffi::{c_char, c_int, c_uint, CString};
 use std::ptr;
 
-use super::jsonrpc_msg::{jsonrpc_msg, msg_to_c, put_msg, take_msg};
+use super::jsonrpc_msg::{destroy_msg, jsonrpc_msg, CMsg};
+use super::jsonrpc_recv::{put_received, raw, recv_block, transact_block, CDecoder, CRecvMsg};
 use super::reconnect::{put_stats, reconnect_stats};
 use super::stream::{pstream, put_pstream, put_stream, stream, with_name};
 use super::svec;
 use super::{boundary, c_str, c_string, obj, obj_mut};
 use crate::jsonrpc::connection;
+use crate::jsonrpc::connection::Decoder;
 use crate::jsonrpc::{Jsonrpc, JsonrpcSession, SessionOptions};
 
 /// The port IANA assigned to OVSDB, the default for "tcp:", "ssl:",
@@ -31,23 +36,36 @@ const _: () = assert!(OVSDB_OLD_PORT == connection::OVSDB_OLD_PORT);
 
 /// A JSON-RPC connection over a stream (opaque).
 pub struct jsonrpc {
-    inner: Jsonrpc,
+    pub(super) inner: Jsonrpc,
     /// The connection's name as a C string, for `jsonrpc_get_name()`.
     name: CString,
+    /// The parser of its input, which makes C messages.
+    pub(super) decoder: CDecoder,
 }
 
 impl jsonrpc {
     fn into_raw(inner: Jsonrpc) -> *mut jsonrpc {
+        jsonrpc::into_raw_with(inner, CDecoder::default())
+    }
+
+    fn into_raw_with(inner: Jsonrpc, decoder: CDecoder) -> *mut jsonrpc {
         let name = c_string(inner.name());
-        Box::into_raw(Box::new(jsonrpc { inner, name }))
+        Box::into_raw(Box::new(jsonrpc {
+            inner,
+            name,
+            decoder,
+        }))
     }
 
     /// # Safety
     ///
     /// `p` is NULL or came from [`jsonrpc::into_raw`] and was not freed.
-    unsafe fn from_raw(p: *mut jsonrpc) -> Option<Jsonrpc> {
+    unsafe fn from_raw(p: *mut jsonrpc) -> Option<(Jsonrpc, CDecoder)> {
         // SAFETY: the caller guarantees `p` is NULL or a live box.
-        (!p.is_null()).then(|| unsafe { Box::from_raw(p) }.inner)
+        (!p.is_null()).then(|| {
+            let b = unsafe { Box::from_raw(p) };
+            (b.inner, b.decoder)
+        })
     }
 }
 
@@ -63,17 +81,39 @@ pub struct jsonrpc_session {
     other_name: RefCell<CString>,
     /// The peer's identity as last read, for `jsonrpc_session_get_id()`.
     id: RefCell<Option<CString>>,
+    /// The parser of the current connection's input, which makes C
+    /// messages, and the session's seqno when it began with it.
+    decoder: CDecoder,
+    decoder_seqno: u32,
 }
 
 impl jsonrpc_session {
     pub(crate) fn into_raw(inner: JsonrpcSession) -> *mut jsonrpc_session {
+        jsonrpc_session::into_raw_with(inner, CDecoder::default())
+    }
+
+    fn into_raw_with(inner: JsonrpcSession, decoder: CDecoder) -> *mut jsonrpc_session {
         let remotes = inner.get_remotes().iter().map(|r| c_string(r)).collect();
+        let decoder_seqno = inner.get_seqno();
         Box::into_raw(Box::new(jsonrpc_session {
             inner,
             remotes,
             other_name: RefCell::new(CString::default()),
             id: RefCell::new(None),
+            decoder,
+            decoder_seqno,
         }))
+    }
+
+    /// Receives a message as C nodes, starting the parser afresh if the
+    /// connection changed since it was last fed.
+    fn recv(&mut self) -> Option<CRecvMsg> {
+        let seqno = self.inner.get_seqno();
+        if seqno != self.decoder_seqno {
+            self.decoder.reset();
+            self.decoder_seqno = seqno;
+        }
+        self.inner.recv_with(&mut self.decoder)
     }
 }
 
@@ -278,9 +318,12 @@ pub unsafe extern "C" fn jsonrpc_send(rpc: *mut jsonrpc, msg: *mut jsonrpc_msg) 
             return libc::EINVAL;
         }
         // SAFETY: the caller gives up a live message and passes a live
-        // connection.
-        let m = unsafe { take_msg(msg) };
-        retval(unsafe { obj_mut(rpc) }.inner.send(m))
+        // connection; the message is written from its nodes, then freed.
+        unsafe {
+            let r = obj_mut(rpc).inner.send_outgoing(&CMsg(&*msg));
+            destroy_msg(msg);
+            retval(r)
+        }
     })
 }
 
@@ -292,7 +335,10 @@ pub unsafe extern "C" fn jsonrpc_recv(rpc: *mut jsonrpc, msgp: *mut *mut jsonrpc
     boundary("jsonrpc_recv", || {
         // SAFETY: the caller passes a live connection and a writable
         // `msgp`.
-        unsafe { put_msg(msgp, obj_mut(rpc).inner.recv()) }
+        unsafe {
+            let r = obj_mut(rpc);
+            put_received(msgp, r.inner.recv_with(&mut r.decoder))
+        }
     })
 }
 
@@ -313,8 +359,11 @@ pub unsafe extern "C" fn jsonrpc_send_block(rpc: *mut jsonrpc, msg: *mut jsonrpc
             return libc::EINVAL;
         }
         // SAFETY: as for jsonrpc_send().
-        let m = unsafe { take_msg(msg) };
-        retval(unsafe { obj_mut(rpc) }.inner.send_block(m))
+        unsafe {
+            let r = obj_mut(rpc).inner.send_block_outgoing(&CMsg(&*msg));
+            destroy_msg(msg);
+            retval(r)
+        }
     })
 }
 
@@ -326,7 +375,7 @@ pub unsafe extern "C" fn jsonrpc_recv_block(
 ) -> c_int {
     boundary("jsonrpc_recv_block", || {
         // SAFETY: as for jsonrpc_recv().
-        unsafe { put_msg(msgp, obj_mut(rpc).inner.recv_block()) }
+        unsafe { put_received(msgp, recv_block(obj_mut(rpc))) }
     })
 }
 
@@ -346,10 +395,9 @@ pub unsafe extern "C" fn jsonrpc_transact_block(
             let result = if request.is_null() {
                 Err(crate::Error::EINVAL)
             } else {
-                let m = take_msg(request);
-                obj_mut(rpc).inner.transact_block(m)
+                transact_block(obj_mut(rpc), request)
             };
-            put_msg(replyp, result)
+            put_received(replyp, result)
         }
     })
 }
@@ -426,8 +474,9 @@ pub unsafe extern "C" fn jsonrpc_session_open_unreliably(
 ) -> *mut jsonrpc_session {
     boundary("jsonrpc_session_open_unreliably", || {
         // SAFETY: the caller gives up a live connection.
-        let rpc = unsafe { jsonrpc::from_raw(rpc) }.expect("jsonrpc_session_open_unreliably: null");
-        jsonrpc_session::into_raw(JsonrpcSession::open_unreliably(rpc, dscp))
+        let (rpc, decoder) =
+            unsafe { jsonrpc::from_raw(rpc) }.expect("jsonrpc_session_open_unreliably: null");
+        jsonrpc_session::into_raw_with(JsonrpcSession::open_unreliably(rpc, dscp), decoder)
     })
 }
 
@@ -449,11 +498,15 @@ pub unsafe extern "C" fn jsonrpc_session_steal(s: *mut jsonrpc_session) -> *mut 
     boundary("jsonrpc_session_steal", || {
         assert!(!s.is_null(), "jsonrpc_session_steal: null session");
         // SAFETY: the caller gives up a live session.
-        let session = unsafe { Box::from_raw(s) };
+        let mut session = unsafe { Box::from_raw(s) };
+        if session.inner.get_seqno() != session.decoder_seqno {
+            session.decoder.reset();
+        }
+        let decoder = std::mem::take(&mut session.decoder);
         session
             .inner
             .steal()
-            .map_or(ptr::null_mut(), jsonrpc::into_raw)
+            .map_or(ptr::null_mut(), |rpc| jsonrpc::into_raw_with(rpc, decoder))
     })
 }
 
@@ -465,8 +518,17 @@ pub unsafe extern "C" fn jsonrpc_session_replace(s: *mut jsonrpc_session, rpc: *
     let rpc = boundary("jsonrpc_session_replace", || unsafe {
         jsonrpc::from_raw(rpc)
     });
-    // SAFETY: as above.
-    unsafe { with_s_mut("jsonrpc_session_replace", s, |s| s.replace(rpc)) }
+    boundary("jsonrpc_session_replace", || {
+        // SAFETY: as above.
+        let s = unsafe { obj_mut(s) };
+        let (rpc, decoder) = match rpc {
+            Some((rpc, decoder)) => (Some(rpc), decoder),
+            None => (None, CDecoder::default()),
+        };
+        s.inner.replace(rpc);
+        s.decoder = decoder;
+        s.decoder_seqno = s.inner.get_seqno();
+    })
 }
 
 /// Does the session's work: connects, reconnects, sends queued output,
@@ -531,9 +593,12 @@ pub unsafe extern "C" fn jsonrpc_session_send(
             return libc::EINVAL;
         }
         // SAFETY: the caller gives up a live message and passes a live
-        // session.
-        let m = unsafe { take_msg(msg) };
-        retval(unsafe { obj_mut(s) }.inner.send(m))
+        // session; the message is written from its nodes, then freed.
+        unsafe {
+            let r = obj_mut(s).inner.send_outgoing(&CMsg(&*msg));
+            destroy_msg(msg);
+            retval(r)
+        }
     })
 }
 
@@ -544,10 +609,7 @@ pub unsafe extern "C" fn jsonrpc_session_send(
 pub unsafe extern "C" fn jsonrpc_session_recv(s: *mut jsonrpc_session) -> *mut jsonrpc_msg {
     boundary("jsonrpc_session_recv", || {
         // SAFETY: the caller passes a live session.
-        unsafe { obj_mut(s) }
-            .inner
-            .recv()
-            .map_or(ptr::null_mut(), |m| msg_to_c(&m))
+        raw(unsafe { obj_mut(s) }.recv())
     })
 }
 

@@ -12,11 +12,13 @@ use std::mem;
 use std::ptr;
 
 use super::json::{self as cjson, json, json_type};
-use super::json_node::{destroy, from_c, members, option_to_c, text, to_c};
+use super::json_build::serialize_c;
+use super::json_node::{destroy, from_c, members, text, to_c};
 use super::{boundary, c_str, malloc_string, obj, put, xmalloc};
 use crate::json::Json;
-use crate::jsonrpc::msg::create_id;
-use crate::jsonrpc::{Msg, MsgType};
+use crate::json::{SerializeOptions, Sink};
+use crate::jsonrpc::msg::{check_shape, create_id};
+use crate::jsonrpc::{Msg, MsgType, Outgoing};
 
 /// The kind of a JSON-RPC message, with OVS's values.
 #[repr(C)]
@@ -47,7 +49,7 @@ impl jsonrpc_msg_type_value {
         } as c_int)
     }
 
-    fn get(self) -> Option<MsgType> {
+    pub(crate) fn get(self) -> Option<MsgType> {
         [
             MsgType::Request,
             MsgType::Notify,
@@ -110,19 +112,6 @@ fn new_msg(
     p
 }
 
-/// Hands a received Rust message to C: one conversion of each member, no
-/// serializing or parsing.
-pub(crate) fn msg_to_c(m: &Msg) -> *mut jsonrpc_msg {
-    new_msg(
-        m.msg_type,
-        m.method.as_deref().map_or(ptr::null_mut(), malloc_string),
-        option_to_c(m.params.as_ref()),
-        option_to_c(m.result.as_ref()),
-        option_to_c(m.error.as_ref()),
-        option_to_c(m.id.as_ref()),
-    )
-}
-
 /// Reads a C message as a Rust one (copying each member once), leaving the
 /// C message alone.
 ///
@@ -146,34 +135,54 @@ pub(crate) unsafe fn msg_from_c(p: *const jsonrpc_msg) -> Msg {
     }
 }
 
-/// Takes over a C message: reads it as Rust's and frees it.
-///
-/// # Safety
-///
-/// `p` is a live message the caller gives up.
-pub(crate) unsafe fn take_msg(p: *mut jsonrpc_msg) -> Msg {
-    // SAFETY: the caller gives up a live message.
-    unsafe {
-        let m = msg_from_c(p);
-        destroy_msg(p);
-        m
-    }
-}
+/// A C message as a connection's output queue takes it: written from its
+/// own nodes, with the members and `null`s of the Rust message's wire form
+/// (method, params, result, error, id; a reply carries `"error":null`, an
+/// error reply `"result":null`, a notification `"id":null`).
+pub(crate) struct CMsg<'a>(pub(crate) &'a jsonrpc_msg);
 
-/// Stores the result of receiving: the message and 0, or NULL and the
-/// error.
-///
-/// # Safety
-///
-/// `msgp` is NULL or writable.
-pub(crate) unsafe fn put_msg(msgp: *mut *mut jsonrpc_msg, result: crate::Result<Msg>) -> c_int {
-    let (p, error) = match result {
-        Ok(m) => (msg_to_c(&m), 0),
-        Err(e) => (ptr::null_mut(), e.errno()),
-    };
-    // SAFETY: the caller guarantees `msgp` is NULL or writable.
-    unsafe { put(msgp, p) };
-    error
+impl Outgoing for CMsg<'_> {
+    fn write_to_sink<S: Sink>(&self, out: &mut S) {
+        let m = self.0;
+        let t = m.type_.expect();
+        out.put("{");
+        let mut first = true;
+        let mut name = |out: &mut S, name: &str| {
+            if !first {
+                out.put(",");
+            }
+            first = false;
+            out.put("\"");
+            out.put(name);
+            out.put("\":");
+        };
+        // SAFETY: the message is live: `method` is NULL or a C string.
+        if let Some(method) = unsafe { c_str(m.method) } {
+            name(out, "method");
+            out.put_string(&method);
+        }
+        for (member, value, null_for) in [
+            ("params", m.params, None),
+            ("result", m.result, Some(MsgType::Error)),
+            ("error", m.error, Some(MsgType::Reply)),
+            ("id", m.id, Some(MsgType::Notify)),
+        ] {
+            if !value.is_null() {
+                name(out, member);
+                // SAFETY: a member of a live message is a live tree.
+                unsafe { serialize_c(value, out, SerializeOptions::COMPACT) };
+            } else if null_for == Some(t) {
+                name(out, member);
+                out.put("null");
+            }
+        }
+        out.put("}");
+    }
+
+    fn describe(&self) -> String {
+        // SAFETY: the message is live.
+        unsafe { msg_from_c(self.0) }.describe()
+    }
 }
 
 /// Frees a message and everything it holds. NULL is fine.
@@ -181,7 +190,7 @@ pub(crate) unsafe fn put_msg(msgp: *mut *mut jsonrpc_msg, result: crate::Result<
 /// # Safety
 ///
 /// `p` is NULL or a live message not used afterwards.
-unsafe fn destroy_msg(p: *mut jsonrpc_msg) {
+pub(crate) unsafe fn destroy_msg(p: *mut jsonrpc_msg) {
     if p.is_null() {
         return;
     }
@@ -401,7 +410,7 @@ pub unsafe extern "C" fn jsonrpc_msg_from_json(
 /// # Safety
 ///
 /// `json` is NULL or a live tree.
-unsafe fn msg_from_json(json: *const json) -> Result<*mut jsonrpc_msg, String> {
+pub(crate) unsafe fn msg_from_json(json: *const json) -> Result<*mut jsonrpc_msg, String> {
     let mut skeleton = crate::json::Object::new();
     let mut nodes: [*mut json; 4] = [ptr::null_mut(); 4];
     const NAMES: [&str; 4] = ["params", "result", "error", "id"];
@@ -451,6 +460,97 @@ unsafe fn msg_from_json(json: *const json) -> Result<*mut jsonrpc_msg, String> {
         take(m.error.is_some(), nodes[2]),
         take(m.id.is_some(), nodes[3]),
     ))
+}
+
+/// [`msg_from_json`] for a freshly parsed message, reading the object in
+/// place: the same rules and texts (those of [`Msg::from_json`], members
+/// taken in the map's iteration order), with no stand-in tree.
+///
+/// # Safety
+///
+/// `json` is a live tree.
+pub(crate) unsafe fn msg_from_parsed(json: *const json) -> Result<*mut jsonrpc_msg, String> {
+    // SAFETY: the caller guarantees `json` is live.
+    let j = unsafe { &*json };
+    if j.type_ != json_type::JSON_OBJECT as c_int {
+        return Err("message is not a JSON object".to_string());
+    }
+    let mut method: *mut json = ptr::null_mut();
+    // params, result, error, id: the non-null values.
+    let mut slots: [*mut json; 4] = [ptr::null_mut(); 4];
+    let mut unexpected: Option<String> = None;
+    // SAFETY: `j` is a live object; names are C strings, values live nodes.
+    for (name, value) in unsafe { members(j) } {
+        let slot = match name.to_bytes() {
+            b"method" => {
+                // SAFETY: `value` is a live node.
+                if unsafe { (*value).type_ } != json_type::JSON_STRING as c_int {
+                    return Err("method is not a JSON string".to_string());
+                }
+                method = value;
+                continue;
+            }
+            b"params" => 0,
+            b"result" => 1,
+            b"error" => 2,
+            b"id" => 3,
+            _ => {
+                if unexpected.is_none() {
+                    unexpected = Some(name.to_string_lossy().into_owned());
+                }
+                continue;
+            }
+        };
+        // SAFETY: `value` is a live node.
+        if unsafe { (*value).type_ } != json_type::JSON_NULL as c_int {
+            slots[slot] = value;
+        }
+    }
+    if let Some(name) = unexpected {
+        return Err(format!("message has unexpected member \"{name}\""));
+    }
+    let [params, result, error, id] = slots;
+    let msg_type = if !result.is_null() {
+        MsgType::Reply
+    } else if !error.is_null() {
+        MsgType::Error
+    } else if !id.is_null() {
+        MsgType::Request
+    } else {
+        MsgType::Notify
+    };
+    // SAFETY: `params` is NULL or a live node.
+    let params_array =
+        params.is_null() || unsafe { (*params).type_ } == json_type::JSON_ARRAY as c_int;
+    check_shape(
+        msg_type,
+        [
+            !method.is_null(),
+            !params.is_null(),
+            !result.is_null(),
+            !error.is_null(),
+            !id.is_null(),
+        ],
+        params_array,
+    )?;
+    // SAFETY: `method` is a live string node; each member kept gets a
+    // reference of its own (the object's goes with the object).
+    unsafe {
+        let method = if method.is_null() {
+            ptr::null_mut()
+        } else {
+            super::malloc_bytes(super::json_node::string_bytes(&*method))
+        };
+        let take = |p: *mut json| if p.is_null() { p } else { cjson::json_clone(p) };
+        Ok(new_msg(
+            msg_type,
+            method,
+            take(params),
+            take(result),
+            take(error),
+            take(id),
+        ))
+    }
 }
 
 /// Returns the JSON form of `m`, taking `m` over (and freeing it): an

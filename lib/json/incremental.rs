@@ -72,14 +72,6 @@ impl Parser {
         }
     }
 
-    /// A parser with OVS's `JSPF_TRAILER` flag given (`check_trailer`) and a
-    /// size limit for one value.
-    pub(crate) fn with_flags(check_trailer: bool, max_size: Option<u64>) -> Parser {
-        Parser {
-            core: Core::with_flags(check_trailer, max_size),
-        }
-    }
-
     /// Limits the input of one value to `max` bytes (white space before it
     /// included); `None` removes the limit. Reaching the limit before the
     /// value is complete is the error `input exceeds maximum size MAX`.

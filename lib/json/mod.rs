@@ -81,13 +81,16 @@ pub(crate) mod string;
 mod value;
 mod work;
 
+pub(crate) use builder::Builder;
 pub use document::{from_reader, from_slice, from_str};
 pub use error::Error;
 pub use incremental::{Parser, DEFAULT_MAX_SIZE};
 pub use object::Object;
+pub(crate) use parser::Core;
 pub use parser::MAX_HEIGHT;
 pub use serde_bridge::{from_json, to_json};
 pub use serializer::SerializeOptions;
-pub(crate) use serializer::{serialize, Sink};
+pub(crate) use serializer::{serialize, Node, Sink, View};
 pub(crate) use string::find_special;
 pub use value::{Json, JsonType};
+pub(crate) use work::Work;

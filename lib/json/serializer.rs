@@ -194,6 +194,10 @@ pub(crate) enum View<'a, N: Node + 'a> {
     Shared(&'a Arc<str>),
     Array(N::Elements<'a>),
     Object(N::Members<'a>),
+    /// Text that is already JSON, written as is (OVS's serialized
+    /// objects).
+    #[allow(dead_code)]
+    Raw(&'a str),
 }
 
 impl Node for Json {
@@ -248,6 +252,7 @@ impl<S: Sink> Serializer<'_, S> {
             View::Real(r) => self.out.put(format_real(r).as_str()),
             View::String(s) => self.out.put_string(s),
             View::Shared(s) => self.out.put_shared_string(s),
+            View::Raw(s) => self.out.put(s),
             View::Array(a) => self.array(a),
             View::Object(o) => self.object(o),
         }

@@ -63,7 +63,7 @@ use log::{debug, info, log_enabled, warn, Level};
 use crate::error::{Error, Result};
 use crate::json;
 use crate::jsonrpc::msg::{Msg, MsgType};
-use crate::jsonrpc::output::Output;
+use crate::jsonrpc::output::{Outgoing, Output};
 use crate::poll_loop;
 use crate::stream::{self, PStream, Stream};
 use crate::vlog::{Admit, RateLimit};
@@ -123,6 +123,87 @@ const MAX_READS_PER_RECV: usize = 50;
 /// Queued messages from which the backlog is reported and checked (OVS).
 const BACKLOG_CHECK_MSGS: usize = 50;
 
+/// The parser a connection's receive path feeds: the connection's own,
+/// which makes [`Msg`]s, or one the C API keeps, which makes C messages
+/// straight from the bytes. The size limit is the connection's.
+pub(crate) trait Decoder {
+    /// A received message.
+    type Msg;
+    /// As [`json::Parser::feed`].
+    fn feed(&mut self, input: &[u8]) -> usize;
+    /// As [`json::Parser::is_done`].
+    fn is_done(&self) -> bool;
+    /// As [`json::Parser::is_started`].
+    fn is_started(&self) -> bool;
+    /// As [`json::Parser::bytes_consumed`].
+    fn bytes_consumed(&self) -> u64;
+    /// As [`json::Parser::reset`].
+    fn reset(&mut self);
+    /// As [`json::Parser::set_max_size`].
+    fn set_max_size(&mut self, max: Option<u64>);
+    /// Ends the value: the parse error, or the message read from it, or
+    /// why it is no JSON-RPC message (with OVS's texts).
+    fn finish(&mut self) -> std::result::Result<MsgResult<Self::Msg>, json::Error>;
+    /// OVS's debug-log description of a message.
+    fn describe(msg: &Self::Msg) -> String;
+}
+
+/// A message read from a JSON value, or why the value is none.
+pub(crate) type MsgResult<M> = std::result::Result<M, String>;
+
+impl Decoder for json::Parser {
+    type Msg = Msg;
+    #[inline]
+    fn feed(&mut self, input: &[u8]) -> usize {
+        json::Parser::feed(self, input)
+    }
+    fn is_done(&self) -> bool {
+        json::Parser::is_done(self)
+    }
+    fn is_started(&self) -> bool {
+        json::Parser::is_started(self)
+    }
+    fn bytes_consumed(&self) -> u64 {
+        json::Parser::bytes_consumed(self)
+    }
+    fn reset(&mut self) {
+        json::Parser::reset(self)
+    }
+    fn set_max_size(&mut self, max: Option<u64>) {
+        json::Parser::set_max_size(self, max)
+    }
+    fn finish(&mut self) -> std::result::Result<MsgResult<Msg>, json::Error> {
+        json::Parser::finish(self).map(Msg::from_json)
+    }
+    fn describe(msg: &Msg) -> String {
+        msg.describe()
+    }
+}
+
+/// What a session asks of a received message: whether it is the peer's
+/// `echo` request (and then the reply to send) or the reply to its own.
+pub(crate) trait Incoming {
+    /// For an `echo` request, the reply: its params as result, its id.
+    fn echo_reply(&self) -> Option<Msg>;
+    /// True for a reply whose id is `"echo"`.
+    fn is_echo_reply(&self) -> bool;
+}
+
+impl Incoming for Msg {
+    fn echo_reply(&self) -> Option<Msg> {
+        (self.msg_type == MsgType::Request && self.method.as_deref() == Some("echo")).then(|| {
+            let params = self.params.clone().unwrap_or_else(json::Json::empty_array);
+            let id = self.id.clone().unwrap_or(json::Json::Null);
+            Msg::create_reply(params, &id)
+        })
+    }
+
+    fn is_echo_reply(&self) -> bool {
+        self.msg_type == MsgType::Reply
+            && self.id.as_ref().and_then(|id| id.as_str()) == Some("echo")
+    }
+}
+
 /// [`Stream::open_with_default_port`] with the JSON-RPC port 6640.
 pub fn stream_open(name: &str, dscp: u8) -> io::Result<Stream> {
     Stream::open_with_default_port(name, OVSDB_PORT, dscp)
@@ -167,6 +248,9 @@ pub struct Jsonrpc {
     pending: Vec<u8>,
     pending_start: usize,
     parser: json::Parser,
+    /// The size limit of one message, applied to whichever parser the
+    /// input goes to.
+    max_msg_size: Option<u64>,
     received_bytes: u64,
     input_buffer: usize,
 
@@ -200,6 +284,7 @@ impl Jsonrpc {
             pending: Vec::new(),
             pending_start: 0,
             parser: json::Parser::new(),
+            max_msg_size: Some(DEFAULT_MAX_MSG_SIZE as u64),
             received_bytes: 0,
             input_buffer: DEFAULT_INPUT_BUFFER,
             output: Output::default(),
@@ -267,7 +352,8 @@ impl Jsonrpc {
     /// Sets the largest message accepted from the peer (default 256 MiB);
     /// a bigger one fails the connection with `EPROTO`.
     pub fn set_max_msg_size(&mut self, max: usize) {
-        self.parser.set_max_size(Some(max.max(1) as u64));
+        self.max_msg_size = Some(max.max(1) as u64);
+        self.parser.set_max_size(self.max_msg_size);
     }
 
     /// Sets the most bytes read from the socket at once (into this
@@ -355,7 +441,7 @@ impl Jsonrpc {
         }
     }
 
-    fn log_msg(&self, title: &str, msg: &Msg) {
+    fn log_msg<M: Outgoing>(&self, title: &str, msg: &M) {
         if log_enabled!(Level::Debug) {
             debug!("{}: {} {}", self.name, title, msg.describe());
         }
@@ -368,8 +454,14 @@ impl Jsonrpc {
     /// message is then dropped), including `E2BIG` when this message
     /// tripped the backlog threshold.
     pub fn send(&mut self, msg: Msg) -> Result<()> {
+        self.send_outgoing(&msg)
+    }
+
+    /// [`send`](Self::send) for any message the output queue takes (the C
+    /// API's messages are written from their own nodes).
+    pub(crate) fn send_outgoing<M: Outgoing>(&mut self, msg: &M) -> Result<()> {
         let was_empty = self.output.is_empty();
-        self.queue(msg)?;
+        self.queue_outgoing(msg)?;
         if was_empty {
             self.run();
         }
@@ -381,9 +473,14 @@ impl Jsonrpc {
     /// Messages queued in a row leave together, in as few system calls as
     /// the stream allows. Errors as [`send`](Self::send).
     pub fn queue(&mut self, msg: Msg) -> Result<()> {
+        self.queue_outgoing(&msg)
+    }
+
+    /// [`queue`](Self::queue) for any message the output queue takes.
+    pub(crate) fn queue_outgoing<M: Outgoing>(&mut self, msg: &M) -> Result<()> {
         self.status_result()?;
-        self.log_msg("send", &msg);
-        let end = self.output.push(&msg);
+        self.log_msg("send", msg);
+        let end = self.output.push(msg);
         self.msg_ends.push_back(end);
         self.check_backlog();
         self.status_result()
@@ -443,7 +540,13 @@ impl Jsonrpc {
     /// Beyond OVS: true while a message has begun to arrive but is not
     /// whole yet (bytes read but not yet parsed count as begun).
     pub fn is_receiving(&self) -> bool {
-        self.pending_start < self.pending.len() || self.parser.is_started()
+        self.is_receiving_with(&self.parser)
+    }
+
+    /// [`is_receiving`](Self::is_receiving) for a connection whose input
+    /// goes to `parser`.
+    pub(crate) fn is_receiving_with<D: Decoder>(&self, parser: &D) -> bool {
+        self.pending_start < self.pending.len() || parser.is_started()
     }
 
     /// Receives one message (OVS's `jsonrpc_recv()`).
@@ -454,27 +557,56 @@ impl Jsonrpc {
     /// error: the connection failed. After any error but `EAGAIN` the
     /// connection is out of service and keeps returning that error.
     pub fn recv(&mut self) -> Result<Msg> {
+        // The parser is lent out for the call: `recv_with` resets it on
+        // every error that `error` would reset it for.
+        let mut parser = self.take_parser();
+        let result = self.recv_with(&mut parser);
+        self.put_parser(parser);
+        result
+    }
+
+    /// Lends the connection's own parser out (see [`recv_with`](Self::recv_with)).
+    pub(crate) fn take_parser(&mut self) -> json::Parser {
+        std::mem::take(&mut self.parser)
+    }
+
+    /// Takes back the parser [`take_parser`](Self::take_parser) lent out.
+    pub(crate) fn put_parser(&mut self, parser: json::Parser) {
+        self.parser = parser;
+    }
+
+    /// [`recv`](Self::recv) feeding `parser` instead of the connection's
+    /// own (which stays idle): the C API parses straight into C nodes. The
+    /// caller keeps `parser` for this connection alone.
+    pub(crate) fn recv_with<D: Decoder>(&mut self, parser: &mut D) -> Result<D::Msg> {
         self.status_result()?;
+        parser.set_max_size(self.max_msg_size);
         for _ in 0..MAX_READS_PER_RECV {
             if self.pending_start < self.pending.len() {
-                let used = self.parser.feed(&self.pending[self.pending_start..]);
+                let used = parser.feed(&self.pending[self.pending_start..]);
                 self.pending_start += used;
                 if self.pending_start == self.pending.len() {
                     self.pending = Vec::new();
                     self.pending_start = 0;
                 }
-                if self.parser.is_done() {
-                    return self.parse_received(None);
+                if parser.is_done() {
+                    return self.parse_received(parser, None);
                 }
                 continue;
             }
             let len = self.input_buffer;
             let mut buf = ReadBuffer::take(len);
-            let result = self.read_and_feed(&mut buf[..len]);
+            let result = self.read_and_feed(parser, &mut buf[..len]);
             buf.give_back();
-            match result? {
-                None => {}
-                Some(content) => return self.parse_received(content),
+            match result {
+                Ok(None) => {}
+                Ok(Some(content)) => return self.parse_received(parser, content),
+                Err(e) => {
+                    if !e.is_again() {
+                        parser.reset();
+                    }
+                    return Err(e);
+                }
             }
         }
         Err(Error::EAGAIN)
@@ -484,13 +616,17 @@ impl Jsonrpc {
     /// the parser, keeping any bytes beyond a completed message. Returns
     /// `Some` once a message is complete, with what the first bytes the
     /// peer sent look like if they were all in this read.
-    fn read_and_feed(&mut self, buf: &mut [u8]) -> Result<Option<Option<&'static str>>> {
+    fn read_and_feed<D: Decoder>(
+        &mut self,
+        parser: &mut D,
+        buf: &mut [u8],
+    ) -> Result<Option<Option<&'static str>>> {
         let Some(stream) = self.stream.as_mut() else {
             return Err(Error::from_errno(self.status));
         };
         let n = match stream.recv(buf) {
             Ok(0) => {
-                if self.parser.bytes_consumed() > 0 && allow(&ERROR_RL) {
+                if parser.bytes_consumed() > 0 && allow(&ERROR_RL) {
                     warn!(
                         "{}: connection closed in the middle of a message",
                         self.name
@@ -513,8 +649,8 @@ impl Jsonrpc {
         let first_read = self.received_bytes == 0;
         self.received_bytes += n as u64;
         let data = &buf[..n];
-        let used = self.parser.feed(data);
-        if !self.parser.is_done() {
+        let used = parser.feed(data);
+        if !parser.is_done() {
             return Ok(None);
         }
         if used < n {
@@ -542,10 +678,14 @@ impl Jsonrpc {
         }
     }
 
-    fn parse_received(&mut self, content: Option<&'static str>) -> Result<Msg> {
-        let result = self.parser.finish();
-        let json = match result {
-            Ok(json) => json,
+    fn parse_received<D: Decoder>(
+        &mut self,
+        parser: &mut D,
+        content: Option<&'static str>,
+    ) -> Result<D::Msg> {
+        let result = parser.finish();
+        let read = match result {
+            Ok(read) => read,
             Err(e) => {
                 if allow(&ERROR_RL) {
                     warn!("{}: error parsing stream: {}", self.name, e);
@@ -555,9 +695,11 @@ impl Jsonrpc {
                 return Err(Error::EPROTO);
             }
         };
-        match Msg::from_json(json) {
+        match read {
             Ok(msg) => {
-                self.log_msg("received", &msg);
+                if log_enabled!(Level::Debug) {
+                    debug!("{}: received {}", self.name, D::describe(&msg));
+                }
                 Ok(msg)
             }
             Err(e) => {
@@ -584,7 +726,13 @@ impl Jsonrpc {
     /// Sends `msg` and waits until all of the output queue has been handed
     /// to the stream (OVS's `jsonrpc_send_block()`).
     pub fn send_block(&mut self, msg: Msg) -> Result<()> {
-        self.send(msg)?;
+        self.send_block_outgoing(&msg)
+    }
+
+    /// [`send_block`](Self::send_block) for any message the output queue
+    /// takes.
+    pub(crate) fn send_block_outgoing<M: Outgoing>(&mut self, msg: &M) -> Result<()> {
+        self.send_outgoing(msg)?;
         loop {
             self.run();
             self.status_result()?;

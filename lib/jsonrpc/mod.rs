@@ -12,5 +12,6 @@ pub use connection::{
     Jsonrpc, DEFAULT_INPUT_BUFFER, DEFAULT_MAX_MSG_SIZE, OVSDB_OLD_PORT, OVSDB_PORT,
 };
 pub use msg::{Msg, MsgType};
+pub(crate) use output::Outgoing;
 pub use remotes::{RemoteOrder, RemoteStats};
 pub use session::{JsonrpcSession, SessionOpenOptions, SessionOptions};

@@ -141,37 +141,19 @@ impl Msg {
     /// Checks which members the message carries against its type, with
     /// OVS's rules and texts (e.g. `request must have "id"`).
     pub fn is_valid(&self) -> Result<(), String> {
-        if let Some(params) = &self.params {
-            if params.json_type() != JsonType::Array {
-                return Err("\"params\" must be JSON array".to_string());
-            }
-        }
-        // method, params, result, error, id: must (true) or must not.
-        let pattern: [bool; 5] = match self.msg_type {
-            MsgType::Request => [true, true, false, false, true],
-            MsgType::Notify => [true, true, false, false, false],
-            MsgType::Reply => [false, false, true, false, true],
-            MsgType::Error => [false, false, false, true, true],
-        };
-        let present = [
-            self.method.is_some(),
-            self.params.is_some(),
-            self.result.is_some(),
-            self.error.is_some(),
-            self.id.is_some(),
-        ];
-        let names = ["method", "params", "result", "error", "id"];
-        for i in 0..5 {
-            if present[i] != pattern[i] {
-                return Err(format!(
-                    "{} must{} have \"{}\"",
-                    self.msg_type,
-                    if pattern[i] { "" } else { " not" },
-                    names[i]
-                ));
-            }
-        }
-        Ok(())
+        check_shape(
+            self.msg_type,
+            [
+                self.method.is_some(),
+                self.params.is_some(),
+                self.result.is_some(),
+                self.error.is_some(),
+                self.id.is_some(),
+            ],
+            self.params
+                .as_ref()
+                .is_none_or(|p| p.json_type() == JsonType::Array),
+        )
     }
 
     /// Reads a message from its JSON form, checking it as OVS's
@@ -343,6 +325,38 @@ impl Msg {
         }
         s
     }
+}
+
+/// [`Msg::is_valid`] on a message's shape: which of method, params,
+/// result, error and id it has, and whether its params (if any) are an
+/// array. The C API checks its own messages with it.
+pub(crate) fn check_shape(
+    msg_type: MsgType,
+    present: [bool; 5],
+    params_array: bool,
+) -> Result<(), String> {
+    if !params_array {
+        return Err("\"params\" must be JSON array".to_string());
+    }
+    // method, params, result, error, id: must (true) or must not.
+    let pattern: [bool; 5] = match msg_type {
+        MsgType::Request => [true, true, false, false, true],
+        MsgType::Notify => [true, true, false, false, false],
+        MsgType::Reply => [false, false, true, false, true],
+        MsgType::Error => [false, false, false, true, true],
+    };
+    let names = ["method", "params", "result", "error", "id"];
+    for i in 0..5 {
+        if present[i] != pattern[i] {
+            return Err(format!(
+                "{} must{} have \"{}\"",
+                msg_type,
+                if pattern[i] { "" } else { " not" },
+                names[i]
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// One member of a message's wire form.

@@ -49,6 +49,27 @@ impl Chunk {
     }
 }
 
+/// A message the queue can take: its wire form, written through a
+/// serializer sink, and its debug-log description. [`Msg`] is one; the C
+/// API queues its own messages, written straight from their C nodes.
+pub(crate) trait Outgoing {
+    /// Appends the message's compact wire form to `out`.
+    fn write_to_sink<S: Sink>(&self, out: &mut S);
+    /// OVS's debug-log description of the message.
+    fn describe(&self) -> String;
+}
+
+impl Outgoing for Msg {
+    #[inline]
+    fn write_to_sink<S: Sink>(&self, out: &mut S) {
+        Msg::write_to_sink(self, out);
+    }
+
+    fn describe(&self) -> String {
+        Msg::describe(self)
+    }
+}
+
 /// The queue.
 #[derive(Default)]
 pub(super) struct Output {
@@ -190,7 +211,7 @@ impl Output {
     }
 
     /// Appends `msg`'s wire form; returns the position of its end.
-    pub(super) fn push(&mut self, msg: &Msg) -> u64 {
+    pub(super) fn push<M: Outgoing>(&mut self, msg: &M) -> u64 {
         // Go on filling the last chunk unless it is full enough. (If it is
         // written in part, `front_pos` stays right: bytes only go at the
         // end.)
@@ -213,7 +234,7 @@ impl Output {
 
     /// Puts `msg`'s wire form at position `at`, which must be the end of a
     /// queued message not yet wholly written. Returns its length.
-    pub(super) fn insert(&mut self, at: u64, msg: &Msg) -> usize {
+    pub(super) fn insert<M: Outgoing>(&mut self, at: u64, msg: &M) -> usize {
         let mut piece = Output::default();
         let len = piece.push(msg) as usize;
         // Find the chunk holding the byte before `at` (a message's closing

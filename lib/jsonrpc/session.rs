@@ -41,8 +41,8 @@ use std::io;
 
 use crate::error::{Error, Result};
 use crate::json::Json;
-use crate::jsonrpc::connection::{Jsonrpc, OVSDB_PORT};
-use crate::jsonrpc::msg::{Msg, MsgType};
+use crate::jsonrpc::connection::{Decoder, Incoming, Jsonrpc, OVSDB_PORT};
+use crate::jsonrpc::msg::Msg;
 use crate::jsonrpc::remotes::{random_seed, Remotes};
 use crate::poll_loop;
 use crate::reconnect::{self, Action, Reconnect, State, Stats};
@@ -561,8 +561,17 @@ impl JsonrpcSession {
     /// Sends `msg` on the current connection, or fails with `ENOTCONN`.
     /// (`jsonrpc_session_send`)
     pub fn send(&mut self, msg: Msg) -> Result<()> {
+        self.send_outgoing(&msg)
+    }
+
+    /// [`send`](Self::send) for any message a connection's output queue
+    /// takes.
+    pub(crate) fn send_outgoing<M: crate::jsonrpc::output::Outgoing>(
+        &mut self,
+        msg: &M,
+    ) -> Result<()> {
         match &mut self.rpc {
-            Some(rpc) => rpc.send(msg),
+            Some(rpc) => rpc.send_outgoing(msg),
             None => Err(Error::ENOTCONN),
         }
     }
@@ -582,9 +591,26 @@ impl JsonrpcSession {
     /// `echo` requests and swallows the replies to our own probes.
     /// (`jsonrpc_session_recv`)
     pub fn recv(&mut self) -> Option<Msg> {
+        let mut parser = self.rpc.as_mut().map(|rpc| rpc.take_parser())?;
+        let msg = self.recv_with(&mut parser);
+        if let Some(rpc) = self.rpc.as_mut() {
+            rpc.put_parser(parser);
+        }
+        msg
+    }
+
+    /// [`recv`](Self::recv) feeding `parser` instead of the connection's
+    /// own: the C API parses straight into C nodes. The caller resets
+    /// `parser` whenever the session's connection changes
+    /// ([`get_seqno`](Self::get_seqno)).
+    pub(crate) fn recv_with<D>(&mut self, parser: &mut D) -> Option<D::Msg>
+    where
+        D: Decoder,
+        D::Msg: Incoming,
+    {
         let rpc = self.rpc.as_mut()?;
         let received = rpc.get_received_bytes();
-        let msg = rpc.recv();
+        let msg = rpc.recv_with(parser);
         let now = time_msec();
         self.reconnect.receive_attempted(now);
         if received != rpc.get_received_bytes() {
@@ -593,28 +619,23 @@ impl JsonrpcSession {
             self.reconnect.activity(now);
         }
         if self.opts.message_timeout_ms > 0 {
-            if msg.is_ok() || !rpc.is_receiving() {
+            if msg.is_ok() || !rpc.is_receiving_with(parser) {
                 self.message_started = None;
             }
-            if rpc.is_receiving() && self.message_started.is_none() {
+            if rpc.is_receiving_with(parser) && self.message_started.is_none() {
                 self.message_started = Some(now);
             }
         }
         let msg = msg.ok()?;
         self.remotes.message_received();
-        if msg.msg_type == MsgType::Request && msg.method.as_deref() == Some("echo") {
-            let params = msg.params.unwrap_or_else(Json::empty_array);
-            let id = msg.id.unwrap_or(Json::Null);
-            let reply = Msg::create_reply(params, &id);
+        if let Some(reply) = msg.echo_reply() {
             let _ = if self.opts.echo_priority {
                 rpc.send_priority(reply)
             } else {
                 rpc.send(reply)
             };
             None
-        } else if msg.msg_type == MsgType::Reply
-            && msg.id.as_ref().and_then(|id| id.as_str()) == Some("echo")
-        {
+        } else if msg.is_echo_reply() {
             None
         } else {
             Some(msg)
