@@ -4,6 +4,10 @@
 //! fuzzers found interesting passing. Each file runs on its own; a failure
 //! names every file that failed and why.
 
+// Each target includes fuzz/targets/common.rs itself, as it does in its
+// own fuzz binary; here that module is compiled once per target.
+#![allow(clippy::duplicate_mod)]
+
 #[path = "../fuzz/targets/json_c_nodes.rs"]
 mod json_c_nodes;
 #[path = "../fuzz/targets/json_chunks.rs"]

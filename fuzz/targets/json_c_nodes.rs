@@ -15,6 +15,9 @@
 //! crate (fuzz/fuzz_targets/json_c_nodes.rs) and by tests/fuzz_corpus.rs,
 //! which replays the corpus through it under `cargo test`.
 
+#[path = "common.rs"]
+mod common;
+
 use std::ffi::{c_char, CStr, CString};
 
 use ovsrpc::capi::json::{json, json_destroy, json_string, json_string_create_nocopy, json_type};
@@ -160,24 +163,10 @@ pub fn run(data: &[u8]) {
     if data.is_empty() {
         return;
     }
-    let k = usize::from(data[0] % 16).min(data.len() - 1);
-    let sizes: Vec<usize> = data[1..1 + k]
-        .iter()
-        .map(|&b| usize::from(b).max(1))
-        .collect();
-    let input = &data[1 + k..];
+    let (sizes, input) = common::chunk_sizes(data);
 
     // The stream parser, in chunks, against the Rust one in one piece.
-    let mut pieces = Vec::new();
-    let mut at = 0;
-    let mut i = 0;
-    while at < input.len() {
-        let n = sizes.get(i % sizes.len().max(1)).copied().unwrap_or(1);
-        let end = (at + n).min(input.len());
-        pieces.push(&input[at..end]);
-        at = end;
-        i += 1;
-    }
+    let pieces = common::pieces(input, &sizes);
     let rust = rust_stream(input);
     let c = c_stream(pieces.iter().copied());
     // The C stream counts "consumed" only from what it fed; white space

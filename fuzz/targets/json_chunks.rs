@@ -11,6 +11,9 @@
 //! crate (fuzz/fuzz_targets/json_chunks.rs) and by tests/fuzz_corpus.rs, which
 //! replays the corpus through it under `cargo test`.
 
+#[path = "common.rs"]
+mod common;
+
 use ovsrpc::json::{Json, Parser};
 
 /// What one parse of a stream of values produced: each value or the error
@@ -71,26 +74,12 @@ pub fn run(data: &[u8]) {
         0 => None,
         m => Some(u64::from(m) * 3),
     };
-    let k = usize::from(data[1] % 16).min(data.len() - 2);
-    let sizes: Vec<usize> = data[2..2 + k]
-        .iter()
-        .map(|&b| usize::from(b).max(1))
-        .collect();
-    let input = &data[2 + k..];
+    let (sizes, input) = common::chunk_sizes(&data[1..]);
 
     let whole = parse(max, std::iter::once(input));
 
     // Chunks of the given sizes, cycling; byte by byte when none given.
-    let mut pieces = Vec::new();
-    let mut at = 0;
-    let mut i = 0;
-    while at < input.len() {
-        let n = sizes.get(i % sizes.len().max(1)).copied().unwrap_or(1);
-        let end = (at + n).min(input.len());
-        pieces.push(&input[at..end]);
-        at = end;
-        i += 1;
-    }
+    let pieces = common::pieces(input, &sizes);
     let chunked = parse(max, pieces.iter().copied());
     assert_eq!(whole, chunked, "chunking changed the outcome");
 

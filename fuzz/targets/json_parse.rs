@@ -6,22 +6,11 @@
 //! crate (fuzz/fuzz_targets/json_parse.rs) and by tests/fuzz_corpus.rs, which
 //! replays the corpus through it under `cargo test`.
 
-use ovsrpc::json::{self, Json, Parser, SerializeOptions};
+#[path = "common.rs"]
+mod common;
 
-/// Equality up to the dialect's one lossy step: a real whose shortest
-/// text is an integer in range reads back as that integer.
-fn same(a: &Json, b: &Json) -> bool {
-    match (a, b) {
-        (Json::Integer(i), Json::Real(r)) | (Json::Real(r), Json::Integer(i)) => *i as f64 == *r,
-        (Json::Array(x), Json::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| same(p, q))
-        }
-        (Json::Object(x), Json::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
-        }
-        _ => a == b,
-    }
-}
+use common::same;
+use ovsrpc::json::{self, Json, Parser, SerializeOptions};
 
 fn outcome(r: &Result<Json, json::Error>) -> Result<&Json, String> {
     r.as_ref().map_err(|e| e.to_string())

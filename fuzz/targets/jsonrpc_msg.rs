@@ -14,6 +14,10 @@
 //! crate (fuzz/fuzz_targets/jsonrpc_msg.rs) and by tests/fuzz_corpus.rs, which
 //! replays the corpus through it under `cargo test`.
 
+#[path = "common.rs"]
+mod common;
+
+use common::same;
 use std::io;
 
 use ovsrpc::json::{self, Json, Parser};
@@ -60,21 +64,6 @@ impl StreamClass for Peer {
     }
 }
 
-/// Equality up to the dialect's one lossy step (a real that prints as an
-/// integer reads back as one).
-fn same(a: &Json, b: &Json) -> bool {
-    match (a, b) {
-        (Json::Integer(i), Json::Real(r)) | (Json::Real(r), Json::Integer(i)) => *i as f64 == *r,
-        (Json::Array(x), Json::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| same(p, q))
-        }
-        (Json::Object(x), Json::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
-        }
-        _ => a == b,
-    }
-}
-
 fn same_member(a: &Option<Json>, b: &Option<Json>) -> bool {
     match (a, b) {
         (Some(a), Some(b)) => same(a, b),
@@ -114,12 +103,7 @@ pub fn run(data: &[u8]) {
         0 => None,
         m => Some(u64::from(m) * 5),
     };
-    let k = usize::from(data[1] % 16).min(data.len() - 2);
-    let sizes: Vec<usize> = data[2..2 + k]
-        .iter()
-        .map(|&b| usize::from(b).max(1))
-        .collect();
-    let input = &data[2 + k..];
+    let (sizes, input) = common::chunk_sizes(&data[1..]);
 
     let peer = Peer {
         data: input.to_vec(),

@@ -1,0 +1,51 @@
+//! What the fuzz targets share: how an input announces the chunk sizes to
+//! feed the rest in, the cutting into those chunks, and JSON equality up
+//! to the dialect's one lossy step. Included by each target that needs it
+//! (`#[path = "common.rs"] mod common;`), so that the fuzz crate and
+//! tests/fuzz_corpus.rs compile the same code.
+#![allow(dead_code)]
+
+use ovsrpc::json::Json;
+
+/// Splits `data` (at least one byte) into the chunk sizes its first byte
+/// announces (`data[0] % 16` of them, one byte each, 0 read as 1) and the
+/// input that follows them.
+pub fn chunk_sizes(data: &[u8]) -> (Vec<usize>, &[u8]) {
+    let k = usize::from(data[0] % 16).min(data.len() - 1);
+    let sizes = data[1..1 + k]
+        .iter()
+        .map(|&b| usize::from(b).max(1))
+        .collect();
+    (sizes, &data[1 + k..])
+}
+
+/// `input` cut into pieces of `sizes`, cycling through them; byte by byte
+/// when there are none.
+pub fn pieces<'a>(input: &'a [u8], sizes: &[usize]) -> Vec<&'a [u8]> {
+    let mut pieces = Vec::new();
+    let mut at = 0;
+    let mut i = 0;
+    while at < input.len() {
+        let n = sizes.get(i % sizes.len().max(1)).copied().unwrap_or(1);
+        let end = (at + n).min(input.len());
+        pieces.push(&input[at..end]);
+        at = end;
+        i += 1;
+    }
+    pieces
+}
+
+/// Equality up to the dialect's one lossy step: a real whose shortest
+/// text is an integer in range reads back as that integer.
+pub fn same(a: &Json, b: &Json) -> bool {
+    match (a, b) {
+        (Json::Integer(i), Json::Real(r)) | (Json::Real(r), Json::Integer(i)) => *i as f64 == *r,
+        (Json::Array(x), Json::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| same(p, q))
+        }
+        (Json::Object(x), Json::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
+    }
+}
