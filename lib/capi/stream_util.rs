@@ -164,26 +164,6 @@ fn write_sockaddr(ss: &mut libc::sockaddr_storage, addr: SocketAddr) {
     }
 }
 
-/// The content type the first bytes of a stream suggest.
-fn guess_content(data: &[u8]) -> stream_content_type {
-    match data {
-        [0x16, 0x03, ..] => stream_content_type::STREAM_SSL,
-        [b'{', b'"', ..] => stream_content_type::STREAM_JSONRPC,
-        // An OpenFlow hello: version 1 to 6, type 0.
-        [0x01..=0x06, 0x00, ..] => stream_content_type::STREAM_OPENFLOW,
-        _ => stream_content_type::STREAM_UNKNOWN,
-    }
-}
-
-fn content_name(t: &stream_content_type) -> &'static str {
-    match t {
-        stream_content_type::STREAM_UNKNOWN => "unknown",
-        stream_content_type::STREAM_JSONRPC => "JSON-RPC",
-        stream_content_type::STREAM_OPENFLOW => "OpenFlow",
-        stream_content_type::STREAM_SSL => "SSL",
-    }
-}
-
 /// Looks at the first `size` bytes received on `stream_name` and, if they
 /// look like a different protocol than `expected_type`, logs a warning
 /// ("NAME: received SSL data on JSON-RPC channel"). The log line goes
@@ -204,22 +184,18 @@ pub unsafe extern "C" fn stream_report_content(
             unsafe { std::slice::from_raw_parts(data.cast(), size as usize) }
         };
         let expected = match expected_type.0 {
-            1 => stream_content_type::STREAM_OPENFLOW,
-            2 => stream_content_type::STREAM_SSL,
-            3 => stream_content_type::STREAM_JSONRPC,
-            _ => stream_content_type::STREAM_UNKNOWN,
+            1 => "OpenFlow",
+            2 => "SSL",
+            3 => "JSON-RPC",
+            _ => "unknown",
         };
-        let actual = guess_content(bytes);
-        if !matches!(actual, stream_content_type::STREAM_UNKNOWN)
-            && content_name(&actual) != content_name(&expected)
-        {
-            // SAFETY: the caller passes a C string.
-            let name = unsafe { c_str(stream_name) }.unwrap_or_default();
-            log::warn!(
-                "{name}: received {} data on {} channel",
-                content_name(&actual),
-                content_name(&expected)
-            );
+        match crate::stream::guess_content(bytes) {
+            Some(actual) if actual != expected => {
+                // SAFETY: the caller passes a C string.
+                let name = unsafe { c_str(stream_name) }.unwrap_or_default();
+                log::warn!("{name}: received {actual} data on {expected} channel");
+            }
+            _ => {}
         }
     })
 }
@@ -273,18 +249,6 @@ pub extern "C" fn pstream_replay_write_accept(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn guesses_content_from_the_first_bytes() {
-        assert_eq!(content_name(&guess_content(b"\x16\x03\x01")), "SSL");
-        assert_eq!(content_name(&guess_content(b"{\"id\":1}")), "JSON-RPC");
-        assert_eq!(
-            content_name(&guess_content(b"\x04\x00\x00\x08")),
-            "OpenFlow"
-        );
-        assert_eq!(content_name(&guess_content(b"{")), "unknown");
-        assert_eq!(content_name(&guess_content(b"")), "unknown");
-    }
 
     #[test]
     fn usage_lists_what_was_asked() {

@@ -274,5 +274,12 @@ mod tests {
         );
         assert_eq!(crate::stream::guess_content(b"{"), None);
         assert_eq!(crate::stream::guess_content(b"GET /"), None);
+        // An OpenFlow 1.0 hello; OVS recognises no other version's.
+        assert_eq!(
+            crate::stream::guess_content(b"\x01\x00\x00\x08"),
+            Some("OpenFlow")
+        );
+        assert_eq!(crate::stream::guess_content(b"\x04\x00\x00\x08"), None);
+        assert_eq!(crate::stream::guess_content(b""), None);
     }
 }
