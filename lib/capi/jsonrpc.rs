@@ -19,7 +19,7 @@ use super::jsonrpc_recv::{put_received, raw, recv_block, transact_block, CDecode
 use super::reconnect::{put_stats, reconnect_stats};
 use super::stream::{pstream, put_pstream, put_stream, stream, with_name};
 use super::svec;
-use super::{boundary, c_str, c_string, obj, obj_mut};
+use super::{boundary, c_str, c_string, c_strs, obj, obj_mut};
 use crate::jsonrpc::connection;
 use crate::jsonrpc::connection::Decoder;
 use crate::jsonrpc::{Jsonrpc, JsonrpcSession, SessionOptions};
@@ -452,15 +452,8 @@ pub unsafe extern "C" fn jsonrpc_session_open_multiple_names(
     retry: bool,
 ) -> *mut jsonrpc_session {
     boundary("jsonrpc_session_open_multiple_names", || {
-        let remotes: Vec<String> = if names.is_null() {
-            Vec::new()
-        } else {
-            // SAFETY: the caller passes `n` C strings.
-            unsafe { std::slice::from_raw_parts(names, n) }
-                .iter()
-                .filter_map(|&p| unsafe { c_str(p) }.map(|s| s.into_owned()))
-                .collect()
-        };
+        // SAFETY: the caller passes NULL or `n` C strings.
+        let remotes = unsafe { c_strs(names, n) };
         jsonrpc_session::into_raw(JsonrpcSession::open_multiple(&remotes, retry))
     })
 }
