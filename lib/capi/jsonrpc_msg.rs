@@ -17,7 +17,7 @@ use super::json_node::{destroy, from_c, members, text, to_c};
 use super::{boundary, c_str, malloc_string, obj, put, xmalloc};
 use crate::json::Json;
 use crate::json::{SerializeOptions, Sink};
-use crate::jsonrpc::msg::{check_shape, create_id};
+use crate::jsonrpc::msg::{check_shape, create_id, put_member_name};
 use crate::jsonrpc::{Msg, MsgType, Outgoing};
 
 /// The kind of a JSON-RPC message, with OVS's values.
@@ -147,15 +147,7 @@ impl Outgoing for CMsg<'_> {
         let t = m.type_.expect();
         out.put("{");
         let mut first = true;
-        let mut name = |out: &mut S, name: &str| {
-            if !first {
-                out.put(",");
-            }
-            first = false;
-            out.put("\"");
-            out.put(name);
-            out.put("\":");
-        };
+        let mut name = |out: &mut S, name: &str| put_member_name(out, &mut first, name);
         // SAFETY: the message is live: `method` is NULL or a C string.
         if let Some(method) = unsafe { c_str(m.method) } {
             name(out, "method");

@@ -282,13 +282,7 @@ impl Msg {
         out.put("{");
         let mut first = true;
         self.for_each_member(|name, value| {
-            if !first {
-                out.put(",");
-            }
-            first = false;
-            out.put("\"");
-            out.put(name);
-            out.put("\":");
+            put_member_name(out, &mut first, name);
             match value {
                 Member::Method(m) => out.put_string(m),
                 Member::Value(v) => serialize(v, out, SerializeOptions::COMPACT),
@@ -370,4 +364,16 @@ impl fmt::Display for Msg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_string_sorted())
     }
+}
+
+/// Writes `"NAME":` for the next member of an object being written to
+/// `out`, with the comma before it unless it is the `first`.
+pub(crate) fn put_member_name<S: Sink>(out: &mut S, first: &mut bool, name: &str) {
+    if !*first {
+        out.put(",");
+    }
+    *first = false;
+    out.put("\"");
+    out.put(name);
+    out.put("\":");
 }
