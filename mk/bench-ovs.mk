@@ -42,3 +42,10 @@ bench-ovs: $(LIB)
 	    $(LIB) $(C_LIBS); \
 	$(PYTHON3) benches/ovs/run.py $(BENCH_OVS_BUILD)/bench-ovs-ovs \
 	    $(BENCH_OVS_BUILD)/bench-ovs-ovsrpc
+
+# make check compiles the benchmark against include/ too, so that a header
+# change that would break `make bench-ovs` shows at once.
+.PHONY: bench-ovs-syntax
+check: bench-ovs-syntax
+bench-ovs-syntax: $(C_HEADERS)
+	$(CC) $(C_WARNINGS) -Iinclude -fsyntax-only benches/ovs/bench-ovs.c
