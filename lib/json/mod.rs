@@ -44,9 +44,11 @@
 //! [`Json`] trees (with its interner of short strings); a builder of C
 //! `struct json` nodes plugs into the same core and gets the same
 //! incremental behaviour and the same errors. A builder's values are owned:
-//! those an error leaves on the stacks are dropped. Between values the
-//! stacks and the builder go back to a spare kept per thread, so an idle
-//! incremental parser holds no memory.
+//! those an error leaves on the stacks are dropped. A stream parser (one
+//! that waits between values, as a connection's does) lends its stacks and
+//! builder back to a spare kept per thread between values, so an idle one
+//! holds no memory; a document parser (`from_slice`, `new_document`, and
+//! OVS's `json_from_string` in C) is used once and keeps its own.
 //!
 //! The serializer core (`serializer.rs`) reads a tree through the
 //! crate-internal `Node` trait: each node shows itself as a view (null,
