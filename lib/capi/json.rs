@@ -18,7 +18,7 @@ use super::json_node::{
 };
 pub use super::json_node::{json, json_array, json_type, json_type_value, json_value};
 use super::shash::shash;
-use super::{boundary, malloc_bytes, malloc_string, obj, obj_mut, put, xrealloc};
+use super::{boundary, malloc_string, obj, obj_mut, put};
 
 /// OVS's `struct uuid`: 128 bits as four 32-bit words, most significant
 /// first.
@@ -195,8 +195,11 @@ pub unsafe extern "C" fn json_array_add(array: *mut json, element: *mut json) {
         // SAFETY: the caller passes a live array node.
         let j = unsafe { obj_mut(array) };
         expect_type(j, "json_array_add", &[json_type::JSON_ARRAY]);
-        // SAFETY: the node is an array.
-        super::json_node::array_push(unsafe { dynamic_array(j) }, element);
+        // SAFETY: the node is an array, made dynamic first.
+        unsafe {
+            dynamic_array(j);
+            super::json_node::array_push(array, element);
+        }
     })
 }
 
@@ -252,15 +255,12 @@ pub unsafe extern "C" fn json_array_trim(array: *mut json) {
         // SAFETY: the caller passes a live array node.
         let j = unsafe { obj_mut(array) };
         expect_type(j, "json_array_trim", &[json_type::JSON_ARRAY]);
-        // SAFETY: the node is an array with malloc()ed storage.
+        // SAFETY: the node is an array, made dynamic first.
         unsafe {
             let a = dynamic_array(j);
             if a.size < a.allocated {
-                a.elements = xrealloc(
-                    a.elements as *mut libc::c_void,
-                    a.size * mem::size_of::<*mut json>(),
-                ) as *mut *mut json;
-                a.allocated = a.size;
+                let size = a.size;
+                super::json_node::array_reserve_exact(array, size);
             }
         }
     })
@@ -578,7 +578,7 @@ unsafe fn deep_clone(j: &json) -> *mut json {
                 o
             }
             Some(t @ (json_type::JSON_STRING | json_type::JSON_SERIALIZED_OBJECT)) => {
-                new_string_nocopy(t, malloc_bytes(super::json_node::string_bytes(j)))
+                super::json_node::new_string_typed(t, super::json_node::string_bytes(j))
             }
             Some(json_type::JSON_INTEGER) => json_integer_create(j.u.integer),
             Some(json_type::JSON_REAL) => json_real_create(j.u.real),

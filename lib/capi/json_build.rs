@@ -24,11 +24,10 @@ use std::ptr::{self, NonNull};
 
 use super::hmap::{self as hm, hash_bytes, hmap_node};
 use super::json_node::{
-    destroy, elements, json, json_type, json_value, new_node, new_object, prefetch, string_bytes,
-    type_of, ARRAY_DYNAMIC, STRING_DYNAMIC,
+    destroy, elements, json, json_type, json_value, new_array_from, new_node, new_object,
+    new_string_bytes, prefetch, string_bytes, type_of, STRING_DYNAMIC,
 };
-use super::shash::{shash, shash_node};
-use super::{malloc_bytes, xmalloc};
+use super::shash::{new_node_named, shash, shash_node};
 use crate::json::{serialize, Builder, Node, SerializeOptions, Sink, View, Work};
 
 /// A C node holding one reference, released when dropped (the values the
@@ -55,18 +54,27 @@ impl Drop for CValue {
     }
 }
 
-/// A member name: a `malloc()`ed C string and OVS's hash of it, freed when dropped unless a map took it over.
+/// A member name: a member node allocated with the name in place (its
+/// link and data unset until the object closes) and OVS's hash of the
+/// name; freed when dropped unless a map took it over.
 pub(crate) struct CName {
-    ptr: *mut c_char,
+    node: *mut shash_node,
     /// OVS's 32-bit hash (kept small: the parser's stack holds a name per
     /// open member).
     hash: u32,
 }
 
+impl CName {
+    fn ptr(&self) -> *const c_char {
+        // SAFETY: the node's name was set when it was allocated.
+        unsafe { (*self.node).name }
+    }
+}
+
 impl Drop for CName {
     fn drop(&mut self) {
-        // SAFETY: the name owns its malloc()ed string.
-        unsafe { libc::free(self.ptr as *mut c_void) }
+        // SAFETY: the name owns its node, whose name is in place.
+        unsafe { libc::free(self.node as *mut c_void) }
     }
 }
 
@@ -110,41 +118,23 @@ impl Builder for CBuilder {
 
     #[inline]
     fn string(&mut self, s: &str) -> CValue {
-        scalar(
-            json_type::JSON_STRING,
-            json_value {
-                str_ptr: malloc_bytes(s.as_bytes()),
-            },
-        )
+        CValue::new(new_string_bytes(s.as_bytes()))
     }
 
     #[inline]
     fn name(&mut self, s: &str) -> CName {
         CName {
-            ptr: malloc_bytes(s.as_bytes()),
+            node: new_node_named(s.as_bytes()),
             hash: hash_bytes(s.as_bytes(), 0),
         }
     }
 
     fn array(&mut self, stack: &mut Vec<CValue>, start: usize) -> CValue {
         let n = stack.len() - start;
-        let p = if n == 0 {
-            ptr::null_mut()
-        } else {
-            xmalloc(n * mem::size_of::<*mut json>()) as *mut *mut json
-        };
-        for (i, v) in stack.drain(start..).enumerate() {
-            // SAFETY: `p` has room for `n` pointers, `i < n`.
-            unsafe { p.add(i).write(v.into_raw()) };
-        }
-        let u = json_value {
-            array: super::json_node::json_array {
-                size: n,
-                allocated: n,
-                elements: p,
-            },
-        };
-        CValue::new(new_node(json_type::JSON_ARRAY, ARRAY_DYNAMIC, u))
+        CValue::new(new_array_from(
+            n,
+            stack.drain(start..).map(CValue::into_raw),
+        ))
     }
 
     fn object(&mut self, stack: &mut Vec<(CName, CValue)>, start: usize) -> CValue {
@@ -158,18 +148,11 @@ impl Builder for CBuilder {
             // SAFETY: `sh` is valid; names in it are C strings.
             let old = unsafe { find(sh, &name) };
             if old.is_null() {
-                let m = xmalloc(mem::size_of::<shash_node>()) as *mut shash_node;
-                // SAFETY: `m` is fresh and big enough; the map has room
-                // for every member, so no growth is due.
+                let m = name.node;
+                // SAFETY: `m` is the name's node, its name in place; the
+                // map has room for every member, so no growth is due.
                 unsafe {
-                    m.write(shash_node {
-                        node: hmap_node {
-                            hash: 0,
-                            next: ptr::null_mut(),
-                        },
-                        name: name.ptr,
-                        data: value.into_raw() as *mut c_void,
-                    });
+                    ptr::addr_of_mut!((*m).data).write(value.into_raw() as *mut c_void);
                     hm::insert_fast(map, m as *mut hmap_node, name.hash as usize);
                 }
                 mem::forget(name);
@@ -213,7 +196,7 @@ unsafe fn find(sh: *mut shash, name: &CName) -> *mut shash_node {
         let mut n = *map.buckets.add(hash & map.mask);
         while !n.is_null() {
             let node = n as *mut shash_node;
-            if (*n).hash == hash && libc::strcmp((*node).name, name.ptr) == 0 {
+            if (*n).hash == hash && libc::strcmp((*node).name, name.ptr()) == 0 {
                 return node;
             }
             n = (*n).next;
@@ -462,7 +445,7 @@ mod tests {
         let bad = new_string_bytes(b"a\xffb");
         let raw = new_string_nocopy(
             json_type::JSON_SERIALIZED_OBJECT,
-            malloc_bytes(br#"{"z" : 1}"#),
+            crate::capi::malloc_bytes(br#"{"z" : 1}"#),
         );
         let a = new_array(&[bad, ptr::null_mut(), raw]);
         // SAFETY: `a` is a live tree, released once.

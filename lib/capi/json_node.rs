@@ -34,7 +34,7 @@ use std::sync::Arc;
 
 use super::hmap::{hash_bytes, hash_double, hash_int};
 use super::shash::{self as sh, shash, shash_node};
-use super::{c_str, malloc_bytes, malloc_string, xmalloc, xrealloc};
+use super::{c_str, malloc_bytes, xmalloc, xrealloc};
 use crate::json::{Json, Object};
 
 /// The type of a JSON value, with OVS's values.
@@ -156,9 +156,48 @@ pub(crate) fn type_of(j: &json) -> Option<json_type> {
         .and_then(|i| TYPES.get(i).copied())
 }
 
-/// A new `malloc()`ed node with one reference.
-pub(crate) fn new_node(t: json_type, storage_type: c_int, u: json_value) -> *mut json {
-    let p = xmalloc(mem::size_of::<json>()) as *mut json;
+/// The size of a node; what a node's own allocation holds after it starts
+/// here (its [`tail`]).
+const NODE: usize = mem::size_of::<json>();
+
+/// Where data kept in node `p`'s own allocation starts: the bytes of a
+/// string, the elements of an array, the map of an object.
+///
+/// The nodes built here keep their string, elements or map there (one
+/// `malloc()` where OVS makes two), and still in the dynamic forms that
+/// code written for OVS 3.1 reads: `str_ptr`, `array.elements` and
+/// `object` point at the tail. A node's data is in its tail exactly when
+/// the pointer equals [`tail`]: every pointer this module stores keeps to
+/// that (see [`alloc_node_apart`]), and the code that frees or grows the
+/// data asks.
+#[inline]
+pub(crate) fn tail<T>(p: *const json) -> *mut T {
+    (p as *mut u8).wrapping_add(NODE) as *mut T
+}
+
+/// A node allocation with room for `extra` bytes of tail.
+fn alloc_node(extra: usize) -> *mut json {
+    xmalloc(NODE + extra) as *mut json
+}
+
+/// A node allocation without a tail whose tail address is not `apart`,
+/// the separate block the node will point to: an allocator that packs
+/// node-sized blocks could place that block right after a node, where it
+/// would read as the node's own tail. A second allocation cannot be there
+/// (the first is still live).
+fn alloc_node_apart(apart: *const c_void) -> *mut json {
+    let p = alloc_node(0);
+    if !ptr::eq(tail::<c_void>(p), apart) {
+        return p;
+    }
+    let q = alloc_node(0);
+    // SAFETY: `p` came from malloc and is unused.
+    unsafe { libc::free(p as *mut c_void) };
+    q
+}
+
+/// Writes a node with one reference into the allocation `p`.
+fn init_node(p: *mut json, t: json_type, storage_type: c_int, u: json_value) -> *mut json {
     // SAFETY: `p` is fresh and big enough for a node.
     unsafe {
         p.write(json {
@@ -171,6 +210,32 @@ pub(crate) fn new_node(t: json_type, storage_type: c_int, u: json_value) -> *mut
     p
 }
 
+/// A new `malloc()`ed node with one reference; a string, array or object
+/// in `u` stays where it is (taken over).
+pub(crate) fn new_node(t: json_type, storage_type: c_int, u: json_value) -> *mut json {
+    // SAFETY: the type and storage type say which member of `u` is live.
+    let apart = unsafe {
+        match t {
+            json_type::JSON_STRING | json_type::JSON_SERIALIZED_OBJECT
+                if storage_type != STRING_INLINE =>
+            {
+                u.str_ptr as *const c_void
+            }
+            json_type::JSON_ARRAY if storage_type == ARRAY_DYNAMIC => {
+                u.array.elements as *const c_void
+            }
+            json_type::JSON_OBJECT => u.object as *const c_void,
+            _ => ptr::null(),
+        }
+    };
+    let p = if apart.is_null() {
+        alloc_node(0)
+    } else {
+        alloc_node_apart(apart)
+    };
+    init_node(p, t, storage_type, u)
+}
+
 /// A node of a type without a value (`null`, `false`, `true`).
 pub(crate) fn new_scalar(t: json_type) -> *mut json {
     new_node(t, STRING_DYNAMIC, json_value { integer: 0 })
@@ -181,46 +246,74 @@ pub(crate) fn new_string_nocopy(t: json_type, s: *mut c_char) -> *mut json {
     new_node(t, STRING_DYNAMIC, json_value { str_ptr: s })
 }
 
+/// A string node of type `t` holding a copy of `bytes` in its tail.
+pub(crate) fn new_string_typed(t: json_type, bytes: &[u8]) -> *mut json {
+    let p = alloc_node(bytes.len() + 1);
+    let s = tail::<u8>(p);
+    // SAFETY: the tail has room for the bytes and a NUL.
+    unsafe {
+        ptr::copy_nonoverlapping(bytes.as_ptr(), s, bytes.len());
+        *s.add(bytes.len()) = 0;
+    }
+    init_node(
+        p,
+        t,
+        STRING_DYNAMIC,
+        json_value {
+            str_ptr: s as *mut c_char,
+        },
+    )
+}
+
 /// A string node holding a copy of `bytes`.
 pub(crate) fn new_string_bytes(bytes: &[u8]) -> *mut json {
-    new_string_nocopy(json_type::JSON_STRING, malloc_bytes(bytes))
+    new_string_typed(json_type::JSON_STRING, bytes)
 }
 
 /// A string node holding a copy of `s`.
 pub(crate) fn new_string(s: &str) -> *mut json {
-    new_string_nocopy(json_type::JSON_STRING, malloc_string(s))
+    new_string_bytes(s.as_bytes())
 }
 
-/// A dynamic array node of `elems` (each reference taken over).
-pub(crate) fn new_array(elems: &[*mut json]) -> *mut json {
-    let n = elems.len();
-    let p = if n == 0 {
-        ptr::null_mut()
-    } else {
-        let p = xmalloc(mem::size_of_val(elems)) as *mut *mut json;
-        // SAFETY: `p` has room for `n` pointers.
-        unsafe { ptr::copy_nonoverlapping(elems.as_ptr(), p, n) };
-        p
-    };
-    new_node(
+/// A dynamic array node of `n` elements taken from `elems` (each reference
+/// taken over), which lie in its tail.
+pub(crate) fn new_array_from(n: usize, elems: impl Iterator<Item = *mut json>) -> *mut json {
+    let p = alloc_node(n * mem::size_of::<*mut json>());
+    let e: *mut *mut json = if n == 0 { ptr::null_mut() } else { tail(p) };
+    let mut i = 0;
+    for v in elems.take(n) {
+        // SAFETY: the tail has room for `n` pointers, `i < n`.
+        unsafe { e.add(i).write(v) };
+        i += 1;
+    }
+    assert_eq!(i, n, "an array node's elements fall short of their count");
+    init_node(
+        p,
         json_type::JSON_ARRAY,
         ARRAY_DYNAMIC,
         json_value {
             array: json_array {
                 size: n,
                 allocated: n,
-                elements: p,
+                elements: e,
             },
         },
     )
 }
 
-/// A new, empty object node.
+/// A dynamic array node of `elems` (each reference taken over).
+pub(crate) fn new_array(elems: &[*mut json]) -> *mut json {
+    new_array_from(elems.len(), elems.iter().copied())
+}
+
+/// A new, empty object node, its map in its tail.
 pub(crate) fn new_object() -> *mut json {
-    let sh = xmalloc(mem::size_of::<shash>()) as *mut shash;
-    // SAFETY: `sh` is fresh and writable.
+    let p = alloc_node(mem::size_of::<shash>());
+    let sh = tail::<shash>(p);
+    // SAFETY: the tail has room for a map.
     unsafe { sh::shash_init(sh) };
-    new_node(
+    init_node(
+        p,
         json_type::JSON_OBJECT,
         STRING_DYNAMIC,
         json_value { object: sh },
@@ -283,9 +376,9 @@ pub(crate) fn to_c(j: &Json) -> *mut json {
                     // Names of a Rust object are unique: no lookup.
                     // SAFETY: `sh` is the node's live map.
                     unsafe {
-                        sh::add_nocopy(
+                        sh::add_copy(
                             sh,
-                            malloc_bytes(name),
+                            name,
                             value as *const c_void,
                             hash_bytes(name, 0) as usize,
                         )
@@ -380,37 +473,78 @@ pub(crate) unsafe fn dynamic_array(j: &mut json) -> &mut json_array {
         // SAFETY: inline: the first `k` elements are live; copy them out
         // before `array` overwrites them.
         let elems: Vec<*mut json> = unsafe { j.u.elements[..k].to_vec() };
-        let p = xmalloc(k * mem::size_of::<*mut json>()) as *mut *mut json;
-        // SAFETY: `p` has room for `k` pointers.
-        unsafe { ptr::copy_nonoverlapping(elems.as_ptr(), p, k) };
+        // The node is read as an empty dynamic array with its elements
+        // apart for the moment, then given room for them.
         j.u.array = json_array {
-            size: k,
-            allocated: k,
-            elements: p,
+            size: 0,
+            allocated: 0,
+            elements: ptr::null_mut(),
         };
+        j.storage_type = ARRAY_DYNAMIC;
+        // SAFETY: `j` is now a live dynamic array node.
+        unsafe { array_reserve_exact(j, k) };
+        // SAFETY: there is room for `k` pointers.
+        unsafe {
+            ptr::copy_nonoverlapping(elems.as_ptr(), j.u.array.elements, k);
+            j.u.array.size = k;
+        }
     }
     j.storage_type = ARRAY_DYNAMIC;
     // SAFETY: the node is now a dynamic array.
     unsafe { &mut j.u.array }
 }
 
-/// Appends `element` to a dynamic array, growing it as OVS's
-/// `x2nrealloc()` does.
-pub(crate) fn array_push(a: &mut json_array, element: *mut json) {
-    if a.size >= a.allocated {
-        let cap = if a.allocated == 0 { 4 } else { a.allocated * 2 };
-        // SAFETY: `elements` is NULL or malloc()ed.
-        a.elements = unsafe {
-            xrealloc(
-                a.elements as *mut libc::c_void,
-                cap * mem::size_of::<*mut json>(),
-            )
-        } as *mut *mut json;
+/// Gives the dynamic array node `j` room for `cap` elements (at least its
+/// size), moving elements kept in its tail to a `malloc()`ed block.
+///
+/// # Safety
+///
+/// `j` is a live dynamic `JSON_ARRAY` node.
+pub(crate) unsafe fn array_reserve_exact(j: *mut json, cap: usize) {
+    let bytes = cap.max(1) * mem::size_of::<*mut json>();
+    // SAFETY: as the caller guarantees; elements apart are malloc()ed.
+    unsafe {
+        let a = &mut (*j).u.array;
+        let old = a.elements;
+        let mut p = if old == tail(j) {
+            let p = xmalloc(bytes) as *mut *mut json;
+            ptr::copy_nonoverlapping(old, p, a.size.min(cap));
+            p
+        } else {
+            xrealloc(old as *mut c_void, bytes) as *mut *mut json
+        };
+        if p == tail(j) {
+            // A block right after a node without a tail: it would read as
+            // the tail; move it.
+            let q = xmalloc(bytes) as *mut *mut json;
+            ptr::copy_nonoverlapping(p, q, a.size.min(cap));
+            libc::free(p as *mut c_void);
+            p = q;
+        }
+        a.elements = p;
         a.allocated = cap;
     }
-    // SAFETY: there is room for one more.
-    unsafe { a.elements.add(a.size).write(element) };
-    a.size += 1;
+}
+
+/// Appends `element` to the dynamic array node `j`, growing it as OVS's
+/// `x2nrealloc()` does.
+///
+/// # Safety
+///
+/// `j` is a live dynamic `JSON_ARRAY` node.
+pub(crate) unsafe fn array_push(j: *mut json, element: *mut json) {
+    // SAFETY: as the caller guarantees.
+    unsafe {
+        let a = (*j).u.array;
+        if a.size >= a.allocated {
+            let cap = if a.allocated == 0 { 4 } else { a.allocated * 2 };
+            array_reserve_exact(j, cap);
+        }
+        let a = &mut (*j).u.array;
+        // SAFETY: there is room for one more.
+        a.elements.add(a.size).write(element);
+        a.size += 1;
+    }
 }
 
 /// The members of an object node.
@@ -525,7 +659,9 @@ pub(crate) unsafe fn destroy_node(p: *mut json) {
         match type_of(j) {
             Some(json_type::JSON_STRING | json_type::JSON_SERIALIZED_OBJECT)
                 if j.storage_type == STRING_INLINE => {}
-            Some(json_type::JSON_STRING | json_type::JSON_SERIALIZED_OBJECT) => {
+            Some(json_type::JSON_STRING | json_type::JSON_SERIALIZED_OBJECT)
+                if j.u.str_ptr != tail(p) =>
+            {
                 libc::free(j.u.str_ptr as *mut c_void);
             }
             Some(json_type::JSON_ARRAY) => {
@@ -536,7 +672,7 @@ pub(crate) unsafe fn destroy_node(p: *mut json) {
                     }
                     destroy(child);
                 }
-                if inline_len(j) == 0 {
+                if inline_len(j) == 0 && j.u.array.elements != tail(p) {
                     libc::free(j.u.array.elements as *mut c_void);
                 }
             }
@@ -552,13 +688,14 @@ pub(crate) unsafe fn destroy_node(p: *mut json) {
                         let member = n as *mut shash_node;
                         prefetch(next);
                         destroy((*member).data as *mut json);
-                        libc::free((*member).name as *mut c_void);
-                        libc::free(member as *mut c_void);
+                        sh::free_node(member);
                         n = next;
                     }
                 }
                 super::hmap::destroy(map);
-                libc::free(sh as *mut c_void);
+                if sh != tail(p) {
+                    libc::free(sh as *mut c_void);
+                }
             }
             _ => {}
         }

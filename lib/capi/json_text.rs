@@ -14,7 +14,7 @@ use std::ffi::{c_char, c_int, CStr};
 use super::ds::{ds, put_bytes};
 use super::json::json;
 use super::json_build::{serialize_c, to_string_c, CBuilder, CValue};
-use super::json_node::{expect_type, json_type, new_string, new_string_nocopy, string_ptr};
+use super::json_node::{expect_type, json_type, new_string, string_ptr};
 use super::{boundary, malloc_bytes, malloc_string, obj, obj_mut};
 use crate::json::{Core, Json, SerializeOptions};
 
@@ -271,7 +271,7 @@ pub unsafe extern "C" fn json_serialized_object_create(src: *const json) -> *mut
     boundary("json_serialized_object_create", || {
         // SAFETY: the caller passes a live tree.
         let text = unsafe { to_string_c(src, SerializeOptions::SORTED) };
-        new_string_nocopy(json_type::JSON_SERIALIZED_OBJECT, malloc_string(&text))
+        super::json_node::new_string_typed(json_type::JSON_SERIALIZED_OBJECT, text.as_bytes())
     })
 }
 

@@ -3,11 +3,17 @@
 //!
 //! Every function of OVS's `lib/shash.c` is here, with its behaviour: names
 //! hash with OVS's `hash_string(name, 0)`, nodes are `malloc()`ed and go
-//! through `hmap_insert()`, so iteration order is OVS's. Defining the whole
+//! through `hmap_insert()`, so iteration order is OVS's. A name the map
+//! copies lives in its node's own allocation, right after the node (one
+//! `malloc()` a member instead of OVS's two); a name taken over
+//! (`_nocopy`) stays where it is. `name` is then just a pointer into the
+//! block: C code reads it as OVS's, and `shash_steal()` hands back a
+//! `malloc()`ed copy, as it must. Defining the whole
 //! set means a program that links OVS's objects as well never pulls OVS's
 //! `shash.o` from `libopenvswitch.a` (its symbols would clash with these).
 
 use std::ffi::{c_char, c_void};
+use std::mem;
 use std::ptr;
 
 use super::hmap::{self as hm, hash_bytes, hmap, hmap_node};
@@ -72,6 +78,72 @@ pub(crate) unsafe fn find(sh: *const shash, name: &[u8], hash: usize) -> *mut sh
     ptr::null_mut()
 }
 
+const NODE: usize = mem::size_of::<shash_node>();
+
+/// Where a name kept in `node`'s own allocation starts.
+#[inline]
+pub(crate) fn name_slot(node: *const shash_node) -> *mut c_char {
+    (node as *mut u8).wrapping_add(NODE) as *mut c_char
+}
+
+/// Whether `node`'s name lives in the node's own allocation. Every name
+/// stored by this module satisfies: it is the slot after the node exactly
+/// when it was copied there (see [`new_node_apart`]).
+#[inline]
+pub(crate) fn name_inside(node: *const shash_node) -> bool {
+    // SAFETY: the caller's node is live.
+    unsafe { (*node).name == name_slot(node) }
+}
+
+/// A node allocation with `name` copied right after it, the rest of the
+/// node unset: the caller writes `node` and `data` before use.
+pub(crate) fn new_node_named(name: &[u8]) -> *mut shash_node {
+    let node = xmalloc(NODE + name.len() + 1) as *mut shash_node;
+    let slot = name_slot(node) as *mut u8;
+    // SAFETY: the block has room for the node, the name and its NUL.
+    unsafe {
+        ptr::copy_nonoverlapping(name.as_ptr(), slot, name.len());
+        *slot.add(name.len()) = 0;
+        ptr::addr_of_mut!((*node).name).write(slot as *mut c_char);
+    }
+    node
+}
+
+/// A node allocation whose name slot is not `name`, for a name kept
+/// apart: an allocator packing node-sized blocks could put a name block
+/// right after a node, which would then look like a name inside it. A
+/// second block cannot: the first one is still live there.
+fn new_node_apart(name: *const c_char) -> *mut shash_node {
+    let node = xmalloc(NODE) as *mut shash_node;
+    if !ptr::eq(name_slot(node), name) {
+        return node;
+    }
+    let other = xmalloc(NODE) as *mut shash_node;
+    // SAFETY: `node` came from malloc and is unused.
+    unsafe { libc::free(node as *mut c_void) };
+    other
+}
+
+/// Puts `node` (allocated by [`new_node_named`] or [`new_node_apart`],
+/// its name set) = `data` in the map.
+///
+/// # Safety
+///
+/// `sh` is a valid map; `node` a fresh node with its name set.
+unsafe fn insert_node(
+    sh: *mut shash,
+    node: *mut shash_node,
+    data: *const c_void,
+    hash: usize,
+) -> *mut shash_node {
+    // SAFETY: as the caller guarantees.
+    unsafe {
+        ptr::addr_of_mut!((*node).data).write(data as *mut c_void);
+        hm::insert(ptr::addr_of_mut!((*sh).map), node as *mut hmap_node, hash);
+    }
+    node
+}
+
 /// Adds `name` (taken over) = `data` without looking for `name`.
 ///
 /// # Safety
@@ -83,23 +155,58 @@ pub(crate) unsafe fn add_nocopy(
     data: *const c_void,
     hash: usize,
 ) -> *mut shash_node {
-    let node = xmalloc(std::mem::size_of::<shash_node>()) as *mut shash_node;
+    let node = new_node_apart(name);
     // SAFETY: `node` is fresh and big enough; the map is valid.
     unsafe {
-        node.write(shash_node {
-            node: hmap_node {
-                hash: 0,
-                next: ptr::null_mut(),
-            },
-            name,
-            data: data as *mut c_void,
-        });
-        hm::insert(ptr::addr_of_mut!((*sh).map), node as *mut hmap_node, hash);
+        ptr::addr_of_mut!((*node).name).write(name);
+        insert_node(sh, node, data, hash)
     }
-    node
 }
 
-/// Removes `node` from `sh`, frees it and returns its name.
+/// Adds a copy of `name` = `data` without looking for `name`.
+///
+/// # Safety
+///
+/// `sh` is a valid map.
+pub(crate) unsafe fn add_copy(
+    sh: *mut shash,
+    name: &[u8],
+    data: *const c_void,
+    hash: usize,
+) -> *mut shash_node {
+    // SAFETY: as the caller guarantees; the node has its name.
+    unsafe { insert_node(sh, new_node_named(name), data, hash) }
+}
+
+/// Frees a node out of any map, with its name.
+///
+/// # Safety
+///
+/// `node` is a live node of this module's making, in no map.
+pub(crate) unsafe fn free_node(node: *mut shash_node) {
+    // SAFETY: as the caller guarantees: a name apart is malloc()ed.
+    unsafe {
+        if !name_inside(node) {
+            libc::free((*node).name as *mut c_void);
+        }
+        libc::free(node as *mut c_void);
+    }
+}
+
+/// Removes `node` from `sh` and frees it with its name.
+///
+/// # Safety
+///
+/// `node` is in the valid map `sh`.
+unsafe fn delete(sh: *mut shash, node: *mut shash_node) {
+    // SAFETY: as the caller guarantees.
+    unsafe {
+        hm::remove(ptr::addr_of_mut!((*sh).map), node as *mut hmap_node);
+        free_node(node);
+    }
+}
+
+/// Removes `node` from `sh`, frees it and returns its name, `malloc()`ed.
 ///
 /// # Safety
 ///
@@ -107,7 +214,11 @@ pub(crate) unsafe fn add_nocopy(
 unsafe fn steal(sh: *mut shash, node: *mut shash_node) -> *mut c_char {
     // SAFETY: as the caller guarantees; nodes come from malloc.
     unsafe {
-        let name = (*node).name;
+        let name = if name_inside(node) {
+            malloc_bytes(c_bytes((*node).name))
+        } else {
+            (*node).name
+        };
         hm::remove(ptr::addr_of_mut!((*sh).map), node as *mut hmap_node);
         libc::free(node as *mut c_void);
         name
@@ -132,7 +243,7 @@ pub(crate) unsafe fn clear(sh: *mut shash, free_data: bool) {
             if free_data {
                 libc::free((*node).data);
             }
-            libc::free(steal(sh, node) as *mut c_void);
+            delete(sh, node);
             n = following;
         }
     }
@@ -230,7 +341,7 @@ pub unsafe extern "C" fn shash_add(
         // SAFETY: the caller passes a valid map and a C string.
         unsafe {
             let b = c_bytes(name);
-            add_nocopy(sh, malloc_bytes(b), data, hash_name(b))
+            add_copy(sh, b, data, hash_name(b))
         }
     })
 }
@@ -262,7 +373,7 @@ pub unsafe extern "C" fn shash_add_once(
             let b = c_bytes(name);
             let h = hash_name(b);
             if find(sh, b, h).is_null() {
-                add_nocopy(sh, malloc_bytes(b), data, h);
+                add_copy(sh, b, data, h);
                 true
             } else {
                 false
@@ -301,7 +412,7 @@ pub unsafe extern "C" fn shash_replace(
             let h = hash_name(b);
             let node = find(sh, b, h);
             if node.is_null() {
-                add_nocopy(sh, malloc_bytes(b), data, h);
+                add_copy(sh, b, data, h);
                 ptr::null_mut()
             } else {
                 std::mem::replace(&mut (*node).data, data as *mut c_void)
@@ -339,9 +450,7 @@ pub unsafe extern "C" fn shash_replace_nocopy(
 #[no_mangle]
 pub unsafe extern "C" fn shash_delete(sh: *mut shash, node: *mut shash_node) {
     // SAFETY: the caller passes a node of the valid map `sh`.
-    boundary("shash_delete", || unsafe {
-        libc::free(steal(sh, node) as *mut c_void)
-    })
+    boundary("shash_delete", || unsafe { delete(sh, node) })
 }
 
 /// Removes `node` from `sh`, frees it and returns its name (the caller

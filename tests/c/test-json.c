@@ -551,6 +551,48 @@ test_parse(void)
     json_destroy(json);
 }
 
+/* Parsed nodes keep a string's bytes, an array's elements and a member's
+ * name in the node's own block; every mutator works on them, and what C
+ * code gets to own (a stolen name) is its own malloc()ed block: valgrind
+ * checks each free. */
+static void
+test_parsed_nodes_mutate(void)
+{
+    struct json *doc = json_from_string(
+        "{\"list\":[\"a\",\"b\",\"c\"],\"name\":\"value\",\"n\":1}");
+    struct json *list = json_object_find(doc, "list");
+    struct shash *members = json_object(doc);
+    struct shash_node *node;
+    char *name;
+
+    CHECK(doc->type == JSON_OBJECT && list && list->type == JSON_ARRAY);
+    json_array_set(list, 1, json_string_create("B"));
+    json_destroy(json_array_pop(list));
+    json_array_trim(list);
+    for (int i = 0; i < 10; i++) {
+        json_array_add(list, json_integer_create(i));
+    }
+    CHECK(json_array_size(list) == 12);
+    CHECK(!strcmp(json_string(json_array_at(list, 1)), "B"));
+    json_array_trim(list);
+    CHECK(list->array.n == 12 && list->array.n_allocated == 12);
+
+    node = shash_find(members, "name");
+    CHECK(node && !strcmp(node->name, "name"));
+    json_destroy(node->data);
+    name = shash_steal(members, node);
+    CHECK(!strcmp(name, "name"));
+    free(name);                 /* The caller's own block. */
+    json_object_put(doc, "name", json_string_create("again"));
+    CHECK(!strcmp(json_string(json_object_find(doc, "name")), "again"));
+    json_destroy(shash_find_and_delete(members, "n"));
+    CHECK(shash_count(members) == 2);
+    check_string(doc, JSSF_SORT,
+                 "{\"list\":[\"a\",\"B\",0,1,2,3,4,5,6,7,8,9],"
+                 "\"name\":\"again\"}");
+    json_destroy(doc);
+}
+
 static void
 test_refcount(void)
 {
@@ -631,6 +673,7 @@ main(void)
     test_text();
     test_parse();
     test_refcount();
+    test_parsed_nodes_mutate();
     test_deep_clone_equal_hash();
     return checks_finish("");
 }
