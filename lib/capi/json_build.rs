@@ -270,17 +270,6 @@ impl<'a> Iterator for CElements<'a> {
         if let Some(&ahead) = self.elements.get(self.at + 4) {
             prefetch(ahead);
         }
-        // The next element was fetched a few steps ago: fetch what it
-        // points to (a string's bytes) too.
-        if let Some(&soon) = self.elements.get(self.at + 1) {
-            // SAFETY: elements of a live array are NULL or live nodes; the
-            // type says which member of the union is live.
-            unsafe {
-                if !soon.is_null() && (*soon).type_ == json_type::JSON_STRING as i32 {
-                    prefetch((*soon).u.str_ptr);
-                }
-            }
-        }
         self.at += 1;
         Some(child(e))
     }
