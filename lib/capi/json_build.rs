@@ -23,11 +23,12 @@ use std::mem;
 use std::ptr::{self, NonNull};
 
 use super::hmap::{self as hm, hash_bytes, hmap_node};
+use super::json_arena::{free_block, Arena, Place};
 use super::json_node::{
-    destroy, elements, json, json_type, json_value, new_array_from, new_node, new_object,
-    new_string_bytes, prefetch, string_bytes, type_of, STRING_DYNAMIC,
+    destroy, elements, json, json_type, json_value, new_array_in, new_object_in, new_scalar_in,
+    new_string_in, prefetch, string_bytes, type_of, STRING_DYNAMIC,
 };
-use super::shash::{new_node_named, shash, shash_node};
+use super::shash::{new_node_named_in, shash, shash_node};
 use crate::json::{serialize, Builder, Node, SerializeOptions, Sink, View, Work};
 
 /// A C node holding one reference, released when dropped (the values the
@@ -74,13 +75,22 @@ impl CName {
 impl Drop for CName {
     fn drop(&mut self) {
         // SAFETY: the name owns its node, whose name is in place.
-        unsafe { libc::free(self.node as *mut c_void) }
+        unsafe { free_block(self.node as *mut u8) }
     }
 }
 
-/// The builder of C nodes.
+/// The builder of C nodes, which it makes in its arena.
 #[derive(Default)]
-pub(crate) struct CBuilder;
+pub(crate) struct CBuilder {
+    arena: Arena,
+}
+
+impl CBuilder {
+    #[inline]
+    fn place(&mut self) -> Place<'_> {
+        Place::Arena(&mut self.arena)
+    }
+}
 
 thread_local! {
     /// This thread's spare working memory of C-node parsers.
@@ -93,7 +103,7 @@ impl Builder for CBuilder {
 
     #[inline]
     fn null(&mut self) -> CValue {
-        scalar(json_type::JSON_NULL, json_value { integer: 0 })
+        self.scalar(json_type::JSON_NULL, json_value { integer: 0 })
     }
 
     #[inline]
@@ -103,42 +113,47 @@ impl Builder for CBuilder {
         } else {
             json_type::JSON_FALSE
         };
-        scalar(t, json_value { integer: 0 })
+        self.scalar(t, json_value { integer: 0 })
     }
 
     #[inline]
     fn integer(&mut self, i: i64) -> CValue {
-        scalar(json_type::JSON_INTEGER, json_value { integer: i })
+        self.scalar(json_type::JSON_INTEGER, json_value { integer: i })
     }
 
     #[inline]
     fn real(&mut self, r: f64) -> CValue {
-        scalar(json_type::JSON_REAL, json_value { real: r })
+        self.scalar(json_type::JSON_REAL, json_value { real: r })
     }
 
     #[inline]
     fn string(&mut self, s: &str) -> CValue {
-        CValue::new(new_string_bytes(s.as_bytes()))
+        CValue::new(new_string_in(
+            &mut self.place(),
+            json_type::JSON_STRING,
+            s.as_bytes(),
+        ))
     }
 
     #[inline]
     fn name(&mut self, s: &str) -> CName {
         CName {
-            node: new_node_named(s.as_bytes()),
+            node: new_node_named_in(&mut self.place(), s.as_bytes()),
             hash: hash_bytes(s.as_bytes(), 0),
         }
     }
 
     fn array(&mut self, stack: &mut Vec<CValue>, start: usize) -> CValue {
         let n = stack.len() - start;
-        CValue::new(new_array_from(
+        CValue::new(new_array_in(
+            &mut self.place(),
             n,
             stack.drain(start..).map(CValue::into_raw),
         ))
     }
 
     fn object(&mut self, stack: &mut Vec<(CName, CValue)>, start: usize) -> CValue {
-        let node = new_object();
+        let node = new_object_in(&mut self.place());
         // SAFETY: `node` is a fresh object node; its map is valid.
         let sh = unsafe { (*node).u.object };
         let map = ptr::addr_of_mut!(unsafe { &mut *sh }.map);
@@ -168,6 +183,10 @@ impl Builder for CBuilder {
         CValue::new(node)
     }
 
+    fn holds_memory(&self) -> bool {
+        self.arena.holds_memory()
+    }
+
     fn take_spare() -> Option<Box<Work<CBuilder>>> {
         SPARE_WORK.try_with(Cell::take).ok().flatten()
     }
@@ -177,9 +196,11 @@ impl Builder for CBuilder {
     }
 }
 
-#[inline]
-fn scalar(t: json_type, u: json_value) -> CValue {
-    CValue::new(new_node(t, STRING_DYNAMIC, u))
+impl CBuilder {
+    #[inline]
+    fn scalar(&mut self, t: json_type, u: json_value) -> CValue {
+        CValue::new(new_scalar_in(&mut self.place(), t, u))
+    }
 }
 
 /// The member of `sh` named as `name`.

@@ -13,10 +13,17 @@
 //! built itself (generated IDL code has static nodes with
 //! `JSON_STRING_DYNAMIC` strings; OVS's own builders store short strings and
 //! small arrays in place). The nodes built here always use the dynamic
-//! forms: `str_ptr` strings and `malloc()`ed element arrays. That keeps code
-//! written for OVS 3.1, which reads `json->string` and
-//! `json->array.elems` directly, working on every node ovsrpc returns;
-//! mutators turn an inline array into a dynamic one first.
+//! forms: `str_ptr` strings and element arrays through `array.elements`
+//! (in the node's own block, see [`tail`]). That keeps code written for
+//! OVS 3.1, which reads `json->string` and `json->array.elems` directly,
+//! working on every node ovsrpc returns; mutators turn an inline array into
+//! a dynamic one first.
+//!
+//! A node this library makes carries its block's header before it
+//! (`json_arena`): a parsed node lives in its parser's arena, any other in
+//! a block of its own. So the nodes `json_destroy()` frees are the ones the
+//! library made, as in OVS, where `json.c` makes every node; a node C code
+//! allocates itself can be read and changed, and the caller frees it.
 //!
 //! Building: the parser makes C nodes through its own builder
 //! (`json_build`), and the serializer reads them in place; nothing on those
@@ -33,6 +40,7 @@ use std::ptr;
 use std::sync::Arc;
 
 use super::hmap::{hash_bytes, hash_double, hash_int};
+use super::json_arena::{alloc_own, free_block, Place};
 use super::shash::{self as sh, shash, shash_node};
 use super::{c_str, malloc_bytes, xmalloc, xrealloc};
 use crate::json::{Json, Object};
@@ -175,9 +183,9 @@ pub(crate) fn tail<T>(p: *const json) -> *mut T {
     (p as *mut u8).wrapping_add(NODE) as *mut T
 }
 
-/// A node allocation with room for `extra` bytes of tail.
+/// A node allocation of its own with room for `extra` bytes of tail.
 fn alloc_node(extra: usize) -> *mut json {
-    xmalloc(NODE + extra) as *mut json
+    alloc_own(NODE + extra) as *mut json
 }
 
 /// A node allocation without a tail whose tail address is not `apart`,
@@ -191,8 +199,8 @@ fn alloc_node_apart(apart: *const c_void) -> *mut json {
         return p;
     }
     let q = alloc_node(0);
-    // SAFETY: `p` came from malloc and is unused.
-    unsafe { libc::free(p as *mut c_void) };
+    // SAFETY: `p` came from alloc_own and is unused.
+    unsafe { free_block(p as *mut u8) };
     q
 }
 
@@ -236,6 +244,12 @@ pub(crate) fn new_node(t: json_type, storage_type: c_int, u: json_value) -> *mut
     init_node(p, t, storage_type, u)
 }
 
+/// A node holding no pointer (a literal or a number), made in `place`.
+#[inline]
+pub(crate) fn new_scalar_in(place: &mut Place, t: json_type, u: json_value) -> *mut json {
+    init_node(place.alloc(NODE) as *mut json, t, STRING_DYNAMIC, u)
+}
+
 /// A node of a type without a value (`null`, `false`, `true`).
 pub(crate) fn new_scalar(t: json_type) -> *mut json {
     new_node(t, STRING_DYNAMIC, json_value { integer: 0 })
@@ -248,7 +262,14 @@ pub(crate) fn new_string_nocopy(t: json_type, s: *mut c_char) -> *mut json {
 
 /// A string node of type `t` holding a copy of `bytes` in its tail.
 pub(crate) fn new_string_typed(t: json_type, bytes: &[u8]) -> *mut json {
-    let p = alloc_node(bytes.len() + 1);
+    new_string_in(&mut Place::Own, t, bytes)
+}
+
+/// A string node of type `t` holding a copy of `bytes` in its tail, made
+/// in `place`.
+#[inline]
+pub(crate) fn new_string_in(place: &mut Place, t: json_type, bytes: &[u8]) -> *mut json {
+    let p = place.alloc(NODE + bytes.len() + 1) as *mut json;
     let s = tail::<u8>(p);
     // SAFETY: the tail has room for the bytes and a NUL.
     unsafe {
@@ -276,9 +297,14 @@ pub(crate) fn new_string(s: &str) -> *mut json {
 }
 
 /// A dynamic array node of `n` elements taken from `elems` (each reference
-/// taken over), which lie in its tail.
-pub(crate) fn new_array_from(n: usize, elems: impl Iterator<Item = *mut json>) -> *mut json {
-    let p = alloc_node(n * mem::size_of::<*mut json>());
+/// taken over), which lie in its tail, made in `place`.
+#[inline]
+pub(crate) fn new_array_in(
+    place: &mut Place,
+    n: usize,
+    elems: impl Iterator<Item = *mut json>,
+) -> *mut json {
+    let p = place.alloc(NODE + n * mem::size_of::<*mut json>()) as *mut json;
     let e: *mut *mut json = if n == 0 { ptr::null_mut() } else { tail(p) };
     let mut i = 0;
     for v in elems.take(n) {
@@ -303,12 +329,18 @@ pub(crate) fn new_array_from(n: usize, elems: impl Iterator<Item = *mut json>) -
 
 /// A dynamic array node of `elems` (each reference taken over).
 pub(crate) fn new_array(elems: &[*mut json]) -> *mut json {
-    new_array_from(elems.len(), elems.iter().copied())
+    new_array_in(&mut Place::Own, elems.len(), elems.iter().copied())
 }
 
 /// A new, empty object node, its map in its tail.
 pub(crate) fn new_object() -> *mut json {
-    let p = alloc_node(mem::size_of::<shash>());
+    new_object_in(&mut Place::Own)
+}
+
+/// A new, empty object node, its map in its tail, made in `place`.
+#[inline]
+pub(crate) fn new_object_in(place: &mut Place) -> *mut json {
+    let p = place.alloc(NODE + mem::size_of::<shash>()) as *mut json;
     let sh = tail::<shash>(p);
     // SAFETY: the tail has room for a map.
     unsafe { sh::shash_init(sh) };
@@ -650,7 +682,7 @@ pub(crate) fn prefetch<T>(p: *const T) {
 ///
 /// # Safety
 ///
-/// `p` is a `malloc()`ed node nobody refers to any more.
+/// `p` is a node made here that nobody refers to any more.
 pub(crate) unsafe fn destroy_node(p: *mut json) {
     // SAFETY: as the caller guarantees; for each type and storage type the
     // matching member is live and owned by the node.
@@ -699,7 +731,7 @@ pub(crate) unsafe fn destroy_node(p: *mut json) {
             }
             _ => {}
         }
-        libc::free(p as *mut c_void);
+        free_block(p as *mut u8);
     }
 }
 

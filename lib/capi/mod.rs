@@ -46,6 +46,7 @@ use std::ptr;
 pub mod ds;
 pub mod hmap;
 pub mod json;
+pub(crate) mod json_arena;
 pub(crate) mod json_build;
 pub mod json_node;
 pub mod json_text;

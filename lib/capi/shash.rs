@@ -17,6 +17,7 @@ use std::mem;
 use std::ptr;
 
 use super::hmap::{self as hm, hash_bytes, hmap, hmap_node};
+use super::json_arena::{alloc_own, free_block, Place};
 use super::{boundary, c_bytes, malloc_bytes, xmalloc};
 
 /// A member of a [`shash`] (OVS's `struct shash_node`).
@@ -98,7 +99,13 @@ pub(crate) fn name_inside(node: *const shash_node) -> bool {
 /// A node allocation with `name` copied right after it, the rest of the
 /// node unset: the caller writes `node` and `data` before use.
 pub(crate) fn new_node_named(name: &[u8]) -> *mut shash_node {
-    let node = xmalloc(NODE + name.len() + 1) as *mut shash_node;
+    new_node_named_in(&mut Place::Own, name)
+}
+
+/// As [`new_node_named`], made in `place`.
+#[inline]
+pub(crate) fn new_node_named_in(place: &mut Place, name: &[u8]) -> *mut shash_node {
+    let node = place.alloc(NODE + name.len() + 1) as *mut shash_node;
     let slot = name_slot(node) as *mut u8;
     // SAFETY: the block has room for the node, the name and its NUL.
     unsafe {
@@ -114,13 +121,13 @@ pub(crate) fn new_node_named(name: &[u8]) -> *mut shash_node {
 /// right after a node, which would then look like a name inside it. A
 /// second block cannot: the first one is still live there.
 fn new_node_apart(name: *const c_char) -> *mut shash_node {
-    let node = xmalloc(NODE) as *mut shash_node;
+    let node = alloc_own(NODE) as *mut shash_node;
     if !ptr::eq(name_slot(node), name) {
         return node;
     }
-    let other = xmalloc(NODE) as *mut shash_node;
-    // SAFETY: `node` came from malloc and is unused.
-    unsafe { libc::free(node as *mut c_void) };
+    let other = alloc_own(NODE) as *mut shash_node;
+    // SAFETY: `node` came from alloc_own and is unused.
+    unsafe { free_block(node as *mut u8) };
     other
 }
 
@@ -189,7 +196,7 @@ pub(crate) unsafe fn free_node(node: *mut shash_node) {
         if !name_inside(node) {
             libc::free((*node).name as *mut c_void);
         }
-        libc::free(node as *mut c_void);
+        free_block(node as *mut u8);
     }
 }
 
@@ -220,7 +227,7 @@ unsafe fn steal(sh: *mut shash, node: *mut shash_node) -> *mut c_char {
             (*node).name
         };
         hm::remove(ptr::addr_of_mut!((*sh).map), node as *mut hmap_node);
-        libc::free(node as *mut c_void);
+        free_block(node as *mut u8);
         name
     }
 }
