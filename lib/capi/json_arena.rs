@@ -65,6 +65,63 @@ pub(crate) unsafe fn free_block(p: *mut u8) {
     }
 }
 
+/// Blocks given back during one tree's destruction: releases of the same
+/// chunk in a row are counted and taken from its count at once (a tree's
+/// nodes lie together), instead of one atomic operation a node.
+pub(crate) struct Releases {
+    chunk: *mut Chunk,
+    n: usize,
+}
+
+impl Default for Releases {
+    fn default() -> Releases {
+        Releases {
+            chunk: ptr::null_mut(),
+            n: 0,
+        }
+    }
+}
+
+impl Releases {
+    /// Gives back the block at `p`, as [`free_block`] does, perhaps later
+    /// (by the time `self` is dropped).
+    ///
+    /// # Safety
+    ///
+    /// As [`free_block`].
+    #[inline]
+    pub(crate) unsafe fn free(&mut self, p: *mut u8) {
+        // SAFETY: as the caller guarantees, a header precedes `p`.
+        unsafe {
+            let h = p.sub(HEADER);
+            let chunk = (h as *const *mut Chunk).read();
+            if chunk.is_null() {
+                libc::free(h as *mut libc::c_void);
+            } else if chunk == self.chunk {
+                self.n += 1;
+            } else {
+                self.flush();
+                self.chunk = chunk;
+                self.n = 1;
+            }
+        }
+    }
+
+    fn flush(&mut self) {
+        if self.n > 0 {
+            // SAFETY: `n` blocks of the live chunk were given back.
+            unsafe { release(self.chunk, self.n) };
+            self.n = 0;
+        }
+    }
+}
+
+impl Drop for Releases {
+    fn drop(&mut self) {
+        self.flush();
+    }
+}
+
 /// Takes `n` from `chunk`'s count, freeing it when that leaves none.
 ///
 /// # Safety

@@ -40,7 +40,7 @@ use std::ptr;
 use std::sync::Arc;
 
 use super::hmap::{hash_bytes, hash_double, hash_int};
-use super::json_arena::{alloc_own, free_block, Place};
+use super::json_arena::{alloc_own, free_block, Place, Releases};
 use super::shash::{self as sh, shash, shash_node};
 use super::{c_str, malloc_bytes, xmalloc, xrealloc};
 use crate::json::{Json, Object};
@@ -655,12 +655,26 @@ pub(crate) unsafe fn destroy(p: *mut json) {
     if p.is_null() {
         return;
     }
+    // SAFETY: as the caller guarantees.
+    unsafe { destroy_with(p, &mut Releases::default()) }
+}
+
+/// [`destroy`], giving blocks back through `r`.
+///
+/// # Safety
+///
+/// As [`destroy`].
+#[inline]
+unsafe fn destroy_with(p: *mut json, r: &mut Releases) {
+    if p.is_null() {
+        return;
+    }
     // SAFETY: the caller guarantees `p` is live.
     let j = unsafe { &mut *p };
     j.count = j.count.wrapping_sub(1);
     if j.count == 0 {
         // SAFETY: the last reference is gone.
-        unsafe { destroy_node(p) }
+        unsafe { destroy_node_with(p, r) }
     }
 }
 
@@ -684,6 +698,16 @@ pub(crate) fn prefetch<T>(p: *const T) {
 ///
 /// `p` is a node made here that nobody refers to any more.
 pub(crate) unsafe fn destroy_node(p: *mut json) {
+    // SAFETY: as the caller guarantees.
+    unsafe { destroy_node_with(p, &mut Releases::default()) }
+}
+
+/// [`destroy_node`], giving blocks back through `r`.
+///
+/// # Safety
+///
+/// As [`destroy_node`].
+unsafe fn destroy_node_with(p: *mut json, r: &mut Releases) {
     // SAFETY: as the caller guarantees; for each type and storage type the
     // matching member is live and owned by the node.
     unsafe {
@@ -702,7 +726,7 @@ pub(crate) unsafe fn destroy_node(p: *mut json) {
                     if let Some(&ahead) = e.get(i + 4) {
                         prefetch(ahead);
                     }
-                    destroy(child);
+                    destroy_with(child, r);
                 }
                 if inline_len(j) == 0 && j.u.array.elements != tail(p) {
                     libc::free(j.u.array.elements as *mut c_void);
@@ -719,8 +743,8 @@ pub(crate) unsafe fn destroy_node(p: *mut json) {
                         let next = (*n).next;
                         let member = n as *mut shash_node;
                         prefetch(next);
-                        destroy((*member).data as *mut json);
-                        sh::free_node(member);
+                        destroy_with((*member).data as *mut json, r);
+                        sh::free_node_with(member, r);
                         n = next;
                     }
                 }
@@ -731,7 +755,7 @@ pub(crate) unsafe fn destroy_node(p: *mut json) {
             }
             _ => {}
         }
-        free_block(p as *mut u8);
+        r.free(p as *mut u8);
     }
 }
 

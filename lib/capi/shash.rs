@@ -17,7 +17,7 @@ use std::mem;
 use std::ptr;
 
 use super::hmap::{self as hm, hash_bytes, hmap, hmap_node};
-use super::json_arena::{alloc_own, free_block, Place};
+use super::json_arena::{alloc_own, free_block, Place, Releases};
 use super::{boundary, c_bytes, malloc_bytes, xmalloc};
 
 /// A member of a [`shash`] (OVS's `struct shash_node`).
@@ -191,12 +191,23 @@ pub(crate) unsafe fn add_copy(
 ///
 /// `node` is a live node of this module's making, in no map.
 pub(crate) unsafe fn free_node(node: *mut shash_node) {
+    // SAFETY: as the caller guarantees.
+    unsafe { free_node_with(node, &mut Releases::default()) }
+}
+
+/// [`free_node`], giving the block back through `r`.
+///
+/// # Safety
+///
+/// As [`free_node`].
+#[inline]
+pub(crate) unsafe fn free_node_with(node: *mut shash_node, r: &mut Releases) {
     // SAFETY: as the caller guarantees: a name apart is malloc()ed.
     unsafe {
         if !name_inside(node) {
             libc::free((*node).name as *mut c_void);
         }
-        free_block(node as *mut u8);
+        r.free(node as *mut u8);
     }
 }
 
