@@ -1,6 +1,12 @@
-//! Receiving from C: the parser core with the builder of C nodes, fed by a
-//! connection's receive path, so that a message arrives as C nodes
+//! Receiving from C: the parser core with a builder of C messages, fed by
+//! a connection's receive path, so that a message arrives as C nodes
 //! straight from the bytes (no Rust tree, no conversion).
+//!
+//! The builder ([`MsgBuilder`]) makes every value inside a message as the
+//! C-node builder does, and the message itself straight from the members
+//! of the top-level object: that object is never built (no map, no member
+//! names), unless it has a member a message cannot have, when it is built
+//! as any object is so that the error names the member OVS would name.
 //!
 //! Each C connection (`struct jsonrpc`) and session keeps one
 //! [`CDecoder`]; the connection's own Rust parser stays idle. A session's
@@ -8,24 +14,169 @@
 //! moves with the connection when one is stolen from or handed to a
 //! session.
 
+use std::cell::Cell;
 use std::ptr::{self, NonNull};
 
-use super::json_build::CBuilder;
+use super::json_build::{CBuilder, CName, CValue};
 use super::json_node::{from_c, json_type, string_bytes, type_of};
 use std::ffi::c_int;
 
 use super::json_node::equal;
 use super::jsonrpc::jsonrpc;
 use super::jsonrpc_msg::{
-    destroy_msg, jsonrpc_msg, jsonrpc_msg_type, msg_from_c, msg_from_parsed, CMsg,
+    destroy_msg, jsonrpc_msg, jsonrpc_msg_type, msg_from_c, msg_from_parsed, msg_from_slots, CMsg,
 };
-use crate::json::{self, Core, Json, DEFAULT_MAX_SIZE};
+use crate::json::{self, Builder, Core, Json, Work, DEFAULT_MAX_SIZE};
 use crate::jsonrpc::connection::{Decoder, Incoming, MsgResult};
 use crate::jsonrpc::{Msg, MsgType};
 
+/// The members a message may have, in the order of its slots.
+const MEMBERS: [&str; 5] = ["method", "params", "result", "error", "id"];
+
+/// A member name, as [`MsgBuilder`] keeps it.
+pub(crate) enum MsgName {
+    /// A member of the top-level object that a message may have (its slot
+    /// in [`MEMBERS`]).
+    Member(u8),
+    /// Any other member of the top-level object.
+    Other(Box<str>),
+    /// A member of an object inside the message.
+    Node(CName),
+}
+
+/// The builder of C messages: C nodes for every value inside the message,
+/// and the message itself from the top-level object's members. The message
+/// (or why the object is none) is left in [`ROOT_MSG`] and the object's
+/// place taken by a `null` node, which no top-level value of a stream can
+/// be otherwise (a stream's values are objects and arrays).
+#[derive(Default)]
+pub(crate) struct MsgBuilder {
+    nodes: CBuilder,
+    /// The members of the object being made, with their names as nodes.
+    members: Vec<(CName, CValue)>,
+}
+
+thread_local! {
+    /// This thread's spare working memory of message parsers.
+    static SPARE_WORK: Cell<Option<Box<Work<MsgBuilder>>>> = const { Cell::new(None) };
+    /// The message made of the top-level object last closed on this thread
+    /// by a message builder, until its decoder's `finish` takes it (in the
+    /// same receive call).
+    static ROOT_MSG: Cell<Option<MsgResult<CRecvMsg>>> = const { Cell::new(None) };
+}
+
+impl MsgBuilder {
+    /// Makes the object of `members[start..]` as the C-node builder does.
+    fn node_object(&mut self, members: &mut Vec<(MsgName, CValue)>, start: usize) -> CValue {
+        let nodes = &mut self.nodes;
+        self.members
+            .extend(members.drain(start..).map(|(name, value)| {
+                let name = match name {
+                    MsgName::Node(name) => name,
+                    MsgName::Member(i) => nodes.name(MEMBERS[usize::from(i)]),
+                    MsgName::Other(s) => nodes.name(&s),
+                };
+                (name, value)
+            }));
+        let object = self.nodes.object(&mut self.members, 0);
+        if self.members.capacity() > 4096 {
+            self.members.shrink_to(4096);
+        }
+        object
+    }
+}
+
+impl Builder for MsgBuilder {
+    type Value = CValue;
+    type Name = MsgName;
+
+    #[inline]
+    fn null(&mut self) -> CValue {
+        self.nodes.null()
+    }
+
+    #[inline]
+    fn boolean(&mut self, b: bool) -> CValue {
+        self.nodes.boolean(b)
+    }
+
+    #[inline]
+    fn integer(&mut self, i: i64) -> CValue {
+        self.nodes.integer(i)
+    }
+
+    #[inline]
+    fn real(&mut self, r: f64) -> CValue {
+        self.nodes.real(r)
+    }
+
+    #[inline]
+    fn string(&mut self, s: &str) -> CValue {
+        self.nodes.string(s)
+    }
+
+    #[inline]
+    fn name(&mut self, s: &str) -> MsgName {
+        MsgName::Node(self.nodes.name(s))
+    }
+
+    fn root_name(&mut self, s: &str) -> MsgName {
+        match MEMBERS.iter().position(|m| *m == s) {
+            Some(i) => MsgName::Member(i as u8),
+            None => MsgName::Other(s.into()),
+        }
+    }
+
+    #[inline]
+    fn array(&mut self, elements: &mut Vec<CValue>, start: usize) -> CValue {
+        self.nodes.array(elements, start)
+    }
+
+    fn object(&mut self, members: &mut Vec<(MsgName, CValue)>, start: usize) -> CValue {
+        self.node_object(members, start)
+    }
+
+    fn root_object(&mut self, members: &mut Vec<(MsgName, CValue)>, start: usize) -> CValue {
+        let unexpected = members[start..]
+            .iter()
+            .any(|(name, _)| !matches!(name, MsgName::Member(_)));
+        if unexpected {
+            let _ = ROOT_MSG.try_with(Cell::take);
+            return self.node_object(members, start);
+        }
+        // A name read twice keeps its last value, as in an object.
+        let mut slots: [*mut super::json_node::json; 5] = [ptr::null_mut(); 5];
+        for (name, value) in members.drain(start..) {
+            if let MsgName::Member(i) = name {
+                let slot = &mut slots[usize::from(i)];
+                // SAFETY: a slot is NULL or holds a reference of its own.
+                unsafe { super::json_node::destroy(*slot) };
+                *slot = value.into_raw();
+            }
+        }
+        // SAFETY: each slot is NULL or holds one reference, taken over.
+        let msg = unsafe { msg_from_slots(slots) }
+            .map(|p| CRecvMsg(NonNull::new(p).expect("xmalloc never returns NULL")));
+        let _ = ROOT_MSG.try_with(|m| m.set(Some(msg)));
+        self.nodes.null()
+    }
+
+    fn holds_memory(&self) -> bool {
+        self.members.capacity() > 0
+    }
+
+    fn take_spare() -> Option<Box<Work<MsgBuilder>>> {
+        SPARE_WORK.try_with(Cell::take).ok().flatten()
+    }
+
+    fn keep_spare(work: Box<Work<MsgBuilder>>) {
+        let _ = SPARE_WORK.try_with(|c| c.set(Some(work)));
+    }
+}
+
 /// The parser of one C connection's input.
 pub(crate) struct CDecoder {
-    core: Core<CBuilder>,
+    core: Core<MsgBuilder>,
 }
 
 impl Default for CDecoder {
@@ -96,9 +247,15 @@ impl Decoder for CDecoder {
 
     fn finish(&mut self) -> Result<MsgResult<CRecvMsg>, json::Error> {
         let value = self.core.finish()?.into_raw();
+        let made = ROOT_MSG.try_with(Cell::take).ok().flatten();
         // SAFETY: `value` is a fresh tree holding one reference, released
         // once the message holds its own references to its members.
         unsafe {
+            if (*value).type_ == json_type::JSON_NULL as c_int {
+                // The top-level object, read as a message.
+                super::json_node::destroy(value);
+                return Ok(made.unwrap_or_else(|| Err("message is not a JSON object".into())));
+            }
             let m = msg_from_parsed(value);
             super::json_node::destroy(value);
             Ok(m.map(|p| CRecvMsg(NonNull::new(p).expect("xmalloc never returns NULL"))))
