@@ -507,7 +507,13 @@ pub(crate) unsafe fn msg_from_parsed(json: *const json) -> Result<*mut jsonrpc_m
     unsafe {
         let take = |p: *mut json| if p.is_null() { p } else { cjson::json_clone(p) };
         let [params, result, error, id] = slots;
-        msg_from_slots([take(method), take(params), take(result), take(error), take(id)])
+        msg_from_slots([
+            take(method),
+            take(params),
+            take(result),
+            take(error),
+            take(id),
+        ])
     }
 }
 

@@ -418,6 +418,79 @@ mod tests {
         }
     }
 
+    /// Parses `text` into an object of C nodes and reads the message from
+    /// it: what the decoder did before it read messages straight from the
+    /// members.
+    fn decode_via_object(text: &str) -> MsgResult<CRecvMsg> {
+        let mut core: Core<CBuilder> = Core::with_flags(false, None);
+        assert_eq!(core.feed(text.as_bytes()), text.len());
+        let value = core.finish().expect("valid JSON").into_raw();
+        // SAFETY: `value` is a fresh tree holding one reference.
+        unsafe {
+            let m = msg_from_parsed(value);
+            super::super::json_node::destroy(value);
+            m.map(|p| CRecvMsg(NonNull::new(p).unwrap()))
+        }
+    }
+
+    /// The message read straight from the members is the one read from
+    /// the object, errors included (whatever the order of the members, a
+    /// name read twice, `null` members, names of members inside the
+    /// message, or several members a message cannot have), fed whole or a
+    /// byte at a time.
+    #[test]
+    fn messages_from_the_members_are_those_from_the_object() {
+        for text in [
+            r#"{"method":"echo","params":[1,"x"],"id":7}"#,
+            r#"{"id":7,"params":[1,"x"],"method":"echo"}"#,
+            r#"{"method":"a","params":[],"method":"b","id":null}"#,
+            r#"{"method":"a","params":{},"params":[2],"id":3,"id":null}"#,
+            r#"{"method":null,"params":[]}"#,
+            r#"{"method":"m","params":null}"#,
+            r#"{"method":"m","params":[{"method":1,"x":{"id":2,"result":[]}}],"id":1}"#,
+            r#"{"result":{"params":{"error":0}},"error":null,"id":"echo"}"#,
+            r#"{"result":null,"error":"x","id":1}"#,
+            r#"{"result":1,"error":null,"id":null}"#,
+            r#"{}"#,
+            r#"{"method":"m","params":[],"id":1,"extra":0,"more":1,"x":{}}"#,
+            r#"{"extra":0,"method":3}"#,
+            r#"{"Method":"m","params":[]}"#,
+            r#"{"method":"m","params":[],"":1}"#,
+            r#"[{"method":"m","params":[]}]"#,
+        ] {
+            let expected = decode_via_object(text);
+            for step in [text.len(), 1] {
+                let mut d = CDecoder::default();
+                for piece in text.as_bytes().chunks(step) {
+                    assert_eq!(d.feed(piece), piece.len(), "{text}");
+                }
+                assert!(d.is_done(), "{text}");
+                let got = d.finish().expect("valid JSON");
+                match (&got, &expected) {
+                    // SAFETY: the messages are live.
+                    (Ok(a), Ok(b)) => unsafe {
+                        assert_eq!(msg_from_c(a.msg()), msg_from_c(b.msg()), "{text}");
+                    },
+                    (Err(a), Err(b)) => assert_eq!(a, b, "{text}"),
+                    _ => panic!("{text}: {:?} against {:?}", got.is_ok(), expected.is_ok()),
+                }
+            }
+        }
+    }
+
+    /// A stream's top-level values are objects and arrays only, so the
+    /// `null` node that stands for a message read from the members can be
+    /// nothing else.
+    #[test]
+    fn a_top_level_scalar_is_a_parse_error() {
+        for text in ["null ", "1 ", "\"x\"", "true "] {
+            let mut d = CDecoder::default();
+            d.feed(text.as_bytes());
+            assert!(d.is_done(), "{text}");
+            assert!(d.finish().is_err(), "{text}");
+        }
+    }
+
     #[test]
     fn echo_requests_and_replies_are_recognized() {
         let request = decode(r#"{"method":"echo","params":["hi"],"id":3}"#).unwrap();
