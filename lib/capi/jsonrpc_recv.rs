@@ -33,28 +33,34 @@ use crate::jsonrpc::{Msg, MsgType};
 /// The members a message may have, in the order of its slots.
 const MEMBERS: [&str; 5] = ["method", "params", "result", "error", "id"];
 
-/// A member name, as [`MsgBuilder`] keeps it.
-pub(crate) enum MsgName {
-    /// A member of the top-level object that a message may have (its slot
-    /// in [`MEMBERS`]).
-    Member(u8),
-    /// Any other member of the top-level object.
-    Other(Box<str>),
-    /// A member of an object inside the message.
-    Node(CName),
-}
+/// The slot of a top-level member name that is none of [`MEMBERS`].
+const OTHER: u8 = u8::MAX;
 
 /// The builder of C messages: C nodes for every value inside the message,
 /// and the message itself from the top-level object's members. The message
 /// (or why the object is none) is left in [`ROOT_MSG`] and the object's
 /// place taken by a `null` node, which no top-level value of a stream can
 /// be otherwise (a stream's values are objects and arrays).
+///
+/// The top-level member names are made as any name is (an object with a
+/// member a message cannot have is made as an object), but the names of
+/// a message's members are kept for the next message instead of being
+/// freed, so that a stream of messages makes them once.
 #[derive(Default)]
 pub(crate) struct MsgBuilder {
     nodes: CBuilder,
-    /// The members of the object being made, with their names as nodes.
-    members: Vec<(CName, CValue)>,
+    /// The slot in [`MEMBERS`] ([`OTHER`] for any other name) of each
+    /// top-level name read since the last top-level object closed (the
+    /// last ones are the current object's members, in order; earlier ones
+    /// are left by values that failed).
+    root_slots: Vec<u8>,
+    /// Names of a message's members, kept for the next message.
+    names: [Vec<CName>; 5],
 }
+
+/// Names of one member kept for reuse, at most (a message has each once;
+/// a name read twice leaves one more).
+const KEEP_NAMES: usize = 2;
 
 thread_local! {
     /// This thread's spare working memory of message parsers.
@@ -65,30 +71,9 @@ thread_local! {
     static ROOT_MSG: Cell<Option<MsgResult<CRecvMsg>>> = const { Cell::new(None) };
 }
 
-impl MsgBuilder {
-    /// Makes the object of `members[start..]` as the C-node builder does.
-    fn node_object(&mut self, members: &mut Vec<(MsgName, CValue)>, start: usize) -> CValue {
-        let nodes = &mut self.nodes;
-        self.members
-            .extend(members.drain(start..).map(|(name, value)| {
-                let name = match name {
-                    MsgName::Node(name) => name,
-                    MsgName::Member(i) => nodes.name(MEMBERS[usize::from(i)]),
-                    MsgName::Other(s) => nodes.name(&s),
-                };
-                (name, value)
-            }));
-        let object = self.nodes.object(&mut self.members, 0);
-        if self.members.capacity() > 4096 {
-            self.members.shrink_to(4096);
-        }
-        object
-    }
-}
-
 impl Builder for MsgBuilder {
     type Value = CValue;
-    type Name = MsgName;
+    type Name = CName;
 
     #[inline]
     fn null(&mut self) -> CValue {
@@ -116,14 +101,19 @@ impl Builder for MsgBuilder {
     }
 
     #[inline]
-    fn name(&mut self, s: &str) -> MsgName {
-        MsgName::Node(self.nodes.name(s))
+    fn name(&mut self, s: &str) -> CName {
+        self.nodes.name(s)
     }
 
-    fn root_name(&mut self, s: &str) -> MsgName {
-        match MEMBERS.iter().position(|m| *m == s) {
-            Some(i) => MsgName::Member(i as u8),
-            None => MsgName::Other(s.into()),
+    fn root_name(&mut self, s: &str) -> CName {
+        let Some(slot) = MEMBERS.iter().position(|m| *m == s) else {
+            self.root_slots.push(OTHER);
+            return self.nodes.name(s);
+        };
+        self.root_slots.push(slot as u8);
+        match self.names[slot].pop() {
+            Some(name) => name,
+            None => self.nodes.name(s),
         }
     }
 
@@ -132,27 +122,36 @@ impl Builder for MsgBuilder {
         self.nodes.array(elements, start)
     }
 
-    fn object(&mut self, members: &mut Vec<(MsgName, CValue)>, start: usize) -> CValue {
-        self.node_object(members, start)
+    #[inline]
+    fn object(&mut self, members: &mut Vec<(CName, CValue)>, start: usize) -> CValue {
+        self.nodes.object(members, start)
     }
 
-    fn root_object(&mut self, members: &mut Vec<(MsgName, CValue)>, start: usize) -> CValue {
-        let unexpected = members[start..]
-            .iter()
-            .any(|(name, _)| !matches!(name, MsgName::Member(_)));
-        if unexpected {
+    fn root_object(&mut self, members: &mut Vec<(CName, CValue)>, start: usize) -> CValue {
+        let n = members.len() - start;
+        let at = self.root_slots.len().wrapping_sub(n);
+        let message =
+            at <= self.root_slots.len() && self.root_slots[at..].iter().all(|&slot| slot != OTHER);
+        if !message {
+            self.root_slots.clear();
             let _ = ROOT_MSG.try_with(Cell::take);
-            return self.node_object(members, start);
+            return self.nodes.object(members, start);
         }
         // A name read twice keeps its last value, as in an object.
         let mut slots: [*mut super::json_node::json; 5] = [ptr::null_mut(); 5];
-        for (name, value) in members.drain(start..) {
-            if let MsgName::Member(i) = name {
-                let slot = &mut slots[usize::from(i)];
-                // SAFETY: a slot is NULL or holds a reference of its own.
-                unsafe { super::json_node::destroy(*slot) };
-                *slot = value.into_raw();
+        for (k, (name, value)) in members.drain(start..).enumerate() {
+            let slot = usize::from(self.root_slots[at + k]) % MEMBERS.len();
+            // SAFETY: a slot is NULL or holds a reference of its own.
+            unsafe { super::json_node::destroy(slots[slot]) };
+            slots[slot] = value.into_raw();
+            let kept = &mut self.names[slot];
+            if kept.len() < KEEP_NAMES {
+                kept.push(name);
             }
+        }
+        self.root_slots.clear();
+        if self.root_slots.capacity() > 4096 {
+            self.root_slots.shrink_to(64);
         }
         // SAFETY: each slot is NULL or holds one reference, taken over.
         let msg = unsafe { msg_from_slots(slots) }
@@ -162,7 +161,7 @@ impl Builder for MsgBuilder {
     }
 
     fn holds_memory(&self) -> bool {
-        self.members.capacity() > 0
+        self.root_slots.capacity() > 0 || self.names.iter().any(|n| n.capacity() > 0)
     }
 
     fn take_spare() -> Option<Box<Work<MsgBuilder>>> {
