@@ -4,9 +4,10 @@
 //!
 //! The builder ([`MsgBuilder`]) makes every value inside a message as the
 //! C-node builder does, and the message itself straight from the members
-//! of the top-level object: that object is never built (no map, no member
-//! names), unless it has a member a message cannot have, when it is built
-//! as any object is so that the error names the member OVS would name.
+//! of the top-level object: that object is never built (no node, no map,
+//! and the member names, made once, serve the next messages), unless it
+//! has a member a message cannot have, when it is built as any object is,
+//! so that the error names the member OVS would name.
 //!
 //! Each C connection (`struct jsonrpc`) and session keeps one
 //! [`CDecoder`]; the connection's own Rust parser stays idle. A session's
