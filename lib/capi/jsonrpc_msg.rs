@@ -88,7 +88,7 @@ pub struct jsonrpc_msg {
 }
 
 /// A new `malloc()`ed message from its parts (taking them over).
-fn new_msg(
+pub(super) fn new_msg(
     t: MsgType,
     method: *mut c_char,
     params: *mut json,
@@ -501,7 +501,52 @@ pub(crate) unsafe fn msg_from_parsed(json: *const json) -> Result<*mut jsonrpc_m
     if let Some(name) = unexpected {
         return Err(format!("message has unexpected member \"{name}\""));
     }
-    let [params, result, error, id] = slots;
+    // SAFETY: each node is NULL or a live member of the object; the
+    // message gets a reference of its own to each (the object's goes with
+    // the object).
+    unsafe {
+        let take = |p: *mut json| if p.is_null() { p } else { cjson::json_clone(p) };
+        let [params, result, error, id] = slots;
+        msg_from_slots([
+            take(method),
+            take(params),
+            take(result),
+            take(error),
+            take(id),
+        ])
+    }
+}
+
+/// The message of a top-level object's members, in the slots method,
+/// params, result, error and id (NULL: absent), each holding one reference
+/// that this takes over: the rules and texts of [`Msg::from_json`] (a
+/// method must be a string; a `null` member counts as absent; the members
+/// present decide the type and must fit it).
+///
+/// # Safety
+///
+/// Each slot is NULL or a live node on which the caller holds a reference.
+pub(crate) unsafe fn msg_from_slots(slots: [*mut json; 5]) -> Result<*mut jsonrpc_msg, String> {
+    let release = |slots: [*mut json; 5]| {
+        for p in slots {
+            // SAFETY: as the caller guarantees.
+            unsafe { destroy(p) };
+        }
+    };
+    let [method, mut params, mut result, mut error, mut id] = slots;
+    // SAFETY: each slot is NULL or a live node.
+    let type_of = |p: *mut json| unsafe { (*p).type_ };
+    if !method.is_null() && type_of(method) != json_type::JSON_STRING as c_int {
+        release(slots);
+        return Err("method is not a JSON string".to_string());
+    }
+    for p in [&mut params, &mut result, &mut error, &mut id] {
+        if !p.is_null() && type_of(*p) == json_type::JSON_NULL as c_int {
+            // SAFETY: as the caller guarantees.
+            unsafe { destroy(*p) };
+            *p = ptr::null_mut();
+        }
+    }
     let msg_type = if !result.is_null() {
         MsgType::Reply
     } else if !error.is_null() {
@@ -511,10 +556,8 @@ pub(crate) unsafe fn msg_from_parsed(json: *const json) -> Result<*mut jsonrpc_m
     } else {
         MsgType::Notify
     };
-    // SAFETY: `params` is NULL or a live node.
-    let params_array =
-        params.is_null() || unsafe { (*params).type_ } == json_type::JSON_ARRAY as c_int;
-    check_shape(
+    let params_array = params.is_null() || type_of(params) == json_type::JSON_ARRAY as c_int;
+    if let Err(e) = check_shape(
         msg_type,
         [
             !method.is_null(),
@@ -524,24 +567,32 @@ pub(crate) unsafe fn msg_from_parsed(json: *const json) -> Result<*mut jsonrpc_m
             !id.is_null(),
         ],
         params_array,
-    )?;
-    // SAFETY: `method` is a live string node; each member kept gets a
-    // reference of its own (the object's goes with the object).
+    ) {
+        release([method, params, result, error, id]);
+        return Err(e);
+    }
+    // SAFETY: `method` is NULL or a live string node on which this holds a
+    // reference.
+    let method = unsafe { take_string(method) };
+    Ok(new_msg(msg_type, method, params, result, error, id))
+}
+
+/// A `malloc()`ed copy of the string node `p`'s string (NULL for NULL),
+/// releasing the reference held on `p`.
+///
+/// # Safety
+///
+/// `p` is NULL or a live `JSON_STRING` node on which the caller holds a
+/// reference.
+unsafe fn take_string(p: *mut json) -> *mut c_char {
+    if p.is_null() {
+        return ptr::null_mut();
+    }
+    // SAFETY: as the caller guarantees.
     unsafe {
-        let method = if method.is_null() {
-            ptr::null_mut()
-        } else {
-            super::malloc_bytes(super::json_node::string_bytes(&*method))
-        };
-        let take = |p: *mut json| if p.is_null() { p } else { cjson::json_clone(p) };
-        Ok(new_msg(
-            msg_type,
-            method,
-            take(params),
-            take(result),
-            take(error),
-            take(id),
-        ))
+        let s = super::malloc_bytes(super::json_node::string_bytes(&*p));
+        destroy(p);
+        s
     }
 }
 

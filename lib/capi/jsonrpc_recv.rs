@@ -1,6 +1,13 @@
-//! Receiving from C: the parser core with the builder of C nodes, fed by a
-//! connection's receive path, so that a message arrives as C nodes
+//! Receiving from C: the parser core with a builder of C messages, fed by
+//! a connection's receive path, so that a message arrives as C nodes
 //! straight from the bytes (no Rust tree, no conversion).
+//!
+//! The builder ([`MsgBuilder`]) makes every value inside a message as the
+//! C-node builder does, and the message itself straight from the members
+//! of the top-level object: that object is never built (no node, no map,
+//! and the member names, made once, serve the next messages), unless it
+//! has a member a message cannot have, when it is built as any object is,
+//! so that the error names the member OVS would name.
 //!
 //! Each C connection (`struct jsonrpc`) and session keeps one
 //! [`CDecoder`]; the connection's own Rust parser stays idle. A session's
@@ -8,24 +15,168 @@
 //! moves with the connection when one is stolen from or handed to a
 //! session.
 
+use std::cell::Cell;
 use std::ptr::{self, NonNull};
 
-use super::json_build::CBuilder;
+use super::json_build::{CBuilder, CName, CValue};
 use super::json_node::{from_c, json_type, string_bytes, type_of};
 use std::ffi::c_int;
 
 use super::json_node::equal;
 use super::jsonrpc::jsonrpc;
 use super::jsonrpc_msg::{
-    destroy_msg, jsonrpc_msg, jsonrpc_msg_type, msg_from_c, msg_from_parsed, CMsg,
+    destroy_msg, jsonrpc_msg, jsonrpc_msg_type, msg_from_c, msg_from_parsed, msg_from_slots, CMsg,
 };
-use crate::json::{self, Core, Json, DEFAULT_MAX_SIZE};
+use crate::json::{self, Builder, Core, Json, Work, DEFAULT_MAX_SIZE};
 use crate::jsonrpc::connection::{Decoder, Incoming, MsgResult};
 use crate::jsonrpc::{Msg, MsgType};
 
+/// The members a message may have, in the order of its slots.
+const MEMBERS: [&str; 5] = ["method", "params", "result", "error", "id"];
+
+/// The slot of a top-level member name that is none of [`MEMBERS`].
+const OTHER: u8 = u8::MAX;
+
+/// The builder of C messages: C nodes for every value inside the message,
+/// and the message itself from the top-level object's members. The message
+/// (or why the object is none) is left in [`ROOT_MSG`] and the object's
+/// place taken by a `null` node, which no top-level value of a stream can
+/// be otherwise (a stream's values are objects and arrays).
+///
+/// The top-level member names are made as any name is (an object with a
+/// member a message cannot have is made as an object), but the names of
+/// a message's members are kept for the next message instead of being
+/// freed, so that a stream of messages makes them once.
+#[derive(Default)]
+pub(crate) struct MsgBuilder {
+    nodes: CBuilder,
+    /// The slot in [`MEMBERS`] ([`OTHER`] for any other name) of each
+    /// top-level name read since the last top-level object closed (the
+    /// last ones are the current object's members, in order; earlier ones
+    /// are left by values that failed).
+    root_slots: Vec<u8>,
+    /// Names of a message's members, kept for the next message.
+    names: [Vec<CName>; 5],
+}
+
+/// Names of one member kept for reuse, at most (a message has each once;
+/// a name read twice leaves one more).
+const KEEP_NAMES: usize = 2;
+
+thread_local! {
+    /// This thread's spare working memory of message parsers.
+    static SPARE_WORK: Cell<Option<Box<Work<MsgBuilder>>>> = const { Cell::new(None) };
+    /// The message made of the top-level object last closed on this thread
+    /// by a message builder, until its decoder's `finish` takes it (in the
+    /// same receive call).
+    static ROOT_MSG: Cell<Option<MsgResult<CRecvMsg>>> = const { Cell::new(None) };
+}
+
+impl Builder for MsgBuilder {
+    type Value = CValue;
+    type Name = CName;
+
+    #[inline]
+    fn null(&mut self) -> CValue {
+        self.nodes.null()
+    }
+
+    #[inline]
+    fn boolean(&mut self, b: bool) -> CValue {
+        self.nodes.boolean(b)
+    }
+
+    #[inline]
+    fn integer(&mut self, i: i64) -> CValue {
+        self.nodes.integer(i)
+    }
+
+    #[inline]
+    fn real(&mut self, r: f64) -> CValue {
+        self.nodes.real(r)
+    }
+
+    #[inline]
+    fn string(&mut self, s: &str) -> CValue {
+        self.nodes.string(s)
+    }
+
+    #[inline]
+    fn name(&mut self, s: &str) -> CName {
+        self.nodes.name(s)
+    }
+
+    fn root_name(&mut self, s: &str) -> CName {
+        let Some(slot) = MEMBERS.iter().position(|m| *m == s) else {
+            self.root_slots.push(OTHER);
+            return self.nodes.name(s);
+        };
+        self.root_slots.push(slot as u8);
+        match self.names[slot].pop() {
+            Some(name) => name,
+            None => self.nodes.name(s),
+        }
+    }
+
+    #[inline]
+    fn array(&mut self, elements: &mut Vec<CValue>, start: usize) -> CValue {
+        self.nodes.array(elements, start)
+    }
+
+    #[inline]
+    fn object(&mut self, members: &mut Vec<(CName, CValue)>, start: usize) -> CValue {
+        self.nodes.object(members, start)
+    }
+
+    fn root_object(&mut self, members: &mut Vec<(CName, CValue)>, start: usize) -> CValue {
+        let n = members.len() - start;
+        let at = self.root_slots.len().wrapping_sub(n);
+        let message =
+            at <= self.root_slots.len() && self.root_slots[at..].iter().all(|&slot| slot != OTHER);
+        if !message {
+            self.root_slots.clear();
+            let _ = ROOT_MSG.try_with(Cell::take);
+            return self.nodes.object(members, start);
+        }
+        // A name read twice keeps its last value, as in an object.
+        let mut slots: [*mut super::json_node::json; 5] = [ptr::null_mut(); 5];
+        for (k, (name, value)) in members.drain(start..).enumerate() {
+            let slot = usize::from(self.root_slots[at + k]) % MEMBERS.len();
+            // SAFETY: a slot is NULL or holds a reference of its own.
+            unsafe { super::json_node::destroy(slots[slot]) };
+            slots[slot] = value.into_raw();
+            let kept = &mut self.names[slot];
+            if kept.len() < KEEP_NAMES {
+                kept.push(name);
+            }
+        }
+        self.root_slots.clear();
+        if self.root_slots.capacity() > 4096 {
+            self.root_slots.shrink_to(64);
+        }
+        // SAFETY: each slot is NULL or holds one reference, taken over.
+        let msg = unsafe { msg_from_slots(slots) }
+            .map(|p| CRecvMsg(NonNull::new(p).expect("xmalloc never returns NULL")));
+        let _ = ROOT_MSG.try_with(|m| m.set(Some(msg)));
+        self.nodes.null()
+    }
+
+    fn holds_memory(&self) -> bool {
+        self.root_slots.capacity() > 0 || self.names.iter().any(|n| n.capacity() > 0)
+    }
+
+    fn take_spare() -> Option<Box<Work<MsgBuilder>>> {
+        SPARE_WORK.try_with(Cell::take).ok().flatten()
+    }
+
+    fn keep_spare(work: Box<Work<MsgBuilder>>) {
+        let _ = SPARE_WORK.try_with(|c| c.set(Some(work)));
+    }
+}
+
 /// The parser of one C connection's input.
 pub(crate) struct CDecoder {
-    core: Core<CBuilder>,
+    core: Core<MsgBuilder>,
 }
 
 impl Default for CDecoder {
@@ -96,9 +247,15 @@ impl Decoder for CDecoder {
 
     fn finish(&mut self) -> Result<MsgResult<CRecvMsg>, json::Error> {
         let value = self.core.finish()?.into_raw();
+        let made = ROOT_MSG.try_with(Cell::take).ok().flatten();
         // SAFETY: `value` is a fresh tree holding one reference, released
         // once the message holds its own references to its members.
         unsafe {
+            if (*value).type_ == json_type::JSON_NULL as c_int {
+                // The top-level object, read as a message.
+                super::json_node::destroy(value);
+                return Ok(made.unwrap_or_else(|| Err("message is not a JSON object".into())));
+            }
             let m = msg_from_parsed(value);
             super::json_node::destroy(value);
             Ok(m.map(|p| CRecvMsg(NonNull::new(p).expect("xmalloc never returns NULL"))))
@@ -258,6 +415,193 @@ mod tests {
                 (Err(c), Err(r)) => assert_eq!(c, r, "{text}"),
                 (c, r) => panic!("{text}: C {:?}, Rust {:?}", c.is_ok(), r.is_ok()),
             }
+        }
+    }
+
+    /// Parses `text` into an object of C nodes and reads the message from
+    /// it: what the decoder did before it read messages straight from the
+    /// members.
+    fn decode_via_object(text: &str) -> MsgResult<CRecvMsg> {
+        let mut core: Core<CBuilder> = Core::with_flags(false, None);
+        assert_eq!(core.feed(text.as_bytes()), text.len());
+        let value = core.finish().expect("valid JSON").into_raw();
+        // SAFETY: `value` is a fresh tree holding one reference.
+        unsafe {
+            let m = msg_from_parsed(value);
+            super::super::json_node::destroy(value);
+            m.map(|p| CRecvMsg(NonNull::new(p).unwrap()))
+        }
+    }
+
+    /// The message read straight from the members is the one read from
+    /// the object, errors included (whatever the order of the members, a
+    /// name read twice, `null` members, names of members inside the
+    /// message, or several members a message cannot have), fed whole or a
+    /// byte at a time.
+    #[test]
+    fn messages_from_the_members_are_those_from_the_object() {
+        for text in [
+            r#"{"method":"echo","params":[1,"x"],"id":7}"#,
+            r#"{"id":7,"params":[1,"x"],"method":"echo"}"#,
+            r#"{"method":"a","params":[],"method":"b","id":null}"#,
+            r#"{"method":"a","params":{},"params":[2],"id":3,"id":null}"#,
+            r#"{"method":null,"params":[]}"#,
+            r#"{"method":"m","params":null}"#,
+            r#"{"method":"m","params":[{"method":1,"x":{"id":2,"result":[]}}],"id":1}"#,
+            r#"{"result":{"params":{"error":0}},"error":null,"id":"echo"}"#,
+            r#"{"result":null,"error":"x","id":1}"#,
+            r#"{"result":1,"error":null,"id":null}"#,
+            r#"{}"#,
+            r#"{"method":"m","params":[],"id":1,"extra":0,"more":1,"x":{}}"#,
+            r#"{"extra":0,"method":3}"#,
+            r#"{"Method":"m","params":[]}"#,
+            r#"{"method":"m","params":[],"":1}"#,
+            r#"[{"method":"m","params":[]}]"#,
+        ] {
+            let expected = decode_via_object(text);
+            for step in [text.len(), 1] {
+                let mut d = CDecoder::default();
+                for piece in text.as_bytes().chunks(step) {
+                    assert_eq!(d.feed(piece), piece.len(), "{text}");
+                }
+                assert!(d.is_done(), "{text}");
+                let got = d.finish().expect("valid JSON");
+                match (&got, &expected) {
+                    // SAFETY: the messages are live.
+                    (Ok(a), Ok(b)) => unsafe {
+                        assert_eq!(msg_from_c(a.msg()), msg_from_c(b.msg()), "{text}");
+                    },
+                    (Err(a), Err(b)) => assert_eq!(a, b, "{text}"),
+                    _ => panic!("{text}: {:?} against {:?}", got.is_ok(), expected.is_ok()),
+                }
+            }
+        }
+    }
+
+    /// What a stream of messages reads as, one entry per value until the
+    /// first error or the end: the message or the error's text.
+    type Reading = Vec<Result<Msg, String>>;
+
+    /// The reference reading: the whole input parsed into objects of C
+    /// nodes, each read as a message from the object.
+    fn read_via_objects(input: &[u8]) -> Reading {
+        let mut core: Core<CBuilder> = Core::with_flags(false, None);
+        let mut out = Vec::new();
+        let mut rest = input;
+        loop {
+            let n = core.feed(rest);
+            rest = &rest[n..];
+            if !core.is_done() {
+                return out;
+            }
+            let value = match core.finish() {
+                Ok(v) => v.into_raw(),
+                Err(e) => {
+                    out.push(Err(e.to_string()));
+                    return out;
+                }
+            };
+            // SAFETY: `value` is a fresh tree holding one reference; the
+            // message is freed once read.
+            let m = unsafe {
+                let m = msg_from_parsed(value);
+                super::super::json_node::destroy(value);
+                m.map(|p| CRecvMsg(NonNull::new(p).unwrap()))
+            };
+            let failed = m.is_err();
+            out.push(m.map(|m| unsafe { msg_from_c(m.msg()) }));
+            if failed {
+                return out;
+            }
+        }
+    }
+
+    /// The decoder's reading of `input` fed in pieces of random sizes.
+    fn read_via_decoder(input: &[u8], rng: &mut fastrand::Rng) -> Reading {
+        let mut d = CDecoder::default();
+        let mut out = Vec::new();
+        let mut at = 0;
+        while at < input.len() {
+            let end = (at + rng.usize(1..=24)).min(input.len());
+            let mut piece = &input[at..end];
+            at = end;
+            while !piece.is_empty() {
+                let n = d.feed(piece);
+                piece = &piece[n..];
+                if !d.is_done() {
+                    break;
+                }
+                match d.finish() {
+                    Ok(Ok(m)) => out.push(Ok(unsafe { msg_from_c(m.msg()) })),
+                    Ok(Err(e)) => {
+                        out.push(Err(e));
+                        return out;
+                    }
+                    Err(e) => {
+                        out.push(Err(e.to_string()));
+                        return out;
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Streams of messages, mutated at random (bytes replaced by JSON's
+    /// punctuation or letters, cut out, or repeated), read by the decoder
+    /// in random pieces: the same messages and the same error as the
+    /// objects of the whole input give (and no panic, no leak under the
+    /// C tests' valgrind runs of the same code).
+    #[test]
+    fn mutated_streams_read_as_their_objects() {
+        const SEEDS: [&str; 6] = [
+            r#"{"method":"echo","params":[1,"x"],"id":7}"#,
+            r#"{"id":null,"method":"update","params":["mon",{"T":{"u":{"new":{"a":1,"id":[2]}}}}]}"#,
+            r#"{"result":{"b":[true,null]},"error":null,"id":"echo"}"#,
+            r#"{"error":"oops","result":null,"id":[1]}"#,
+            r#"{"method":"m","params":[],"id":1,"extra":0}"#,
+            r#"{"params":[{"method":"x"}],"method":"a","method":"b"}"#,
+        ];
+        const ALPHABET: &[u8] = br#"{}[]":,01 aeimnrst"#;
+        let mut rng = fastrand::Rng::with_seed(0x5eed);
+        for _ in 0..3000 {
+            let mut input = Vec::new();
+            for _ in 0..rng.usize(1..=4) {
+                input.extend_from_slice(SEEDS[rng.usize(..SEEDS.len())].as_bytes());
+            }
+            for _ in 0..rng.usize(0..=3) {
+                let i = rng.usize(..input.len());
+                match rng.u8(..3) {
+                    0 => input[i] = ALPHABET[rng.usize(..ALPHABET.len())],
+                    1 => {
+                        input.remove(i);
+                    }
+                    _ => {
+                        let j = (i + rng.usize(1..=12)).min(input.len());
+                        let copy = input[i..j].to_vec();
+                        input.splice(i..i, copy);
+                    }
+                }
+                if input.is_empty() {
+                    break;
+                }
+            }
+            let want = read_via_objects(&input);
+            let got = read_via_decoder(&input, &mut rng);
+            assert_eq!(got, want, "{}", String::from_utf8_lossy(&input));
+        }
+    }
+
+    /// A stream's top-level values are objects and arrays only, so the
+    /// `null` node that stands for a message read from the members can be
+    /// nothing else.
+    #[test]
+    fn a_top_level_scalar_is_a_parse_error() {
+        for text in ["null ", "1 ", "\"x\"", "true "] {
+            let mut d = CDecoder::default();
+            d.feed(text.as_bytes());
+            assert!(d.is_done(), "{text}");
+            assert!(d.finish().is_err(), "{text}");
         }
     }
 

@@ -42,6 +42,25 @@ pub(crate) trait Builder: Default + Sized {
     fn object(&mut self, members: &mut Vec<(Self::Name, Self::Value)>, start: usize)
         -> Self::Value;
 
+    /// A member name of the top-level object (a stream's message reads
+    /// its member names here); by default as [`name`](Self::name).
+    #[inline]
+    fn root_name(&mut self, s: &str) -> Self::Name {
+        self.name(s)
+    }
+
+    /// The top-level object, once it closes; by default as
+    /// [`object`](Self::object). A builder of messages makes its message
+    /// here from the members, without the object.
+    #[inline]
+    fn root_object(
+        &mut self,
+        members: &mut Vec<(Self::Name, Self::Value)>,
+        start: usize,
+    ) -> Self::Value {
+        self.object(members, start)
+    }
+
     /// True if the builder holds memory between values (a cache).
     fn holds_memory(&self) -> bool {
         false

@@ -656,7 +656,11 @@ impl<B: Builder> Core<B> {
         };
         let work = &mut self.work;
         let value = if frame.object {
-            work.builder.object(&mut work.members, frame.start)
+            if work.frames.is_empty() {
+                work.builder.root_object(&mut work.members, frame.start)
+            } else {
+                work.builder.object(&mut work.members, frame.start)
+            }
         } else {
             work.builder.array(&mut work.values, frame.start)
         };
@@ -703,7 +707,11 @@ impl<B: Builder> Core<B> {
     fn string(&mut self, text: &str) -> Step {
         match self.state {
             State::ObjectInit | State::ObjectName => {
-                let name = self.work.builder.name(text);
+                let name = if self.work.frames.len() == 1 {
+                    self.work.builder.root_name(text)
+                } else {
+                    self.work.builder.name(text)
+                };
                 self.work.names.push(name);
                 self.state = State::ObjectColon;
                 Ok(())

@@ -367,13 +367,27 @@ impl fmt::Display for Msg {
 }
 
 /// Writes `"NAME":` for the next member of an object being written to
-/// `out`, with the comma before it unless it is the `first`.
+/// `out`, with the comma before it unless it is the `first`. A message's
+/// own member names go as one piece each.
+#[inline]
 pub(crate) fn put_member_name<S: Sink>(out: &mut S, first: &mut bool, name: &str) {
-    if !*first {
-        out.put(",");
-    }
+    let piece = match name {
+        "method" => ",\"method\":",
+        "params" => ",\"params\":",
+        "result" => ",\"result\":",
+        "error" => ",\"error\":",
+        "id" => ",\"id\":",
+        _ => {
+            if !*first {
+                out.put(",");
+            }
+            *first = false;
+            out.put("\"");
+            out.put(name);
+            out.put("\":");
+            return;
+        }
+    };
+    out.put(if *first { &piece[1..] } else { piece });
     *first = false;
-    out.put("\"");
-    out.put(name);
-    out.put("\":");
 }
