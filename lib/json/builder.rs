@@ -120,7 +120,13 @@ impl Builder for JsonBuilder {
 
     #[inline]
     fn array(&mut self, elements: &mut Vec<Json>, start: usize) -> Json {
-        Json::Array(Arc::new(take_from(elements, start)))
+        if start == elements.len() {
+            // Empty arrays share one static node: no allocation.
+            return Json::Array(Arc::default());
+        }
+        // One allocation holding the count and the elements, moved there
+        // straight from the stack.
+        Json::Array(elements.drain(start..).collect())
     }
 
     #[inline]
