@@ -110,7 +110,10 @@ mod tests {
         interner.intern(&rivals[1]);
         let d = interner.intern(&rivals[1]);
         let e = interner.intern(&rivals[1]);
-        assert!(Arc::ptr_eq(&d, &e), "a string that keeps coming takes the slot");
+        assert!(
+            Arc::ptr_eq(&d, &e),
+            "a string that keeps coming takes the slot"
+        );
         assert_eq!(&*interner.intern("name"), "name");
         assert!(!same_short(b"abc", b"abd") && !same_short(b"ab", b"abc"));
         assert!(same_short(b"", b"") && same_short(b"uuid", b"uuid"));
