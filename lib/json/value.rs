@@ -234,7 +234,9 @@ impl Json {
     }
 
     /// True if `self` and `other` are the same node (a clone of one
-    /// another), not merely equal. Scalars are never the same node.
+    /// another), not merely equal. Scalars are never the same node; empty
+    /// arrays all share one node, and the parser shares repeated short
+    /// strings.
     pub fn ptr_eq(&self, other: &Json) -> bool {
         match (self, other) {
             (Json::String(a), Json::String(b)) => Arc::ptr_eq(a, b),
