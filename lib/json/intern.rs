@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::hash::hash_bytes;
+use super::string::utf8;
 
 /// Strings up to this long are shared through the interner.
 const INTERN_MAX_LEN: usize = 24;
@@ -50,35 +51,54 @@ impl Interner {
     /// every row repeats).
     #[inline]
     pub(super) fn intern(&mut self, text: &str) -> Arc<str> {
-        if text.len() > INTERN_MAX_LEN {
-            return Arc::from(text);
+        self.intern_with(text.as_bytes(), |_| Some(text))
+            .unwrap_or_else(|| Arc::from(text))
+    }
+
+    /// [`Interner::intern`] of bytes not yet checked as UTF-8: a cached
+    /// string equal to them is valid, so only a string not found is
+    /// checked. `None` if they are not UTF-8.
+    #[inline]
+    pub(super) fn intern_bytes(&mut self, raw: &[u8]) -> Option<Arc<str>> {
+        self.intern_with(raw, |r| utf8(r).ok())
+    }
+
+    #[inline(always)]
+    fn intern_with<'a>(
+        &mut self,
+        raw: &'a [u8],
+        text: impl FnOnce(&'a [u8]) -> Option<&'a str>,
+    ) -> Option<Arc<str>> {
+        if raw.len() > INTERN_MAX_LEN {
+            return text(raw).map(Arc::from);
         }
         if self.slots.is_empty() {
             self.seen += 1;
             if self.seen < INTERN_AFTER {
-                return Arc::from(text);
+                return text(raw).map(Arc::from);
             }
             self.slots = vec![Slot::default(); INTERN_SLOTS];
         }
-        let full = hash_bytes(text.as_bytes(), 0);
+        let full = hash_bytes(raw, 0);
         let hash = (full >> 32) as u32;
         let Some(slot) = self.slots.get_mut((full as usize) & (INTERN_SLOTS - 1)) else {
-            return Arc::from(text);
+            return text(raw).map(Arc::from);
         };
         if let Some(known) = &slot.text {
-            if slot.hash == hash && same_short(known.as_bytes(), text.as_bytes()) {
+            if slot.hash == hash && same_short(known.as_bytes(), raw) {
                 slot.hit = true;
-                return known.clone();
+                return Some(known.clone());
             }
-            if slot.hit {
-                slot.hit = false;
-                return Arc::from(text);
-            }
+        }
+        let text = text(raw)?;
+        if slot.hit {
+            slot.hit = false;
+            return Some(Arc::from(text));
         }
         let fresh: Arc<str> = Arc::from(text);
         slot.hash = hash;
         slot.text = Some(fresh.clone());
-        fresh
+        Some(fresh)
     }
 }
 
@@ -106,6 +126,8 @@ mod tests {
         interner.intern(&rivals[0]);
         let c = interner.intern("name");
         assert!(Arc::ptr_eq(&a, &c), "a one-off did not push it out");
+        let found = interner.intern_bytes(b"name").unwrap();
+        assert!(Arc::ptr_eq(&found, &a), "bytes find the cached string");
         interner.intern(&rivals[0]);
         interner.intern(&rivals[1]);
         let d = interner.intern(&rivals[1]);
@@ -117,5 +139,8 @@ mod tests {
         assert_eq!(&*interner.intern("name"), "name");
         assert!(!same_short(b"abc", b"abd") && !same_short(b"ab", b"abc"));
         assert!(same_short(b"", b"") && same_short(b"uuid", b"uuid"));
+        // Bytes: found without a check, else checked.
+        assert_eq!(interner.intern_bytes(b"\xff\xfe"), None);
+        assert_eq!(interner.intern_bytes("é".as_bytes()).as_deref(), Some("é"));
     }
 }
