@@ -36,10 +36,10 @@ const IN_FLIGHT: usize = 256;
 const DEADLINE_MS: i64 = 300_000;
 
 fn hello_params(i: usize) -> Json {
-    Json::Array(std::sync::Arc::new(vec![
+    Json::array(vec![
         Json::from(format!("client {i}")),
         Json::from("x".repeat(180)),
-    ]))
+    ])
 }
 
 /// The client side: opens `n` sessions to `remote`, sends `hello` on each

@@ -480,6 +480,36 @@ fn types_constructors_and_accessors() {
 }
 
 #[test]
+fn arrays_edited_through_the_guard_and_empty_arrays_shared() {
+    let parsed = json::from_str("[[],[1],[]]").unwrap();
+    let (a, b) = (parsed.at(0).unwrap(), parsed.at(2).unwrap());
+    assert!(a.ptr_eq(b), "empty arrays share one node");
+    assert!(a.ptr_eq(&Json::empty_array()));
+
+    let mut v = parsed.at(0).cloned().unwrap();
+    v.as_array_mut().unwrap().push(Json::from("x"));
+    assert_eq!(v.to_string(), r#"["x"]"#);
+    assert_eq!(
+        parsed.to_string(),
+        "[[],[1],[]]",
+        "the parsed tree is unchanged"
+    );
+
+    let mut w = parsed.at(1).cloned().unwrap();
+    {
+        let mut elements = w.as_array_mut().unwrap();
+        elements.clear();
+        assert!(elements.is_empty());
+    }
+    assert!(
+        w.ptr_eq(&Json::empty_array()),
+        "emptied: the shared empty node"
+    );
+    assert_eq!(parsed.at(1).unwrap().to_string(), "[1]");
+    assert!(Json::from(1).as_array_mut().is_none());
+}
+
+#[test]
 fn clones_share_and_mutation_copies_on_write() {
     let big = json::from_str(&format!("[{}]", vec!["{\"k\":[1,2,3]}"; 1000].join(","))).unwrap();
     let copy = big.clone();

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::intern::Interner;
 use super::object::Object;
+use super::string::utf8;
 use super::value::Json;
 use super::work::Work;
 
@@ -34,6 +35,19 @@ pub(crate) trait Builder: Default + Sized {
     fn string(&mut self, s: &str) -> Self::Value;
     /// A member name, decoded and checked as a string value is.
     fn name(&mut self, s: &str) -> Self::Name;
+    /// A string value from bytes that hold no escape and no control byte
+    /// but are not yet checked as UTF-8; `None` if they are not UTF-8 (the
+    /// core then reports the error). A builder that can find the string
+    /// without the check (a cache of strings already made) overrides this.
+    #[inline]
+    fn string_bytes(&mut self, raw: &[u8]) -> Option<Self::Value> {
+        utf8(raw).ok().map(|s| self.string(s))
+    }
+    /// A member name from bytes, as [`Builder::string_bytes`].
+    #[inline]
+    fn name_bytes(&mut self, raw: &[u8]) -> Option<Self::Name> {
+        utf8(raw).ok().map(|s| self.name(s))
+    }
     /// An array of `elements[start..]`, which it takes off the stack.
     fn array(&mut self, elements: &mut Vec<Self::Value>, start: usize) -> Self::Value;
     /// An object of `members[start..]`, in the order read, which it takes
@@ -138,8 +152,24 @@ impl Builder for JsonBuilder {
     }
 
     #[inline]
+    fn string_bytes(&mut self, raw: &[u8]) -> Option<Json> {
+        self.interner.intern_bytes(raw).map(Json::String)
+    }
+
+    #[inline]
+    fn name_bytes(&mut self, raw: &[u8]) -> Option<Arc<str>> {
+        self.interner.intern_bytes(raw)
+    }
+
+    #[inline]
     fn array(&mut self, elements: &mut Vec<Json>, start: usize) -> Json {
-        Json::Array(Arc::new(take_from(elements, start)))
+        if start == elements.len() {
+            // Empty arrays share one static node: no allocation.
+            return Json::Array(Arc::default());
+        }
+        // One allocation holding the count and the elements, moved there
+        // straight from the stack.
+        Json::Array(elements.drain(start..).collect())
     }
 
     #[inline]

@@ -94,5 +94,5 @@ pub use serde_bridge::{from_json, to_json};
 pub use serializer::SerializeOptions;
 pub(crate) use serializer::{serialize, Node, Sink, View};
 pub(crate) use string::find_special;
-pub use value::{Json, JsonType};
+pub use value::{ArrayMut, Json, JsonType};
 pub(crate) use work::Work;

@@ -368,6 +368,12 @@ impl<B: Builder> Core<B> {
                     }
                 }
                 QUOTE => match fast_string(s, i + 1, scratch) {
+                    Fast::Plain(raw, j) => {
+                        if !self.string_plain(raw, base + j as u64) {
+                            return j + 1;
+                        }
+                        i = j + 1;
+                    }
                     Fast::Done(text, j) => {
                         if !self.string_text(text, base + j as u64) {
                             return j + 1;
@@ -558,6 +564,34 @@ impl<B: Builder> Core<B> {
     /// parser. False if that failed.
     fn string_text(&mut self, text: &str, at: u64) -> bool {
         match self.string(text) {
+            Ok(()) => true,
+            Err(msg) => {
+                self.error_at(msg.to_string(), at);
+                false
+            }
+        }
+    }
+
+    /// A string with no escape and no control byte, its UTF-8 unchecked,
+    /// whose closing quote is at `at`: hands it to the builder, which
+    /// checks it unless it knows it already. False if that failed.
+    fn string_plain(&mut self, raw: &[u8], at: u64) -> bool {
+        let step = match self.state {
+            State::ObjectInit | State::ObjectName => match self.work.builder.name_bytes(raw) {
+                Some(name) => {
+                    self.work.names.push(name);
+                    self.state = State::ObjectColon;
+                    Ok(())
+                }
+                // Not UTF-8: the general path words the error.
+                None => return self.string_raw(raw, at),
+            },
+            _ => match self.work.builder.string_bytes(raw) {
+                Some(value) => self.value(value),
+                None => return self.string_raw(raw, at),
+            },
+        };
+        match step {
             Ok(()) => true,
             Err(msg) => {
                 self.error_at(msg.to_string(), at);

@@ -164,8 +164,11 @@ pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, simdutf8::basic::Utf8Error> {
 
 /// What the fast path made of a string.
 pub(crate) enum Fast<'a> {
-    /// The string (in the input or in the scratch buffer), and the index of
-    /// its closing quote.
+    /// A string with no escape and no control byte, its UTF-8 not checked
+    /// yet (its bytes in the input), and the index of its closing quote.
+    Plain(&'a [u8], usize),
+    /// The decoded string (in the scratch buffer), and the index of its
+    /// closing quote.
     Done(&'a str, usize),
     /// An unescaped control byte at this index (an immediate error).
     Control(usize),
@@ -212,10 +215,7 @@ pub(crate) fn fast_string<'a>(s: &'a [u8], start: usize, scratch: &'a mut String
         return Fast::Cut;
     }
     match s[j] {
-        b'"' => match utf8(&s[start..j]) {
-            Ok(text) => Fast::Done(text, j),
-            Err(_) => Fast::Slow,
-        },
+        b'"' => Fast::Plain(&s[start..j], j),
         b'\\' => fast_escaped(s, start, j, scratch),
         _ => Fast::Control(j),
     }

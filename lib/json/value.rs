@@ -12,9 +12,12 @@ use super::serializer::SerializeOptions;
 /// [`Json::Real`] (and so is `1e300`). Strings, arrays and objects sit behind
 /// an [`Arc`], so `clone()` never copies a subtree: like OVS's
 /// reference-counted `struct json`, a message and any part of it can be kept
-/// or passed around for the cost of a counter increment. Mutation goes
-/// through [`Json::as_array_mut`] and [`Json::as_object_mut`], which copy a
-/// node only when it is shared (copy on write, one level at a time).
+/// or passed around for the cost of a counter increment. An array's
+/// elements sit in the same allocation as its reference count (one
+/// allocation per array; empty arrays share a static one). Mutation goes
+/// through [`Json::as_array_mut`], which replaces the array node with one
+/// holding the new elements, and [`Json::as_object_mut`], which copies an
+/// object only when it is shared (copy on write, one level at a time).
 ///
 /// Equality follows OVS's `json_equal`: same type, arrays element by element,
 /// objects member by member regardless of order, reals with `==`.
@@ -33,8 +36,8 @@ pub enum Json {
     Real(f64),
     /// A string (UTF-8).
     String(Arc<str>),
-    /// An array.
-    Array(Arc<Vec<Json>>),
+    /// An array: its elements in one shared allocation with the count.
+    Array(Arc<[Json]>),
     /// An object: members in insertion order, looked up by name.
     Object(Arc<Object>),
 }
@@ -90,7 +93,11 @@ impl Json {
 
     /// An array holding `elements`.
     pub fn array(elements: Vec<Json>) -> Json {
-        Json::Array(Arc::new(elements))
+        if elements.is_empty() {
+            // Empty arrays share one static node: no allocation.
+            return Json::Array(Arc::default());
+        }
+        Json::Array(Arc::from(elements))
     }
 
     /// An empty array.
@@ -190,11 +197,17 @@ impl Json {
         }
     }
 
-    /// The elements for modification, if this is an array. A shared array is
-    /// copied first (the elements themselves are shared, not copied).
-    pub fn as_array_mut(&mut self) -> Option<&mut Vec<Json>> {
+    /// The elements for modification, if this is an array, as a vector
+    /// that becomes the array's new elements when the returned guard is
+    /// dropped. The array node is replaced, never changed in place, so a
+    /// shared array is left as it was (the elements themselves are shared,
+    /// not copied).
+    pub fn as_array_mut(&mut self) -> Option<ArrayMut<'_>> {
         match self {
-            Json::Array(a) => Some(Arc::make_mut(a)),
+            Json::Array(a) => {
+                let elements = a.to_vec();
+                Some(ArrayMut { array: a, elements })
+            }
             _ => None,
         }
     }
@@ -221,7 +234,9 @@ impl Json {
     }
 
     /// True if `self` and `other` are the same node (a clone of one
-    /// another), not merely equal. Scalars are never the same node.
+    /// another), not merely equal. Scalars are never the same node; empty
+    /// arrays all share one node, and the parser shares repeated short
+    /// strings.
     pub fn ptr_eq(&self, other: &Json) -> bool {
         match (self, other) {
             (Json::String(a), Json::String(b)) => Arc::ptr_eq(a, b),
@@ -250,6 +265,38 @@ impl Json {
     /// as `to_string()`, built without going through `std::fmt`.
     pub fn to_compact_string(&self) -> String {
         self.to_string_with(SerializeOptions::COMPACT)
+    }
+}
+
+/// The elements of an array being modified ([`Json::as_array_mut`]): a
+/// `Vec<Json>` that is written back as the array's elements when dropped.
+pub struct ArrayMut<'a> {
+    array: &'a mut Arc<[Json]>,
+    elements: Vec<Json>,
+}
+
+impl std::ops::Deref for ArrayMut<'_> {
+    type Target = Vec<Json>;
+
+    fn deref(&self) -> &Vec<Json> {
+        &self.elements
+    }
+}
+
+impl std::ops::DerefMut for ArrayMut<'_> {
+    fn deref_mut(&mut self) -> &mut Vec<Json> {
+        &mut self.elements
+    }
+}
+
+impl Drop for ArrayMut<'_> {
+    fn drop(&mut self) {
+        let elements = std::mem::take(&mut self.elements);
+        *self.array = if elements.is_empty() {
+            Arc::default()
+        } else {
+            Arc::from(elements)
+        };
     }
 }
 
