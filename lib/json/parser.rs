@@ -577,6 +577,13 @@ impl<B: Builder> Core<B> {
     /// checks it unless it knows it already. False if that failed.
     fn string_plain(&mut self, raw: &[u8], at: u64) -> bool {
         let step = match self.state {
+            // A top-level name goes to the builder's own hook.
+            State::ObjectInit | State::ObjectName if self.work.frames.len() == 1 => {
+                return match utf8(raw) {
+                    Ok(text) => self.string_text(text, at),
+                    Err(_) => self.string_raw(raw, at),
+                };
+            }
             State::ObjectInit | State::ObjectName => match self.work.builder.name_bytes(raw) {
                 Some(name) => {
                     self.work.names.push(name);
