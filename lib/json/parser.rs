@@ -638,6 +638,12 @@ impl<B: Builder> Core<B> {
     fn token_word(&mut self, tok: &[u8], at: u64) -> Step {
         let builder = &mut self.work.builder;
         let value = match tok[0] {
+            // A plain run of up to 18 digits without a leading zero (ids,
+            // counters, ports: most numbers) is its own value.
+            b'1'..=b'9' if tok.len() <= 18 && tok.iter().all(u8::is_ascii_digit) => {
+                let i = tok.iter().fold(0i64, |n, &d| n * 10 + i64::from(d - b'0'));
+                builder.integer(i)
+            }
             b'-' | b'0'..=b'9' => match parse_number(tok)? {
                 Json::Integer(i) => builder.integer(i),
                 Json::Real(r) => builder.real(r),
