@@ -143,6 +143,27 @@ impl Builder for CBuilder {
         }
     }
 
+    /// C nodes hold bytes: a plain string needs its UTF-8 checked, not
+    /// turned into a `str` (ASCII, the common case, checked word by word).
+    #[inline]
+    fn string_bytes(&mut self, raw: &[u8]) -> Option<CValue> {
+        is_utf8(raw).then(|| {
+            CValue::new(new_string_in(
+                &mut self.place(),
+                json_type::JSON_STRING,
+                raw,
+            ))
+        })
+    }
+
+    #[inline]
+    fn name_bytes(&mut self, raw: &[u8]) -> Option<CName> {
+        is_utf8(raw).then(|| CName {
+            node: new_node_named_in(&mut self.place(), raw),
+            hash: hash_bytes(raw, 0),
+        })
+    }
+
     fn array(&mut self, stack: &mut Vec<CValue>, start: usize) -> CValue {
         let n = stack.len() - start;
         CValue::new(new_array_in(
@@ -201,6 +222,12 @@ impl CBuilder {
     fn scalar(&mut self, t: json_type, u: json_value) -> CValue {
         CValue::new(new_scalar_in(&mut self.place(), t, u))
     }
+}
+
+/// True if `bytes` are UTF-8.
+#[inline]
+fn is_utf8(bytes: &[u8]) -> bool {
+    bytes.is_ascii() || simdutf8::basic::from_utf8(bytes).is_ok()
 }
 
 /// The member of `sh` named as `name`.
@@ -469,6 +496,27 @@ mod tests {
                 assert_eq!(got.to_string(), expected);
             }
         }
+    }
+
+    #[test]
+    fn plain_strings_that_are_not_utf8_fail_as_in_rust() {
+        for text in [
+            &b"[\"a\xffb\"]"[..],
+            b"{\"\xc3\":1}",
+            b"{\"k\":\"\xe2\x82\"}",
+        ] {
+            let expected = crate::json::from_slice(text).unwrap_err().to_string();
+            let mut core: Core<CBuilder> = Core::with_flags(true, None);
+            core.feed(text);
+            let got = core.finish().err().expect("an error");
+            assert_eq!(got.to_string(), expected);
+        }
+        let mut core: Core<CBuilder> = Core::with_flags(true, None);
+        core.feed("[\"é\",{\"ü\":\"x\"}]".as_bytes());
+        let c = core.finish().unwrap();
+        // SAFETY: `c` is a live tree.
+        let text = unsafe { to_string_c(c.0.as_ptr(), SerializeOptions::SORTED) };
+        assert_eq!(text, "[\"é\",{\"ü\":\"x\"}]");
     }
 
     #[test]

@@ -106,6 +106,16 @@ impl Builder for MsgBuilder {
         self.nodes.name(s)
     }
 
+    #[inline]
+    fn string_bytes(&mut self, raw: &[u8]) -> Option<CValue> {
+        self.nodes.string_bytes(raw)
+    }
+
+    #[inline]
+    fn name_bytes(&mut self, raw: &[u8]) -> Option<CName> {
+        self.nodes.name_bytes(raw)
+    }
+
     fn root_name(&mut self, s: &str) -> CName {
         let Some(slot) = MEMBERS.iter().position(|m| *m == s) else {
             self.root_slots.push(OTHER);
