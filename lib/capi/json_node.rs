@@ -14,7 +14,7 @@
 //! `JSON_STRING_DYNAMIC` strings; OVS's own builders store short strings and
 //! small arrays in place). The nodes built here always use the dynamic
 //! forms: `str_ptr` strings and element arrays through `array.elements`
-//! (in the node's own block, see [`tail`]). That keeps code written for
+//! (in the node's own block, see `tail`). That keeps code written for
 //! OVS 3.1, which reads `json->string` and `json->array.elems` directly,
 //! working on every node ovsrpc returns; mutators turn an inline array into
 //! a dynamic one first.
