@@ -72,6 +72,23 @@ thread_local! {
     static ROOT_MSG: Cell<Option<MsgResult<CRecvMsg>>> = const { Cell::new(None) };
 }
 
+/// The slot in [`MEMBERS`] of a top-level member name.
+fn member_slot(raw: &[u8]) -> Option<usize> {
+    MEMBERS.iter().position(|m| m.as_bytes() == raw)
+}
+
+impl MsgBuilder {
+    /// The name of the message member in `slot`, noted as such (a name
+    /// kept from an earlier message if there is one).
+    fn member_name(&mut self, slot: usize) -> CName {
+        self.root_slots.push(slot as u8);
+        match self.names[slot].pop() {
+            Some(name) => name,
+            None => self.nodes.name(MEMBERS[slot]),
+        }
+    }
+}
+
 impl Builder for MsgBuilder {
     type Value = CValue;
     type Name = CName;
@@ -117,14 +134,25 @@ impl Builder for MsgBuilder {
     }
 
     fn root_name(&mut self, s: &str) -> CName {
-        let Some(slot) = MEMBERS.iter().position(|m| *m == s) else {
-            self.root_slots.push(OTHER);
-            return self.nodes.name(s);
-        };
-        self.root_slots.push(slot as u8);
-        match self.names[slot].pop() {
-            Some(name) => name,
-            None => self.nodes.name(s),
+        match member_slot(s.as_bytes()) {
+            Some(slot) => self.member_name(slot),
+            None => {
+                self.root_slots.push(OTHER);
+                self.nodes.name(s)
+            }
+        }
+    }
+
+    /// Names are compared as bytes: a message's member names are ASCII,
+    /// and any other name goes through the nodes' own check.
+    fn root_name_bytes(&mut self, raw: &[u8]) -> Option<CName> {
+        match member_slot(raw) {
+            Some(slot) => Some(self.member_name(slot)),
+            None => {
+                let name = self.nodes.name_bytes(raw)?;
+                self.root_slots.push(OTHER);
+                Some(name)
+            }
         }
     }
 

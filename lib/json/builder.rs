@@ -63,6 +63,13 @@ pub(crate) trait Builder: Default + Sized {
         self.name(s)
     }
 
+    /// A top-level member name from bytes, as
+    /// [`name_bytes`](Self::name_bytes) is to [`name`](Self::name).
+    #[inline]
+    fn root_name_bytes(&mut self, raw: &[u8]) -> Option<Self::Name> {
+        utf8(raw).ok().map(|s| self.root_name(s))
+    }
+
     /// The top-level object, once it closes; by default as
     /// [`object`](Self::object). A builder of messages makes its message
     /// here from the members, without the object.

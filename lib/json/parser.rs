@@ -579,10 +579,14 @@ impl<B: Builder> Core<B> {
         let step = match self.state {
             // A top-level name goes to the builder's own hook.
             State::ObjectInit | State::ObjectName if self.work.frames.len() == 1 => {
-                return match utf8(raw) {
-                    Ok(text) => self.string_text(text, at),
-                    Err(_) => self.string_raw(raw, at),
-                };
+                match self.work.builder.root_name_bytes(raw) {
+                    Some(name) => {
+                        self.work.names.push(name);
+                        self.state = State::ObjectColon;
+                        Ok(())
+                    }
+                    None => return self.string_raw(raw, at),
+                }
             }
             State::ObjectInit | State::ObjectName => match self.work.builder.name_bytes(raw) {
                 Some(name) => {
