@@ -7,6 +7,7 @@
  * valgrind by `make c-check`: every value made here is released. */
 
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -587,6 +588,60 @@ test_parsed_nodes_mutate(void)
     json_destroy(doc);
 }
 
+/* Parsed nodes share arena chunks; a chunk goes with its last node on
+ * whatever thread drops it.  Parts of parsed documents are destroyed on
+ * other threads while this one parses on: valgrind sees every chunk freed
+ * once and nothing read after. */
+#define N_DESTROYERS 4
+#define N_DOCS 200
+
+struct destroy_queue {
+    struct json *parts[N_DOCS];
+};
+
+static void *
+destroy_parts(void *queue_)
+{
+    struct destroy_queue *queue = queue_;
+
+    for (size_t i = 0; i < N_DOCS; i++) {
+        json_destroy(queue->parts[i]);
+    }
+    return NULL;
+}
+
+static void
+test_parts_destroyed_on_other_threads(void)
+{
+    static struct destroy_queue queues[N_DESTROYERS];
+    pthread_t threads[N_DESTROYERS];
+
+    for (size_t d = 0; d < N_DOCS; d++) {
+        struct json *doc = json_from_string(
+            "{\"a\":[1,\"x\",{\"k\":\"v\"}],\"b\":{\"c\":[true,null]},"
+            "\"c\":\"a string longer than a few words\",\"d\":[[],[2.5]]}");
+        const char *names[N_DESTROYERS] = { "a", "b", "c", "d" };
+
+        CHECK(doc->type == JSON_OBJECT);
+        for (size_t t = 0; t < N_DESTROYERS; t++) {
+            queues[t].parts[d] = json_clone(json_object_find(doc, names[t]));
+        }
+        json_destroy(doc);
+    }
+    for (size_t t = 0; t < N_DESTROYERS; t++) {
+        CHECK(!pthread_create(&threads[t], NULL, destroy_parts, &queues[t]));
+    }
+    /* Parsing goes on meanwhile, from the same thread's arena. */
+    for (size_t d = 0; d < N_DOCS; d++) {
+        struct json *more = json_from_string("[\"more\",{\"n\":1}]");
+        check_string(more, 0, "[\"more\",{\"n\":1}]");
+        json_destroy(more);
+    }
+    for (size_t t = 0; t < N_DESTROYERS; t++) {
+        CHECK(!pthread_join(threads[t], NULL));
+    }
+}
+
 static void
 test_refcount(void)
 {
@@ -668,6 +723,7 @@ main(void)
     test_parse();
     test_refcount();
     test_parsed_nodes_mutate();
+    test_parts_destroyed_on_other_threads();
     test_deep_clone_equal_hash();
     return checks_finish("");
 }
