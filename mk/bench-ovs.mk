@@ -8,7 +8,7 @@
 #                    headers and libopenvswitch.a, and against include/ and
 #                    libovsrpc.a; then runs the two alternately, round after
 #                    round (benches/ovs/run.py), and prints ratios
-#                    ovsrpc:OVS with their targets.  About 2 minutes, plus
+#                    ovsrpc:OVS with their targets.  About a minute, plus
 #                    OVS's build the first time.
 #
 # BENCH_OVS_ROUNDS (default 5) and BENCH_OVS_RUN_MS (default 400) shorten
