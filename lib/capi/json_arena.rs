@@ -47,22 +47,30 @@ pub(crate) fn alloc_own(size: usize) -> *mut u8 {
     }
 }
 
+/// A block of `size` bytes of its own that does not end at `apart`, a
+/// separate block the caller will keep a pointer to. A pointer equal to
+/// where a block ends reads as data kept in the block itself, and an
+/// allocator that packs equal-sized blocks could put `apart` right there;
+/// a second block cannot be there (the first is still live).
+pub(crate) fn alloc_own_apart(size: usize, apart: *const u8) -> *mut u8 {
+    let p = alloc_own(size);
+    if !ptr::eq(p.wrapping_add(size), apart) {
+        return p;
+    }
+    let q = alloc_own(size);
+    // SAFETY: `p` came from alloc_own and is unused.
+    unsafe { free_block(p) };
+    q
+}
+
 /// Gives back the block at `p` (from [`alloc_own`] or an [`Arena`]).
 ///
 /// # Safety
 ///
 /// `p` came from [`alloc_own`] or [`Arena::alloc`] and is no longer used.
 pub(crate) unsafe fn free_block(p: *mut u8) {
-    // SAFETY: as the caller guarantees, a header precedes `p`.
-    unsafe {
-        let h = p.sub(HEADER);
-        let chunk = (h as *const *mut Chunk).read();
-        if chunk.is_null() {
-            libc::free(h as *mut libc::c_void);
-        } else {
-            release(chunk, 1);
-        }
-    }
+    // SAFETY: as the caller guarantees.
+    unsafe { Releases::default().free(p) }
 }
 
 /// Blocks given back during one tree's destruction: releases of the same
@@ -83,8 +91,9 @@ impl Default for Releases {
 }
 
 impl Releases {
-    /// Gives back the block at `p`, as [`free_block`] does, perhaps later
-    /// (by the time `self` is dropped).
+    /// Gives back the block at `p`, perhaps later (by the time `self` is
+    /// dropped): a block of its own at once, a chunk's when the run of
+    /// blocks from that chunk ends.
     ///
     /// # Safety
     ///

@@ -40,7 +40,7 @@ use std::ptr;
 use std::sync::Arc;
 
 use super::hmap::{hash_bytes, hash_double, hash_int};
-use super::json_arena::{alloc_own, free_block, Place, Releases};
+use super::json_arena::{alloc_own, alloc_own_apart, Place, Releases};
 use super::shash::{self as sh, shash, shash_node};
 use super::{c_str, malloc_bytes, xmalloc, xrealloc};
 use crate::json::{Json, Object};
@@ -176,7 +176,7 @@ const NODE: usize = mem::size_of::<json>();
 /// code written for OVS 3.1 reads: `str_ptr`, `array.elements` and
 /// `object` point at the tail. A node's data is in its tail exactly when
 /// the pointer equals [`tail`]: every pointer this module stores keeps to
-/// that (see [`alloc_node_apart`]), and the code that frees or grows the
+/// that (see `alloc_own_apart`), and the code that frees or grows the
 /// data asks.
 #[inline]
 pub(crate) fn tail<T>(p: *const json) -> *mut T {
@@ -186,22 +186,6 @@ pub(crate) fn tail<T>(p: *const json) -> *mut T {
 /// A node allocation of its own with room for `extra` bytes of tail.
 fn alloc_node(extra: usize) -> *mut json {
     alloc_own(NODE + extra) as *mut json
-}
-
-/// A node allocation without a tail whose tail address is not `apart`,
-/// the separate block the node will point to: an allocator that packs
-/// node-sized blocks could place that block right after a node, where it
-/// would read as the node's own tail. A second allocation cannot be there
-/// (the first is still live).
-fn alloc_node_apart(apart: *const c_void) -> *mut json {
-    let p = alloc_node(0);
-    if !ptr::eq(tail::<c_void>(p), apart) {
-        return p;
-    }
-    let q = alloc_node(0);
-    // SAFETY: `p` came from alloc_own and is unused.
-    unsafe { free_block(p as *mut u8) };
-    q
 }
 
 /// Writes a node with one reference into the allocation `p`.
@@ -227,19 +211,17 @@ pub(crate) fn new_node(t: json_type, storage_type: c_int, u: json_value) -> *mut
             json_type::JSON_STRING | json_type::JSON_SERIALIZED_OBJECT
                 if storage_type != STRING_INLINE =>
             {
-                u.str_ptr as *const c_void
+                u.str_ptr as *const u8
             }
-            json_type::JSON_ARRAY if storage_type == ARRAY_DYNAMIC => {
-                u.array.elements as *const c_void
-            }
-            json_type::JSON_OBJECT => u.object as *const c_void,
+            json_type::JSON_ARRAY if storage_type == ARRAY_DYNAMIC => u.array.elements as *const u8,
+            json_type::JSON_OBJECT => u.object as *const u8,
             _ => ptr::null(),
         }
     };
     let p = if apart.is_null() {
         alloc_node(0)
     } else {
-        alloc_node_apart(apart)
+        alloc_own_apart(NODE, apart) as *mut json
     };
     init_node(p, t, storage_type, u)
 }
@@ -652,9 +634,6 @@ pub(crate) unsafe fn from_c(p: *const json) -> Json {
 ///
 /// `p` is NULL or a live node on which the caller holds a reference.
 pub(crate) unsafe fn destroy(p: *mut json) {
-    if p.is_null() {
-        return;
-    }
     // SAFETY: as the caller guarantees.
     unsafe { destroy_with(p, &mut Releases::default()) }
 }

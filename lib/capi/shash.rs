@@ -17,7 +17,7 @@ use std::mem;
 use std::ptr;
 
 use super::hmap::{self as hm, hash_bytes, hmap, hmap_node};
-use super::json_arena::{alloc_own, free_block, Place, Releases};
+use super::json_arena::{alloc_own_apart, free_block, Place, Releases};
 use super::{boundary, c_bytes, malloc_bytes, xmalloc};
 
 /// A member of a [`shash`] (OVS's `struct shash_node`).
@@ -89,7 +89,7 @@ pub(crate) fn name_slot(node: *const shash_node) -> *mut c_char {
 
 /// Whether `node`'s name lives in the node's own allocation. Every name
 /// stored by this module satisfies: it is the slot after the node exactly
-/// when it was copied there (see [`new_node_apart`]).
+/// when it was copied there (see `alloc_own_apart`).
 #[inline]
 pub(crate) fn name_inside(node: *const shash_node) -> bool {
     // SAFETY: the caller's node is live.
@@ -116,22 +116,7 @@ pub(crate) fn new_node_named_in(place: &mut Place, name: &[u8]) -> *mut shash_no
     node
 }
 
-/// A node allocation whose name slot is not `name`, for a name kept
-/// apart: an allocator packing node-sized blocks could put a name block
-/// right after a node, which would then look like a name inside it. A
-/// second block cannot: the first one is still live there.
-fn new_node_apart(name: *const c_char) -> *mut shash_node {
-    let node = alloc_own(NODE) as *mut shash_node;
-    if !ptr::eq(name_slot(node), name) {
-        return node;
-    }
-    let other = alloc_own(NODE) as *mut shash_node;
-    // SAFETY: `node` came from alloc_own and is unused.
-    unsafe { free_block(node as *mut u8) };
-    other
-}
-
-/// Puts `node` (allocated by [`new_node_named`] or [`new_node_apart`],
+/// Puts `node` (allocated by [`new_node_named`] or `alloc_own_apart`,
 /// its name set) = `data` in the map.
 ///
 /// # Safety
@@ -162,7 +147,7 @@ pub(crate) unsafe fn add_nocopy(
     data: *const c_void,
     hash: usize,
 ) -> *mut shash_node {
-    let node = new_node_apart(name);
+    let node = alloc_own_apart(NODE, name as *const u8) as *mut shash_node;
     // SAFETY: `node` is fresh and big enough; the map is valid.
     unsafe {
         ptr::addr_of_mut!((*node).name).write(name);
