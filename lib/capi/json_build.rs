@@ -90,6 +90,30 @@ impl CBuilder {
     fn place(&mut self) -> Place<'_> {
         Place::Arena(&mut self.arena)
     }
+
+    #[inline]
+    fn scalar(&mut self, t: json_type, u: json_value) -> CValue {
+        CValue::new(new_scalar_in(&mut self.place(), t, u))
+    }
+
+    /// A string node of `bytes` (UTF-8, checked by the caller).
+    #[inline]
+    fn string_of(&mut self, bytes: &[u8]) -> CValue {
+        CValue::new(new_string_in(
+            &mut self.place(),
+            json_type::JSON_STRING,
+            bytes,
+        ))
+    }
+
+    /// A member name of `bytes` (UTF-8, checked by the caller).
+    #[inline]
+    fn name_of(&mut self, bytes: &[u8]) -> CName {
+        CName {
+            node: new_node_named_in(&mut self.place(), bytes),
+            hash: hash_bytes(bytes, 0),
+        }
+    }
 }
 
 thread_local! {
@@ -128,40 +152,24 @@ impl Builder for CBuilder {
 
     #[inline]
     fn string(&mut self, s: &str) -> CValue {
-        CValue::new(new_string_in(
-            &mut self.place(),
-            json_type::JSON_STRING,
-            s.as_bytes(),
-        ))
+        self.string_of(s.as_bytes())
     }
 
     #[inline]
     fn name(&mut self, s: &str) -> CName {
-        CName {
-            node: new_node_named_in(&mut self.place(), s.as_bytes()),
-            hash: hash_bytes(s.as_bytes(), 0),
-        }
+        self.name_of(s.as_bytes())
     }
 
     /// C nodes hold bytes: a plain string needs its UTF-8 checked, not
     /// turned into a `str` (ASCII, the common case, checked word by word).
     #[inline]
     fn string_bytes(&mut self, raw: &[u8]) -> Option<CValue> {
-        is_utf8(raw).then(|| {
-            CValue::new(new_string_in(
-                &mut self.place(),
-                json_type::JSON_STRING,
-                raw,
-            ))
-        })
+        is_utf8(raw).then(|| self.string_of(raw))
     }
 
     #[inline]
     fn name_bytes(&mut self, raw: &[u8]) -> Option<CName> {
-        is_utf8(raw).then(|| CName {
-            node: new_node_named_in(&mut self.place(), raw),
-            hash: hash_bytes(raw, 0),
-        })
+        is_utf8(raw).then(|| self.name_of(raw))
     }
 
     fn array(&mut self, stack: &mut Vec<CValue>, start: usize) -> CValue {
@@ -214,13 +222,6 @@ impl Builder for CBuilder {
 
     fn keep_spare(work: Box<Work<CBuilder>>) {
         let _ = SPARE_WORK.try_with(|c| c.set(Some(work)));
-    }
-}
-
-impl CBuilder {
-    #[inline]
-    fn scalar(&mut self, t: json_type, u: json_value) -> CValue {
-        CValue::new(new_scalar_in(&mut self.place(), t, u))
     }
 }
 
