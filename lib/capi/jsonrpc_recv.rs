@@ -29,12 +29,10 @@ use super::jsonrpc_msg::{
 };
 use crate::json::{self, Builder, Core, Json, Work, DEFAULT_MAX_SIZE};
 use crate::jsonrpc::connection::{Decoder, Incoming, MsgResult};
+use crate::jsonrpc::msg::MEMBER_NAMES;
 use crate::jsonrpc::{Msg, MsgType};
 
-/// The members a message may have, in the order of its slots.
-const MEMBERS: [&str; 5] = ["method", "params", "result", "error", "id"];
-
-/// The slot of a top-level member name that is none of [`MEMBERS`].
+/// The slot of a top-level member name that is none of [`MEMBER_NAMES`].
 const OTHER: u8 = u8::MAX;
 
 /// The builder of C messages: C nodes for every value inside the message,
@@ -50,7 +48,7 @@ const OTHER: u8 = u8::MAX;
 #[derive(Default)]
 pub(crate) struct MsgBuilder {
     nodes: CBuilder,
-    /// The slot in [`MEMBERS`] ([`OTHER`] for any other name) of each
+    /// The slot in [`MEMBER_NAMES`] ([`OTHER`] for any other name) of each
     /// top-level name read since the last top-level object closed (the
     /// last ones are the current object's members, in order; earlier ones
     /// are left by values that failed).
@@ -72,9 +70,9 @@ thread_local! {
     static ROOT_MSG: Cell<Option<MsgResult<CRecvMsg>>> = const { Cell::new(None) };
 }
 
-/// The slot in [`MEMBERS`] of a top-level member name.
+/// The slot in [`MEMBER_NAMES`] of a top-level member name.
 fn member_slot(raw: &[u8]) -> Option<usize> {
-    MEMBERS.iter().position(|m| m.as_bytes() == raw)
+    MEMBER_NAMES.iter().position(|m| m.as_bytes() == raw)
 }
 
 impl MsgBuilder {
@@ -84,7 +82,7 @@ impl MsgBuilder {
         self.root_slots.push(slot as u8);
         match self.names[slot].pop() {
             Some(name) => name,
-            None => self.nodes.name(MEMBERS[slot]),
+            None => self.nodes.name(MEMBER_NAMES[slot]),
         }
     }
 }
@@ -179,7 +177,7 @@ impl Builder for MsgBuilder {
         // A name read twice keeps its last value, as in an object.
         let mut slots: [*mut super::json_node::json; 5] = [ptr::null_mut(); 5];
         for (k, (name, value)) in members.drain(start..).enumerate() {
-            let slot = usize::from(self.root_slots[at + k]) % MEMBERS.len();
+            let slot = usize::from(self.root_slots[at + k]) % MEMBER_NAMES.len();
             // SAFETY: a slot is NULL or holds a reference of its own.
             unsafe { super::json_node::destroy(slots[slot]) };
             slots[slot] = value.into_raw();
@@ -462,7 +460,12 @@ mod tests {
     fn decode_via_object(text: &str) -> MsgResult<CRecvMsg> {
         let mut core: Core<CBuilder> = Core::with_flags(false, None);
         assert_eq!(core.feed(text.as_bytes()), text.len());
-        let value = core.finish().expect("valid JSON").into_raw();
+        message_of(core.finish().expect("valid JSON"))
+    }
+
+    /// The message the object path makes of a parsed value.
+    fn message_of(value: CValue) -> MsgResult<CRecvMsg> {
+        let value = value.into_raw();
         // SAFETY: `value` is a fresh tree holding one reference.
         unsafe {
             let m = msg_from_parsed(value);
@@ -532,21 +535,15 @@ mod tests {
             if !core.is_done() {
                 return out;
             }
-            let value = match core.finish() {
-                Ok(v) => v.into_raw(),
+            let m = match core.finish() {
+                Ok(v) => message_of(v),
                 Err(e) => {
                     out.push(Err(e.to_string()));
                     return out;
                 }
             };
-            // SAFETY: `value` is a fresh tree holding one reference; the
-            // message is freed once read.
-            let m = unsafe {
-                let m = msg_from_parsed(value);
-                super::super::json_node::destroy(value);
-                m.map(|p| CRecvMsg(NonNull::new(p).unwrap()))
-            };
             let failed = m.is_err();
+            // SAFETY: the message is live until `m` drops, once read.
             out.push(m.map(|m| unsafe { msg_from_c(m.msg()) }));
             if failed {
                 return out;

@@ -577,26 +577,22 @@ impl<B: Builder> Core<B> {
     /// checks it unless it knows it already. False if that failed.
     fn string_plain(&mut self, raw: &[u8], at: u64) -> bool {
         let step = match self.state {
-            // A top-level name goes to the builder's own hook.
-            State::ObjectInit | State::ObjectName if self.work.frames.len() == 1 => {
-                match self.work.builder.root_name_bytes(raw) {
+            State::ObjectInit | State::ObjectName => {
+                // A top-level name goes to the builder's own hook.
+                let name = if self.work.frames.len() == 1 {
+                    self.work.builder.root_name_bytes(raw)
+                } else {
+                    self.work.builder.name_bytes(raw)
+                };
+                match name {
                     Some(name) => {
-                        self.work.names.push(name);
-                        self.state = State::ObjectColon;
+                        self.member_name(name);
                         Ok(())
                     }
+                    // Not UTF-8: the general path words the error.
                     None => return self.string_raw(raw, at),
                 }
             }
-            State::ObjectInit | State::ObjectName => match self.work.builder.name_bytes(raw) {
-                Some(name) => {
-                    self.work.names.push(name);
-                    self.state = State::ObjectColon;
-                    Ok(())
-                }
-                // Not UTF-8: the general path words the error.
-                None => return self.string_raw(raw, at),
-            },
             _ => match self.work.builder.string_bytes(raw) {
                 Some(value) => self.value(value),
                 None => return self.string_raw(raw, at),
@@ -763,8 +759,7 @@ impl<B: Builder> Core<B> {
                 } else {
                     self.work.builder.name(text)
                 };
-                self.work.names.push(name);
-                self.state = State::ObjectColon;
+                self.member_name(name);
                 Ok(())
             }
             _ => {
@@ -772,6 +767,13 @@ impl<B: Builder> Core<B> {
                 self.value(value)
             }
         }
+    }
+
+    /// A member name read: its value comes after a colon.
+    #[inline]
+    fn member_name(&mut self, name: B::Name) {
+        self.work.names.push(name);
+        self.state = State::ObjectColon;
     }
 
     #[inline]

@@ -321,6 +321,9 @@ impl Msg {
     }
 }
 
+/// The members a message may have, in the order `check_shape` takes them.
+pub(crate) const MEMBER_NAMES: [&str; 5] = ["method", "params", "result", "error", "id"];
+
 /// [`Msg::is_valid`] on a message's shape: which of method, params,
 /// result, error and id it has, and whether its params (if any) are an
 /// array. The C API checks its own messages with it.
@@ -339,14 +342,13 @@ pub(crate) fn check_shape(
         MsgType::Reply => [false, false, true, false, true],
         MsgType::Error => [false, false, false, true, true],
     };
-    let names = ["method", "params", "result", "error", "id"];
     for i in 0..5 {
         if present[i] != pattern[i] {
             return Err(format!(
                 "{} must{} have \"{}\"",
                 msg_type,
                 if pattern[i] { "" } else { " not" },
-                names[i]
+                MEMBER_NAMES[i]
             ));
         }
     }
