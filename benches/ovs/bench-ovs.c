@@ -18,7 +18,9 @@
  *
  * Prints one line, "VALUE UNIT", on stdout: a rate (higher is better) or,
  * for memory, kilobytes (lower is better).  Each measurement runs for at
- * least BENCH_OVS_RUN_MS milliseconds (default 400).
+ * least BENCH_OVS_RUN_MS milliseconds (default 400).  The notification and
+ * round-trip lines end with the process's CPU time per message (per round
+ * trip), user and system, from getrusage(): "cpu U us user, S us system".
  *
  * Only functions that both libraries provide are used: trees are built by
  * parsing text and inspected through their type, the 'array' member
@@ -32,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -65,6 +68,29 @@ now_sec(void)
 }
 
 static double run_time = 0.4;   /* Seconds per measurement, at least. */
+
+/* This process's CPU time so far, user and system, in seconds. */
+static void
+cpu_times(double *user, double *sys)
+{
+    struct rusage ru;
+
+    getrusage(RUSAGE_SELF, &ru);
+    *user = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+    *sys = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+/* Prints ", cpu U us user, S us system" per one of 'n' operations, from
+ * the CPU times taken before them. */
+static void
+print_cpu_per_op(double user0, double sys0, unsigned long long n)
+{
+    double user, sys;
+
+    cpu_times(&user, &sys);
+    printf(", cpu %.3f us user, %.3f us system",
+           (user - user0) * 1e6 / n, (sys - sys0) * 1e6 / n);
+}
 
 /* A growable string. */
 struct text {
@@ -394,12 +420,13 @@ bench_notify(struct json *params)
     size_t size = wire_size(params);
     unsigned long long received = 0;
     unsigned int checks = 0;
-    double start, elapsed;
+    double start, elapsed, user0, sys0;
 
     if (params->type != JSON_ARRAY || !params->array.n) {
         fail("notification params are not a non-empty array");
     }
     open_pair(&tx, &rx);
+    cpu_times(&user0, &sys0);
     start = now_sec();
     for (;;) {
         jsonrpc_run(tx);
@@ -440,7 +467,9 @@ bench_notify(struct json *params)
         poll_block();
     }
     elapsed = now_sec() - start;
-    printf("%.0f msgs/s (%zu bytes each)\n", received / elapsed, size);
+    printf("%.0f msgs/s (%zu bytes each)", received / elapsed, size);
+    print_cpu_per_op(user0, sys0, received);
+    printf("\n");
     jsonrpc_close(tx);
     jsonrpc_close(rx);
     json_destroy(params);
@@ -455,10 +484,11 @@ bench_round_trips(void)
     struct jsonrpc *client, *server;
     struct json *params = json_array_create_empty();
     unsigned long long n = 0;
-    double start, elapsed;
+    double start, elapsed, user0, sys0;
 
     json_array_add(params, json_string_create("ping"));
     open_pair(&client, &server);
+    cpu_times(&user0, &sys0);
     start = now_sec();
     do {
         struct jsonrpc_msg *request, *reply;
@@ -489,7 +519,9 @@ bench_round_trips(void)
         json_destroy(id);
         n++;
     } while (n % 64 || (elapsed = now_sec() - start) < run_time);
-    printf("%.0f round trips/s\n", n / elapsed);
+    printf("%.0f round trips/s", n / elapsed);
+    print_cpu_per_op(user0, sys0, n);
+    printf("\n");
     jsonrpc_close(client);
     jsonrpc_close(server);
     json_destroy(params);

@@ -10,6 +10,11 @@ process, the two taking turns at going first; a ratio is the median of the
 per-round ratios, so that a slow spell on a shared machine hits both alike.
 BENCH_OVS_ROUNDS sets the number of rounds (default 5); BENCH_OVS_RUN_MS
 how long each measurement runs (default 400 ms, read by the program).
+
+For the scenarios that pass messages, the CPU time per message (user and
+system, which the program reads with getrusage()) is printed too, with the
+ceiling it sets: OVS's CPU time per message over ovsrpc's system time
+alone, the ratio ovsrpc would reach with no user time at all.
 """
 
 import os
@@ -56,6 +61,34 @@ def fmt(value, unit):
     return f"{value:8.0f} {unit}"
 
 
+CPU = re.compile(r"cpu ([0-9.]+) us user, ([0-9.]+) us system")
+
+
+def print_cpu(lines):
+    """Prints the median CPU time per message of each library in each
+    scenario that reports it, and the ceiling the system time sets."""
+    rows = []
+    for scenario, *_ in SCENARIOS:
+        cpu = {}
+        for lib in ("OVS", "ovsrpc"):
+            found = [CPU.search(line) for line in lines.get((scenario, lib), [])]
+            found = [m for m in found if m]
+            if found:
+                cpu[lib] = (statistics.median(float(m.group(1)) for m in found),
+                            statistics.median(float(m.group(2)) for m in found))
+        if len(cpu) == 2:
+            rows.append((scenario, cpu))
+    if not rows:
+        return
+    print("CPU per message (round trip), medians, us user + us system; ceiling ="
+          " OVS's CPU / ovsrpc's system time:")
+    for scenario, cpu in rows:
+        (ou, os_), (ru, rs) = cpu["OVS"], cpu["ovsrpc"]
+        ceiling = (ou + os_) / rs if rs > 0 else float("inf")
+        print(f"  {scenario:12} OVS {ou:6.3f} + {os_:6.3f}   ovsrpc {ru:6.3f} + {rs:6.3f}"
+              f"   ceiling {ceiling:5.2f}x")
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
@@ -63,6 +96,7 @@ def main():
     rounds = int(os.environ.get("BENCH_OVS_ROUNDS", "5"))
     values = {s[0]: {"OVS": [], "ovsrpc": []} for s in SCENARIOS}
     details = {}
+    details_all = {}
     poll_lines = {lib: [] for lib in programs}
     start = time.monotonic()
     for r in range(rounds):
@@ -72,6 +106,7 @@ def main():
                 value, line = run(programs[lib], scenario)
                 values[scenario][lib].append(value)
                 details[(scenario, lib)] = line
+                details_all.setdefault((scenario, lib), []).append(line)
                 if scenario == "poll-loop":
                     poll_lines[lib].append(line)
         print(f"  round {r + 1}/{rounds} done ({time.monotonic() - start:.0f} s)",
@@ -104,6 +139,7 @@ def main():
         print(f"poll loop, cost at 5,000 fds : cost at 10 (median): "
               f"OVS {statistics.median(scaling['OVS']):.1f}, "
               f"ovsrpc {statistics.median(scaling['ovsrpc']):.1f}")
+    print_cpu(details_all)
     print("per-round ratios:")
     for scenario, label, *_ in SCENARIOS:
         ovs = values[scenario]["OVS"]
