@@ -233,7 +233,7 @@ fn mutate(r: &mut Rng, data: &mut Vec<u8>, body: usize) {
 
 /// Appends one JSON-RPC message, or something in its place: a request, a
 /// notification, a reply or an error reply (members in random order, a
-/// `null` member now and then), or one with a member a message cannot
+/// `null` member or a name written with an escape now and then), or one with a member a message cannot
 /// have, a member of the wrong kind, a member given twice, or a value
 /// that is no object.
 fn gen_message(r: &mut Rng, out: &mut Vec<u8>) {
@@ -347,7 +347,16 @@ fn gen_message(r: &mut Rng, out: &mut Vec<u8>) {
         if i > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(format!("\"{name}\":{value}").as_bytes());
+        out.push(b'"');
+        match name.as_bytes().split_first() {
+            // The same name with its first letter escaped, now and then.
+            Some((&first, rest)) if r.below(10) == 0 => {
+                out.extend_from_slice(format!("\\u{:04x}", first).as_bytes());
+                out.extend_from_slice(rest);
+            }
+            _ => out.extend_from_slice(name.as_bytes()),
+        }
+        out.extend_from_slice(format!("\":{value}").as_bytes());
     }
     out.push(b'}');
 }

@@ -195,8 +195,8 @@ pub fn run(data: &[u8]) {
     }
     if status == again {
         peer.shutdown(Shutdown::Write).expect("shutdown");
-        // Once the peer has closed, `EAGAIN` may only mean a call's read
-        // limit was reached, which a few calls per byte left get past.
+        // Once the peer has closed, a call says `EAGAIN` only when it
+        // used up its reads; one call per byte left is more than enough.
         for _ in 0..=input.len() + 2 {
             status = if block {
                 let mut m: *mut jsonrpc_msg = ptr::null_mut();
@@ -221,21 +221,22 @@ pub fn run(data: &[u8]) {
         assert_ne!(status, again, "the connection never saw the end");
     }
 
-    // SAFETY: a live connection, closed once at the end.
-    let (status_after, received, again_after) = unsafe {
+    // SAFETY: a live connection and a writable message pointer; the
+    // connection is closed once, and not used afterwards.
+    let (status_after, received, recv_after) = unsafe {
         let mut m: *mut jsonrpc_msg = ptr::null_mut();
-        let again_after = jsonrpc_recv(rpc, &mut m);
+        let recv_after = jsonrpc_recv(rpc, &mut m);
         assert!(m.is_null(), "a message after the connection ended");
-        (
+        let ended = (
             jsonrpc_get_status(rpc),
             jsonrpc_get_received_bytes(rpc),
-            again_after,
-        )
+            recv_after,
+        );
+        jsonrpc_close(rpc);
+        ended
     };
-    // SAFETY: as above; not used afterwards.
-    unsafe { jsonrpc_close(rpc) };
     assert_eq!(status_after, status, "jsonrpc_get_status()");
-    assert_eq!(again_after, status, "jsonrpc_recv() after the end");
+    assert_eq!(recv_after, status, "jsonrpc_recv() after the end");
     if status == Error::EOF.errno() {
         assert_eq!(
             received,
