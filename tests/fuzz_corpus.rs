@@ -14,6 +14,8 @@ mod json_c_nodes;
 mod json_chunks;
 #[path = "../fuzz/targets/json_parse.rs"]
 mod json_parse;
+#[path = "../fuzz/targets/jsonrpc_c_recv.rs"]
+mod jsonrpc_c_recv;
 #[path = "../fuzz/targets/jsonrpc_msg.rs"]
 mod jsonrpc_msg;
 #[path = "../fuzz/targets/reconnect_fsm.rs"]
@@ -80,6 +82,11 @@ fn jsonrpc_msg_corpus() {
 }
 
 #[test]
+fn jsonrpc_c_recv_corpus() {
+    replay("jsonrpc_c_recv", jsonrpc_c_recv::run);
+}
+
+#[test]
 fn stream_names_corpus() {
     replay("stream_names", stream_names::run);
 }
@@ -105,39 +112,47 @@ impl Rng {
     }
 }
 
-/// Appends a random JSON value (OVSDB-ish pieces, odd numbers and
-/// strings) of at most `depth` levels.
+/// The atoms of generated JSON: OVSDB-ish pieces, odd numbers and
+/// strings. The last, a number out of range, fails wherever it appears.
+const ATOMS: &[&str] = &[
+    "null",
+    "true",
+    "false",
+    "0",
+    "-0",
+    "1",
+    "-17",
+    "1500",
+    "1e10",
+    "1.5e-3",
+    "-1e-400",
+    "9223372036854775807",
+    "9223372036854775808",
+    "-9223372036854775809",
+    "0.1",
+    "\"\"",
+    "\"uuid\"",
+    "\"map\"",
+    "\"set\"",
+    "\"tap\\u00e9\\n\"",
+    "\"\\ud834\\udd1e\"",
+    "\"\\\"q\\\"\"",
+    "\"\\\\\"",
+    "\"\\t\\b\\f\\r\"",
+    "\"é€\"",
+    "\"\\u0001\"",
+    "\"6f8a1c2e-0000-4000-8000-0123456789ab\"",
+    "1e400",
+];
+
+/// Appends a random JSON value made of [`ATOMS`] of at most `depth`
+/// levels.
 fn gen_value(r: &mut Rng, depth: usize, out: &mut Vec<u8>) {
-    const ATOMS: &[&str] = &[
-        "null",
-        "true",
-        "false",
-        "0",
-        "-0",
-        "1",
-        "-17",
-        "1500",
-        "1e10",
-        "1.5e-3",
-        "-1e-400",
-        "1e400",
-        "9223372036854775807",
-        "9223372036854775808",
-        "-9223372036854775809",
-        "0.1",
-        "\"\"",
-        "\"uuid\"",
-        "\"map\"",
-        "\"set\"",
-        "\"tap\\u00e9\\n\"",
-        "\"\\ud834\\udd1e\"",
-        "\"\\\"q\\\"\"",
-        "\"\\\\\"",
-        "\"\\t\\b\\f\\r\"",
-        "\"é€\"",
-        "\"\\u0001\"",
-        "\"6f8a1c2e-0000-4000-8000-0123456789ab\"",
-    ];
+    gen_value_of(r, depth, ATOMS, out);
+}
+
+/// Appends a random JSON value made of `atoms` of at most `depth` levels.
+fn gen_value_of(r: &mut Rng, depth: usize, atoms: &[&str], out: &mut Vec<u8>) {
     let pick = if depth == 0 { 0 } else { r.below(4) };
     match pick {
         2 => {
@@ -146,7 +161,7 @@ fn gen_value(r: &mut Rng, depth: usize, out: &mut Vec<u8>) {
                 if i > 0 {
                     out.push(b',');
                 }
-                gen_value(r, depth - 1, out);
+                gen_value_of(r, depth - 1, atoms, out);
             }
             out.push(b']');
         }
@@ -159,11 +174,11 @@ fn gen_value(r: &mut Rng, depth: usize, out: &mut Vec<u8>) {
                 // Few names, so that repeats happen.
                 let name = ["a", "b", "name", "new", "old", "é", "_uuid"][r.below(7)];
                 out.extend_from_slice(format!("\"{name}\":").as_bytes());
-                gen_value(r, depth - 1, out);
+                gen_value_of(r, depth - 1, atoms, out);
             }
             out.push(b'}');
         }
-        _ => out.extend_from_slice(ATOMS[r.below(ATOMS.len())].as_bytes()),
+        _ => out.extend_from_slice(atoms[r.below(atoms.len())].as_bytes()),
     }
 }
 
@@ -190,8 +205,15 @@ fn gen_input(r: &mut Rng) -> Vec<u8> {
         }
         data.extend_from_slice(&v);
     }
+    mutate(r, &mut data, 1 + k);
+    data
+}
+
+/// Applies up to three random mutations to `data` from byte `body` on:
+/// a byte replaced (by any byte or by JSON's punctuation), removed or
+/// inserted, or the rest cut off.
+fn mutate(r: &mut Rng, data: &mut Vec<u8>, body: usize) {
     const PUNCT: &[u8] = b"{}[],:\"\\ 0e-.";
-    let body = 1 + k;
     for _ in 0..r.below(4) {
         if data.len() <= body {
             break;
@@ -207,16 +229,173 @@ fn gen_input(r: &mut Rng) -> Vec<u8> {
             _ => data.truncate(at),
         }
     }
+}
+
+/// Appends one JSON-RPC message, or something in its place: a request, a
+/// notification, a reply or an error reply (members in random order, a
+/// `null` member or a name written with an escape now and then), or one with a member a message cannot
+/// have, a member of the wrong kind, a member given twice, or a value
+/// that is no object.
+fn gen_message(r: &mut Rng, out: &mut Vec<u8>) {
+    const METHODS: &[&str] = &[
+        "\"echo\"",
+        "\"transact\"",
+        "\"monitor_cond\"",
+        "\"update\"",
+        "\"\"",
+        "\"tap\\u00e9\"",
+        "5",
+        "null",
+    ];
+    const IDS: &[&str] = &[
+        "0",
+        "1",
+        "-17",
+        "\"echo\"",
+        "\"x\"",
+        "[1,\"a\"]",
+        "{}",
+        "1.5",
+    ];
+    // Values that parse, so that most messages arrive.
+    let in_range = &ATOMS[..ATOMS.len() - 1];
+    let value = |r: &mut Rng| {
+        let mut v = Vec::new();
+        gen_value_of(r, 3, in_range, &mut v);
+        String::from_utf8(v).expect("generated JSON is UTF-8")
+    };
+    let params = |r: &mut Rng| {
+        if r.below(8) == 0 {
+            value(r)
+        } else {
+            let mut v = vec![b'['];
+            for i in 0..r.below(4) {
+                if i > 0 {
+                    v.push(b',');
+                }
+                gen_value_of(r, 3, in_range, &mut v);
+            }
+            v.push(b']');
+            String::from_utf8(v).expect("generated JSON is UTF-8")
+        }
+    };
+    let method = |r: &mut Rng| {
+        if r.below(6) == 0 {
+            METHODS[r.below(METHODS.len())].to_string()
+        } else {
+            METHODS[r.below(4)].to_string()
+        }
+    };
+    let id = |r: &mut Rng| IDS[r.below(IDS.len())].to_string();
+    let mut members: Vec<(&str, String)> = match r.below(16) {
+        0..=3 => vec![("method", method(r)), ("params", params(r)), ("id", id(r))],
+        4..=6 => {
+            let mut m = vec![("method", method(r)), ("params", params(r))];
+            if r.below(2) == 0 {
+                m.push(("id", "null".to_string()));
+            }
+            m
+        }
+        7..=9 => vec![
+            ("result", value(r)),
+            ("error", "null".to_string()),
+            ("id", id(r)),
+        ],
+        10..=12 => vec![
+            ("error", value(r)),
+            ("result", "null".to_string()),
+            ("id", id(r)),
+        ],
+        13 => {
+            // No message: a value of another kind at the top level.
+            if r.below(2) == 0 {
+                out.extend_from_slice(params(r).as_bytes());
+            } else {
+                gen_value_of(r, 3, in_range, out);
+            }
+            return;
+        }
+        _ => {
+            // Any members at all, some of them none a message has.
+            let names = [
+                "method", "params", "result", "error", "id", "extra", "Method", "",
+            ];
+            (0..r.below(6))
+                .map(|_| (names[r.below(names.len())], value(r)))
+                .collect()
+        }
+    };
+    if r.below(6) == 0 && !members.is_empty() {
+        let (name, _) = members[r.below(members.len())];
+        let again = if r.below(2) == 0 {
+            "null".to_string()
+        } else {
+            value(r)
+        };
+        members.insert(r.below(members.len() + 1), (name, again));
+    }
+    if r.below(12) == 0 {
+        members.insert(r.below(members.len() + 1), ("extra", value(r)));
+    }
+    if r.below(2) == 0 {
+        for i in (1..members.len()).rev() {
+            members.swap(i, r.below(i + 1));
+        }
+    }
+    out.push(b'{');
+    for (i, (name, value)) in members.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.push(b'"');
+        match name.as_bytes().split_first() {
+            // The same name with its first letter escaped, now and then.
+            Some((&first, rest)) if r.below(10) == 0 => {
+                out.extend_from_slice(format!("\\u{:04x}", first).as_bytes());
+                out.extend_from_slice(rest);
+            }
+            _ => out.extend_from_slice(name.as_bytes()),
+        }
+        out.extend_from_slice(format!("\":{value}").as_bytes());
+    }
+    out.push(b'}');
+}
+
+/// One input for `jsonrpc_c_recv::run`: how the end is read, chunk sizes
+/// (small ones often), then a few messages with white space between,
+/// then, for one input in two, some random mutations.
+fn gen_msg_input(r: &mut Rng) -> Vec<u8> {
+    let mut data = vec![r.next() as u8];
+    let k = r.below(16);
+    data.push(k as u8);
+    for _ in 0..k {
+        let size = if r.below(2) == 0 {
+            r.below(16)
+        } else {
+            r.below(256)
+        };
+        data.push(size as u8);
+    }
+    for i in 0..1 + r.below(5) {
+        if i > 0 {
+            data.extend_from_slice([&b" "[..], b"\n", b"", b"", b"\t "][r.below(5)]);
+        }
+        gen_message(r, &mut data);
+    }
+    if r.below(4) == 0 {
+        data.extend_from_slice([&b" "[..], b"\n", b"{", b"[1"][r.below(4)]);
+    }
+    if r.below(2) == 0 {
+        mutate(r, &mut data, 2 + k);
+    }
     data
 }
 
-/// Runs the `json_c_nodes` check over generated inputs for
-/// `FUZZ_SECS` seconds (default 600), for machines without cargo-fuzz:
-/// `cargo test --release --test fuzz_corpus -- --ignored --nocapture`.
-/// Fails on the first input whose check panics, printing it.
-#[test]
-#[ignore]
-fn json_c_nodes_soak() {
+/// Runs `check` over inputs made by `generate` for `FUZZ_SECS` seconds
+/// (default 600), for machines without cargo-fuzz; prints the number of
+/// executions, and fails on the first input whose check panics, printing
+/// it.
+fn soak(target: &str, generate: fn(&mut Rng) -> Vec<u8>, check: fn(&[u8])) {
     let secs: u64 = std::env::var("FUZZ_SECS")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -228,8 +407,8 @@ fn json_c_nodes_soak() {
     let start = std::time::Instant::now();
     let mut execs: u64 = 0;
     while start.elapsed().as_secs() < secs {
-        let data = gen_input(&mut r);
-        if let Err(e) = panic::catch_unwind(AssertUnwindSafe(|| json_c_nodes::run(&data))) {
+        let data = generate(&mut r);
+        if let Err(e) = panic::catch_unwind(AssertUnwindSafe(|| check(&data))) {
             let why = e
                 .downcast_ref::<String>()
                 .cloned()
@@ -240,7 +419,25 @@ fn json_c_nodes_soak() {
         execs += 1;
     }
     eprintln!(
-        "json_c_nodes soak: {execs} executions in {} s (seed {seed}), 0 crashes",
+        "{target} soak: {execs} executions in {} s (seed {seed}), 0 crashes",
         start.elapsed().as_secs()
     );
+}
+
+/// The `json_c_nodes` check over generated JSON:
+/// `cargo test --release --test fuzz_corpus json_c_nodes_soak -- --ignored
+/// --nocapture`.
+#[test]
+#[ignore]
+fn json_c_nodes_soak() {
+    soak("json_c_nodes", gen_input, json_c_nodes::run);
+}
+
+/// The `jsonrpc_c_recv` check over generated streams of JSON-RPC messages:
+/// `cargo test --release --test fuzz_corpus jsonrpc_c_recv_soak --
+/// --ignored --nocapture`.
+#[test]
+#[ignore]
+fn jsonrpc_c_recv_soak() {
+    soak("jsonrpc_c_recv", gen_msg_input, jsonrpc_c_recv::run);
 }

@@ -1,11 +1,14 @@
 //! What the fuzz targets share: how an input announces the chunk sizes to
-//! feed the rest in, the cutting into those chunks, and JSON equality up
-//! to the dialect's one lossy step. Included by each target that needs it
+//! feed the rest in, the cutting into those chunks, JSON equality up to
+//! the dialect's one lossy step, and the messages a stream of bytes reads
+//! as when parsed whole. Included by each target that needs it
 //! (`#[path = "common.rs"] mod common;`), so that the fuzz crate and
 //! tests/fuzz_corpus.rs compile the same code.
 #![allow(dead_code)]
 
-use ovsrpc::json::Json;
+use ovsrpc::json::{Json, Parser};
+use ovsrpc::jsonrpc::Msg;
+use ovsrpc::Error;
 
 /// Splits `data` (at least one byte) into the chunk sizes its first byte
 /// announces (`data[0] % 16` of them, one byte each, 0 read as 1) and the
@@ -47,5 +50,29 @@ pub fn same(a: &Json, b: &Json) -> bool {
             x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
         }
         _ => a == b,
+    }
+}
+
+/// The messages a connection should receive from `input`: the whole input
+/// parsed as a stream of values (with at most `max` bytes each, the
+/// parser's default for `None`), each read as a message, up to the first
+/// failure (`EPROTO`) or the end of the input (`EOF`), with that ending.
+pub fn reference_msgs(input: &[u8], max: Option<u64>) -> (Vec<Msg>, i32) {
+    let mut p = Parser::new();
+    if let Some(max) = max {
+        p.set_max_size(Some(max));
+    }
+    let mut msgs = Vec::new();
+    let mut rest = input;
+    loop {
+        let n = p.feed(rest);
+        rest = &rest[n..];
+        if !p.is_done() {
+            return (msgs, Error::EOF.errno());
+        }
+        match p.finish().ok().map(Msg::from_json) {
+            Some(Ok(m)) => msgs.push(m),
+            _ => return (msgs, Error::EPROTO.errno()),
+        }
     }
 }

@@ -20,7 +20,7 @@ mod common;
 use common::same;
 use std::io;
 
-use ovsrpc::json::{self, Json, Parser};
+use ovsrpc::json::{self, Json};
 use ovsrpc::jsonrpc::{Jsonrpc, Msg};
 use ovsrpc::stream::{Stream, StreamClass, StreamWait};
 use ovsrpc::Error;
@@ -72,28 +72,6 @@ fn same_member(a: &Option<Json>, b: &Option<Json>) -> bool {
     }
 }
 
-/// The reference: parse the whole input as a stream of values and decode
-/// each; stop at the first failure (EPROTO) or the end (EOF).
-fn reference(input: &[u8], max: Option<u64>) -> (Vec<Msg>, i32) {
-    let mut p = Parser::new();
-    if let Some(max) = max {
-        p.set_max_size(Some(max));
-    }
-    let mut msgs = Vec::new();
-    let mut rest = input;
-    loop {
-        let n = p.feed(rest);
-        rest = &rest[n..];
-        if !p.is_done() {
-            return (msgs, Error::EOF.errno());
-        }
-        match p.finish().ok().map(Msg::from_json) {
-            Some(Ok(m)) => msgs.push(m),
-            _ => return (msgs, Error::EPROTO.errno()),
-        }
-    }
-}
-
 /// Checks one input; panics when a property does not hold.
 pub fn run(data: &[u8]) {
     if data.len() < 2 {
@@ -136,7 +114,7 @@ pub fn run(data: &[u8]) {
         assert!(received <= input.len() as u64);
     }
 
-    let (want, want_status) = reference(input, max);
+    let (want, want_status) = common::reference_msgs(input, max);
     assert_eq!(got, want, "chunked connection and whole parse disagree");
     assert_eq!(status, want_status);
 
