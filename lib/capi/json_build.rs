@@ -441,14 +441,10 @@ mod tests {
     use crate::capi::json_node::{members, new_array, new_string_bytes, new_string_nocopy};
     use crate::json::Core;
 
-    const TEXT: &str = r#"{"id":null,"method":"update","params":["mon",{"Interface":{"6f8a":{"new":{"name":"tap\u00e9\n","ofport":-17,"mtu":1500,"speed":1e10,"x":1.5e-3,"up":true,"down":false,"none":null,"external_ids":["map",[["a","b"],["c","\"d\""]]],"mtu":9000,"s":["set",[]],"o":{}}}}}]}"#;
+    const TEXT: &str = crate::json::SAMPLE_UPDATE;
 
     fn parse_c(text: &str, step: usize) -> Result<CValue, crate::json::Error> {
-        let mut core: Core<CBuilder> = Core::with_flags(true, None);
-        for chunk in text.as_bytes().chunks(step) {
-            core.feed(chunk);
-        }
-        core.finish()
+        Core::<CBuilder>::parse_chunks(text.as_bytes(), step)
     }
 
     #[test]
@@ -507,14 +503,12 @@ mod tests {
             b"{\"k\":\"\xe2\x82\"}",
         ] {
             let expected = crate::json::from_slice(text).unwrap_err().to_string();
-            let mut core: Core<CBuilder> = Core::with_flags(true, None);
-            core.feed(text);
-            let got = core.finish().err().expect("an error");
+            let got = Core::<CBuilder>::parse_chunks(text, text.len())
+                .err()
+                .expect("an error");
             assert_eq!(got.to_string(), expected);
         }
-        let mut core: Core<CBuilder> = Core::with_flags(true, None);
-        core.feed("[\"é\",{\"ü\":\"x\"}]".as_bytes());
-        let c = core.finish().unwrap();
+        let c = parse_c("[\"é\",{\"ü\":\"x\"}]", usize::MAX).unwrap();
         // SAFETY: `c` is a live tree.
         let text = unsafe { to_string_c(c.0.as_ptr(), SerializeOptions::SORTED) };
         assert_eq!(text, "[\"é\",{\"ü\":\"x\"}]");

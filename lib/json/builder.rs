@@ -304,15 +304,11 @@ mod tests {
         }
     }
 
-    const TEXT: &str = r#"{"id":null,"method":"update","params":["mon",{"Interface":{"6f8a":{"new":{"name":"tap\u00e9\n","ofport":-17,"mtu":1500,"speed":1e10,"x":1.5e-3,"up":true,"down":false,"none":null,"external_ids":["map",[["a","b"],["c","\"d\""]]],"mtu":9000,"s":["set",[]],"o":{}}}}}]}"#;
+    const TEXT: &str = crate::json::SAMPLE_UPDATE;
 
     /// Parses `text` through the test builder, `step` bytes at a time.
     fn parse_t(text: &str, step: usize) -> Result<T, crate::json::Error> {
-        let mut core: Core<TBuilder> = Core::with_flags(true, None);
-        for chunk in text.as_bytes().chunks(step) {
-            core.feed(chunk);
-        }
-        core.finish()
+        Core::<TBuilder>::parse_chunks(text.as_bytes(), step)
     }
 
     #[test]

@@ -90,6 +90,8 @@ pub use incremental::{Parser, DEFAULT_MAX_SIZE};
 pub use object::Object;
 pub(crate) use parser::Core;
 pub use parser::MAX_HEIGHT;
+#[cfg(test)]
+pub(crate) use parser::SAMPLE_UPDATE;
 pub use serde_bridge::{from_json, to_json};
 pub use serializer::SerializeOptions;
 pub(crate) use serializer::{serialize, Node, Sink, View};

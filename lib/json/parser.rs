@@ -112,6 +112,11 @@ static CLASS: [u8; 256] = {
     t
 };
 
+/// An OVSDB update with every kind of value, repeated and escaped names
+/// among them, for tests that compare builders.
+#[cfg(test)]
+pub(crate) const SAMPLE_UPDATE: &str = r#"{"id":null,"method":"update","params":["mon",{"Interface":{"6f8a":{"new":{"name":"tap\u00e9\n","ofport":-17,"mtu":1500,"speed":1e10,"x":1.5e-3,"up":true,"down":false,"none":null,"external_ids":["map",[["a","b"],["c","\"d\""]]],"mtu":9000,"s":["set",[]],"o":{}}}}}]}"#;
+
 /// The incremental parser over any [`Builder`]; [`Parser`](super::Parser)
 /// is this core over the [`Json`] builder, and documents the behaviour.
 pub(crate) struct Core<B: Builder> {
@@ -309,6 +314,17 @@ impl<B: Builder> Core<B> {
         };
         self.reset();
         result
+    }
+
+    /// Parses `text` as one whole document, fed `step` bytes at a time
+    /// (for tests of the builders).
+    #[cfg(test)]
+    pub(crate) fn parse_chunks(text: &[u8], step: usize) -> Result<B::Value, Error> {
+        let mut core = Core::<B>::with_flags(true, None);
+        for chunk in text.chunks(step.max(1)) {
+            core.feed(chunk);
+        }
+        core.finish()
     }
 
     /// Records the first error, at byte offset `at` (on the current line).
