@@ -26,6 +26,16 @@ mod stream_names;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
 
+/// Runs `check` on `data`, catching a panic: `Err` holds its message.
+fn check_caught(check: fn(&[u8]), data: &[u8]) -> Result<(), String> {
+    panic::catch_unwind(AssertUnwindSafe(|| check(data))).map_err(|e| {
+        e.downcast_ref::<String>()
+            .cloned()
+            .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default()
+    })
+}
+
 /// Runs `check` on every file of fuzz/corpus/`target`; fails naming each
 /// file whose check panicked. An empty or missing corpus is a failure too.
 fn replay(target: &str, check: fn(&[u8])) {
@@ -42,12 +52,7 @@ fn replay(target: &str, check: fn(&[u8])) {
     let mut failures = Vec::new();
     for file in &files {
         let data = std::fs::read(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        if let Err(e) = panic::catch_unwind(AssertUnwindSafe(|| check(&data))) {
-            let why = e
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
+        if let Err(why) = check_caught(check, &data) {
             failures.push(format!("{}: {why}", file.display()));
         }
     }
@@ -408,12 +413,7 @@ fn soak(target: &str, generate: fn(&mut Rng) -> Vec<u8>, check: fn(&[u8])) {
     let mut execs: u64 = 0;
     while start.elapsed().as_secs() < secs {
         let data = generate(&mut r);
-        if let Err(e) = panic::catch_unwind(AssertUnwindSafe(|| check(&data))) {
-            let why = e
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
+        if let Err(why) = check_caught(check, &data) {
             panic!("input {:?} failed after {execs} executions: {why}", data);
         }
         execs += 1;
