@@ -1,14 +1,47 @@
 //! What the fuzz targets share: how an input announces the chunk sizes to
 //! feed the rest in, the cutting into those chunks, JSON equality up to
-//! the dialect's one lossy step, and the messages a stream of bytes reads
-//! as when parsed whole. Included by each target that needs it
+//! the dialect's one lossy step, the messages a stream of bytes reads
+//! as when parsed whole, and C trees as text. Included by each target that needs it
 //! (`#[path = "common.rs"] mod common;`), so that the fuzz crate and
 //! tests/fuzz_corpus.rs compile the same code.
 #![allow(dead_code)]
 
+use std::ffi::{c_char, CStr};
+
+use ovsrpc::capi::json::{json, json_destroy, json_string_create_nocopy};
+use ovsrpc::capi::json_text::json_to_string;
 use ovsrpc::json::{Json, Parser};
 use ovsrpc::jsonrpc::Msg;
 use ovsrpc::Error;
+
+/// `json_to_string()`'s flag for sorted members.
+pub const JSSF_SORT: i32 = 2;
+
+/// Frees a `malloc()`ed C string the C API returned: a string node takes
+/// it over and frees it with itself.
+///
+/// # Safety
+///
+/// `s` is a `malloc()`ed string not used afterwards.
+pub unsafe fn free_c_string(s: *mut c_char) {
+    // SAFETY: as the caller guarantees.
+    unsafe { json_destroy(json_string_create_nocopy(s)) }
+}
+
+/// `json_to_string(j, flags)` as a `String` (the C string freed).
+///
+/// # Safety
+///
+/// `j` is a live tree.
+pub unsafe fn c_json_text(j: *const json, flags: i32) -> String {
+    // SAFETY: as the caller guarantees; the returned string is freed once.
+    unsafe {
+        let s = json_to_string(j, flags);
+        let text = CStr::from_ptr(s).to_str().expect("UTF-8").to_string();
+        free_c_string(s);
+        text
+    }
+}
 
 /// Splits `data` (at least one byte) into the chunk sizes its first byte
 /// announces (`data[0] % 16` of them, one byte each, 0 read as 1) and the

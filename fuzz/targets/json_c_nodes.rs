@@ -18,27 +18,15 @@
 #[path = "common.rs"]
 mod common;
 
+use common::{c_json_text, JSSF_SORT};
+
 use std::ffi::{c_char, CStr, CString};
 
-use ovsrpc::capi::json::{json, json_destroy, json_string, json_string_create_nocopy, json_type};
+use ovsrpc::capi::json::{json, json_destroy, json_string, json_type};
 use ovsrpc::capi::json_text::{
-    json_from_string, json_parser_create, json_parser_feed, json_parser_finish,
-    json_parser_is_done, json_to_string,
+    json_from_string, json_parser_create, json_parser_feed, json_parser_finish, json_parser_is_done,
 };
 use ovsrpc::json::{Json, Parser, SerializeOptions};
-
-const JSSF_SORT: i32 = 2;
-
-/// Frees a `malloc()`ed C string the C API returned: a string node takes
-/// it over and frees it with itself.
-///
-/// # Safety
-///
-/// `s` is a `malloc()`ed string not used afterwards.
-unsafe fn free_c_string(s: *mut c_char) {
-    // SAFETY: as the caller guarantees.
-    unsafe { json_destroy(json_string_create_nocopy(s)) }
-}
 
 /// One value or error, as text: the sorted serialization of a value, or
 /// the error message.
@@ -62,21 +50,17 @@ fn c_item(j: *mut json) -> Item {
                 .to_string();
             Item::Error(msg)
         } else {
-            let sorted = json_to_string(j, JSSF_SORT);
-            let unsorted = json_to_string(j, 0);
-            let sorted_text = CStr::from_ptr(sorted).to_str().expect("UTF-8").to_string();
-            let unsorted_text = CStr::from_ptr(unsorted).to_str().expect("UTF-8");
+            let sorted_text = c_json_text(j, JSSF_SORT);
+            let unsorted_text = c_json_text(j, 0);
             // Both read back as the same value (compared once read, since
             // a real that prints as an integer reads back as one).
-            let back = ovsrpc::json::from_str(unsorted_text).expect("unsorted text parses");
+            let back = ovsrpc::json::from_str(&unsorted_text).expect("unsorted text parses");
             let back_sorted = ovsrpc::json::from_str(&sorted_text).expect("sorted text parses");
             assert_eq!(
                 back.to_string_with(SerializeOptions::SORTED),
                 back_sorted.to_string_with(SerializeOptions::SORTED),
                 "unsorted C text reads back as another value"
             );
-            free_c_string(sorted);
-            free_c_string(unsorted);
             Item::Value(sorted_text)
         };
         json_destroy(j);

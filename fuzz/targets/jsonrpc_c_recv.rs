@@ -28,15 +28,16 @@
 #[path = "common.rs"]
 mod common;
 
-use std::ffi::{c_char, c_int, CStr, CString};
+use common::{c_json_text, free_c_string, JSSF_SORT};
+
+use std::ffi::{c_int, CStr, CString};
 use std::io::Write;
 use std::net::Shutdown;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::ptr;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use ovsrpc::capi::json::{json, json_destroy, json_string_create_nocopy};
-use ovsrpc::capi::json_text::json_to_string;
+use ovsrpc::capi::json::json;
 use ovsrpc::capi::jsonrpc::{
     jsonrpc, jsonrpc_close, jsonrpc_get_received_bytes, jsonrpc_get_status, jsonrpc_open,
     jsonrpc_recv, jsonrpc_recv_block,
@@ -46,19 +47,6 @@ use ovsrpc::capi::stream::{stream, stream_open, stream_open_block};
 use ovsrpc::json::{Json, SerializeOptions};
 use ovsrpc::jsonrpc::Msg;
 use ovsrpc::Error;
-
-const JSSF_SORT: i32 = 2;
-
-/// Frees a `malloc()`ed C string the C API returned: a string node takes
-/// it over and frees it with itself.
-///
-/// # Safety
-///
-/// `s` is a `malloc()`ed string not used afterwards.
-unsafe fn free_c_string(s: *mut c_char) {
-    // SAFETY: as the caller guarantees.
-    unsafe { json_destroy(json_string_create_nocopy(s)) }
-}
 
 /// A received message as text: its type (OVS's number), its method, and
 /// each member serialized with sorted members (`None` where absent).
@@ -102,14 +90,7 @@ impl Fields {
             if !invalid.is_null() {
                 free_c_string(invalid);
             }
-            let text = |j: *mut json| {
-                (!j.is_null()).then(|| {
-                    let s = json_to_string(j, JSSF_SORT);
-                    let t = CStr::from_ptr(s).to_str().expect("UTF-8").to_string();
-                    free_c_string(s);
-                    t
-                })
-            };
+            let text = |j: *mut json| (!j.is_null()).then(|| c_json_text(j, JSSF_SORT));
             let m_ref = &*m;
             let fields = Fields {
                 msg_type: m_ref.type_.0,
