@@ -95,9 +95,7 @@ def main():
     programs = {"OVS": sys.argv[1], "ovsrpc": sys.argv[2]}
     rounds = int(os.environ.get("BENCH_OVS_ROUNDS", "5"))
     values = {s[0]: {"OVS": [], "ovsrpc": []} for s in SCENARIOS}
-    details = {}
-    details_all = {}
-    poll_lines = {lib: [] for lib in programs}
+    lines = {}  # (scenario, lib): the program's line of each round
     start = time.monotonic()
     for r in range(rounds):
         order = ["OVS", "ovsrpc"] if r % 2 == 0 else ["ovsrpc", "OVS"]
@@ -105,10 +103,7 @@ def main():
             for lib in order:
                 value, line = run(programs[lib], scenario)
                 values[scenario][lib].append(value)
-                details[(scenario, lib)] = line
-                details_all.setdefault((scenario, lib), []).append(line)
-                if scenario == "poll-loop":
-                    poll_lines[lib].append(line)
+                lines.setdefault((scenario, lib), []).append(line)
         print(f"  round {r + 1}/{rounds} done ({time.monotonic() - start:.0f} s)",
               file=sys.stderr)
 
@@ -131,7 +126,7 @@ def main():
               f"{want}{'' if met else '  (not met)'}")
     scaling = {lib: [] for lib in programs}
     for lib in programs:
-        for line in poll_lines[lib]:
+        for line in lines[("poll-loop", lib)]:
             m = re.search(r"ratio 5000:10 ([0-9.]+)", line)
             if m:
                 scaling[lib].append(float(m.group(1)))
@@ -139,7 +134,7 @@ def main():
         print(f"poll loop, cost at 5,000 fds : cost at 10 (median): "
               f"OVS {statistics.median(scaling['OVS']):.1f}, "
               f"ovsrpc {statistics.median(scaling['ovsrpc']):.1f}")
-    print_cpu(details_all)
+    print_cpu(lines)
     print("per-round ratios:")
     for scenario, label, *_ in SCENARIOS:
         ovs = values[scenario]["OVS"]
@@ -147,8 +142,8 @@ def main():
         print(f"  {scenario:12} " + " ".join(f"{b / a:.2f}" for a, b in zip(ovs, ours)))
     print("last run's lines (OVS | ovsrpc):")
     for scenario, *_ in SCENARIOS:
-        print(f"  {scenario:12} {details[(scenario, 'OVS')]} | "
-              f"{details[(scenario, 'ovsrpc')]}")
+        print(f"  {scenario:12} {lines[(scenario, 'OVS')][-1]} | "
+              f"{lines[(scenario, 'ovsrpc')][-1]}")
     print(f"total {time.monotonic() - start:.0f} s")
 
 
